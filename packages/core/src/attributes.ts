@@ -1,0 +1,34 @@
+/**
+ * Attribute keys used by the llm-otel instruments. They follow the OpenTelemetry GenAI semantic
+ * conventions; Prometheus exporters turn the dots into underscores (`gen_ai.request.model` ->
+ * `gen_ai_request_model`). Defined here rather than imported so that `@llm-otel/core` depends on
+ * `@opentelemetry/api` alone; a test checks them against `@opentelemetry/semantic-conventions`.
+ */
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+export const ATTR_ERROR_TYPE = 'error.type';
+export const ATTR_SERVER_ADDRESS = 'server.address';
+export const ATTR_SERVER_PORT = 'server.port';
+
+/** llm-otel specific keys (no semantic convention covers them). */
+export const ATTR_LLM_MODEL_NAME = 'llm.model.name';
+export const ATTR_LLM_MODEL_VERSION = 'llm.model.version';
+export const ATTR_LLM_MODEL_HASH = 'llm.model.hash';
+export const ATTR_LLM_TASK = 'llm.task';
+export const ATTR_LLM_INTENT_RESULT = 'llm.intent.result';
+export const ATTR_LLM_OTEL_REASON = 'llm_otel.reason';
+export const ATTR_LLM_OTEL_ATTRIBUTE = 'llm_otel.attribute';
+export const ATTR_LLM_OTEL_COMPONENT = 'llm_otel.component';
+
+/** Values of `gen_ai.token.type`. */
+export const TOKEN_TYPE_INPUT = 'input';
+export const TOKEN_TYPE_OUTPUT = 'output';
+
+/**
+ * The value that replaces an attribute value which is too long or beyond the distinct-value limit.
+ * `_OTHER` is the fallback value the semantic conventions use for `error.type`.
+ */
+export const OVERFLOW_VALUE = '_OTHER';

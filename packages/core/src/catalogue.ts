@@ -1,0 +1,253 @@
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_LLM_INTENT_RESULT,
+  ATTR_LLM_MODEL_HASH,
+  ATTR_LLM_MODEL_NAME,
+  ATTR_LLM_MODEL_VERSION,
+  ATTR_LLM_OTEL_ATTRIBUTE,
+  ATTR_LLM_OTEL_COMPONENT,
+  ATTR_LLM_OTEL_REASON,
+  ATTR_LLM_TASK,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from './attributes.js';
+import {
+  GEN_AI_DURATION_BUCKETS,
+  GEN_AI_TOKEN_USAGE_BUCKETS,
+  LATENCY_SECONDS_BUCKETS,
+  SUMMARIZATION_LENGTH_BUCKETS,
+  TIME_PER_OUTPUT_TOKEN_SECONDS_BUCKETS,
+  TIME_TO_FIRST_TOKEN_SECONDS_BUCKETS,
+  TOKEN_COUNT_BUCKETS,
+} from './buckets.js';
+
+/** How an instrument is created through the OpenTelemetry metrics API. */
+export type InstrumentKind = 'histogram' | 'counter' | 'gauge' | 'observableGauge';
+
+/**
+ * Which set an instrument belongs to:
+ * - `spec`: the nine metrics of the product spec;
+ * - `streaming`: time to first token and time per output token;
+ * - `health`: the optional model endpoint probe;
+ * - `genai`: the GenAI semantic-convention metrics (opt-in);
+ * - `self`: llm-otel's own health (dropped input, label overflow, internal errors).
+ */
+export type InstrumentGroup = 'spec' | 'streaming' | 'health' | 'genai' | 'self';
+
+/** One row of the instrument catalogue. */
+export interface InstrumentSpec {
+  /** OpenTelemetry instrument name. For `llm_*` it is already the Prometheus name. */
+  readonly name: string;
+  readonly kind: InstrumentKind;
+  /** UCUM unit. Never `1` for a gauge (the collector would append `_ratio`). */
+  readonly unit: string;
+  readonly description: string;
+  /** Explicit histogram bucket boundaries (histograms only). */
+  readonly buckets?: readonly number[];
+  /** The attribute keys the instrument may carry; anything else is dropped by the views. */
+  readonly attributes: readonly string[];
+  /**
+   * The series name a Prometheus endpoint shows (the JS exporter and the collector's exporter give
+   * the same for `llm_*` names). Histograms add `_bucket`, `_sum` and `_count` to it.
+   */
+  readonly prometheusName: string;
+  readonly group: InstrumentGroup;
+}
+
+const CALL_ATTRIBUTES = [
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+] as const;
+
+const QUALITY_ATTRIBUTES = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_LLM_TASK] as const;
+
+/**
+ * The instrument catalogue: the single source of truth for every instrument llm-otel creates.
+ * Views, the Prometheus names checked in tests, the READMEs' metric tables and the dashboard are
+ * all derived from this table.
+ */
+export const INSTRUMENTS = {
+  inferenceLatency: {
+    name: 'llm_inference_latency_seconds',
+    kind: 'histogram',
+    unit: 's',
+    description:
+      'Duration of an LLM call, from request to the last byte of the response (streams: until the stream ends or is abandoned).',
+    buckets: LATENCY_SECONDS_BUCKETS,
+    attributes: [...CALL_ATTRIBUTES, ATTR_ERROR_TYPE],
+    prometheusName: 'llm_inference_latency_seconds',
+    group: 'spec',
+  },
+  tokenGeneration: {
+    name: 'llm_token_generation_rate_total',
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Output tokens generated; rate() of it is the token generation rate per model.',
+    attributes: CALL_ATTRIBUTES,
+    prometheusName: 'llm_token_generation_rate_total',
+    group: 'spec',
+  },
+  requestTokens: {
+    name: 'llm_request_token_count',
+    kind: 'histogram',
+    unit: '{token}',
+    description: 'Input and output tokens per request, by gen_ai.token.type.',
+    buckets: TOKEN_COUNT_BUCKETS,
+    attributes: [...CALL_ATTRIBUTES, ATTR_GEN_AI_TOKEN_TYPE],
+    prometheusName: 'llm_request_token_count',
+    group: 'spec',
+  },
+  errors: {
+    name: 'llm_error_rate_total',
+    kind: 'counter',
+    unit: '{error}',
+    description: 'Failed LLM calls by error.type and model; divide its rate by the call rate for the error ratio.',
+    attributes: [...CALL_ATTRIBUTES, ATTR_ERROR_TYPE],
+    prometheusName: 'llm_error_rate_total',
+    group: 'spec',
+  },
+  qualityScore: {
+    name: 'llm_response_quality_score',
+    kind: 'gauge',
+    unit: '{score}',
+    description: 'Latest response quality score (0 to 1) reported by an evaluator.',
+    attributes: QUALITY_ATTRIBUTES,
+    prometheusName: 'llm_response_quality_score',
+    group: 'spec',
+  },
+  summarizationLength: {
+    name: 'llm_summarization_length',
+    kind: 'histogram',
+    unit: '{token}',
+    description: 'Length of generated summaries, in tokens.',
+    buckets: SUMMARIZATION_LENGTH_BUCKETS,
+    attributes: QUALITY_ATTRIBUTES,
+    prometheusName: 'llm_summarization_length',
+    group: 'spec',
+  },
+  intentParsing: {
+    name: 'llm_intent_parsing_accuracy_total',
+    kind: 'counter',
+    unit: '{measurement}',
+    description: 'Intent parsing outcomes by llm.intent.result (correct or incorrect); accuracy is the correct share.',
+    attributes: [...QUALITY_ATTRIBUTES, ATTR_LLM_INTENT_RESULT],
+    prometheusName: 'llm_intent_parsing_accuracy_total',
+    group: 'spec',
+  },
+  modelVersion: {
+    name: 'llm_model_version',
+    kind: 'observableGauge',
+    unit: '{version}',
+    description: 'Deployed model version (info-style: value 1, version and hash in the labels).',
+    attributes: [ATTR_LLM_MODEL_NAME, ATTR_LLM_MODEL_VERSION, ATTR_LLM_MODEL_HASH],
+    prometheusName: 'llm_model_version',
+    group: 'spec',
+  },
+  modelDeployedAt: {
+    name: 'llm_model_deployed_at_seconds',
+    kind: 'observableGauge',
+    unit: 's',
+    description: 'Deployment time of the model version, as Unix time in seconds.',
+    attributes: [ATTR_LLM_MODEL_NAME, ATTR_LLM_MODEL_VERSION],
+    prometheusName: 'llm_model_deployed_at_seconds',
+    group: 'spec',
+  },
+  timeToFirstToken: {
+    name: 'llm_time_to_first_token_seconds',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time from sending a streaming request to receiving its first content chunk.',
+    buckets: TIME_TO_FIRST_TOKEN_SECONDS_BUCKETS,
+    attributes: CALL_ATTRIBUTES,
+    prometheusName: 'llm_time_to_first_token_seconds',
+    group: 'streaming',
+  },
+  timePerOutputToken: {
+    name: 'llm_time_per_output_token_seconds',
+    kind: 'histogram',
+    unit: 's',
+    description:
+      'Mean time per output token after the first one, per streaming call: (duration - time to first token) / (output tokens - 1).',
+    buckets: TIME_PER_OUTPUT_TOKEN_SECONDS_BUCKETS,
+    attributes: CALL_ATTRIBUTES,
+    prometheusName: 'llm_time_per_output_token_seconds',
+    group: 'streaming',
+  },
+  genAiOperationDuration: {
+    name: 'gen_ai.client.operation.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'GenAI operation duration (OpenTelemetry GenAI semantic conventions).',
+    buckets: GEN_AI_DURATION_BUCKETS,
+    attributes: [...CALL_ATTRIBUTES, ATTR_ERROR_TYPE],
+    prometheusName: 'gen_ai_client_operation_duration',
+    group: 'genai',
+  },
+  genAiTokenUsage: {
+    name: 'gen_ai.client.token.usage',
+    kind: 'histogram',
+    unit: '{token}',
+    description: 'Number of input and output tokens used (OpenTelemetry GenAI semantic conventions).',
+    buckets: GEN_AI_TOKEN_USAGE_BUCKETS,
+    attributes: [...CALL_ATTRIBUTES, ATTR_GEN_AI_TOKEN_TYPE],
+    prometheusName: 'gen_ai_client_token_usage',
+    group: 'genai',
+  },
+  genAiTimeToFirstChunk: {
+    name: 'gen_ai.client.operation.time_to_first_chunk',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time to receive the first chunk of a streaming response (OpenTelemetry GenAI semantic conventions).',
+    buckets: GEN_AI_DURATION_BUCKETS,
+    attributes: CALL_ATTRIBUTES,
+    prometheusName: 'gen_ai_client_operation_time_to_first_chunk',
+    group: 'genai',
+  },
+  invalidInput: {
+    name: 'llm_otel_invalid_input_total',
+    kind: 'counter',
+    unit: '{value}',
+    description:
+      'Values llm-otel dropped because they were invalid (NaN, negative or infinite durations, bad token counts, scores outside 0..1), by reason.',
+    attributes: [ATTR_LLM_OTEL_REASON],
+    prometheusName: 'llm_otel_invalid_input_total',
+    group: 'self',
+  },
+  attributeOverflow: {
+    name: 'llm_otel_attribute_overflow_total',
+    kind: 'counter',
+    unit: '{value}',
+    description:
+      'Attribute values replaced by _OTHER because they were too long or beyond the distinct-value limit, by attribute.',
+    attributes: [ATTR_LLM_OTEL_ATTRIBUTE, ATTR_LLM_OTEL_REASON],
+    prometheusName: 'llm_otel_attribute_overflow_total',
+    group: 'self',
+  },
+  internalErrors: {
+    name: 'llm_otel_internal_errors_total',
+    kind: 'counter',
+    unit: '{error}',
+    description: 'Exceptions caught inside llm-otel (never thrown into the application), by component.',
+    attributes: [ATTR_LLM_OTEL_COMPONENT],
+    prometheusName: 'llm_otel_internal_errors_total',
+    group: 'self',
+  },
+} as const satisfies Record<string, InstrumentSpec>;
+
+/** The key of an instrument in {@link INSTRUMENTS}. */
+export type InstrumentKey = keyof typeof INSTRUMENTS;
+
+/** Every catalogue row, in table order. */
+export const INSTRUMENT_LIST: readonly InstrumentSpec[] = Object.values(INSTRUMENTS);
+
+/** The meter name (instrumentation scope) under which all llm-otel instruments are created. */
+export const METER_NAME = '@llm-otel/core';

@@ -1,0 +1,52 @@
+export {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_LLM_INTENT_RESULT,
+  ATTR_LLM_MODEL_HASH,
+  ATTR_LLM_MODEL_NAME,
+  ATTR_LLM_MODEL_VERSION,
+  ATTR_LLM_TASK,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  OVERFLOW_VALUE,
+  TOKEN_TYPE_INPUT,
+  TOKEN_TYPE_OUTPUT,
+} from './attributes.js';
+export {
+  GEN_AI_DURATION_BUCKETS,
+  GEN_AI_TOKEN_USAGE_BUCKETS,
+  LATENCY_SECONDS_BUCKETS,
+  SUMMARIZATION_LENGTH_BUCKETS,
+  TIME_PER_OUTPUT_TOKEN_SECONDS_BUCKETS,
+  TIME_TO_FIRST_TOKEN_SECONDS_BUCKETS,
+  TOKEN_COUNT_BUCKETS,
+} from './buckets.js';
+export {
+  INSTRUMENT_LIST,
+  INSTRUMENTS,
+  type InstrumentGroup,
+  type InstrumentKey,
+  type InstrumentKind,
+  type InstrumentSpec,
+  METER_NAME,
+} from './catalogue.js';
+export { ERROR_TYPES, type ErrorType, errorTypeFromStatus, errorTypeOf } from './error-type.js';
+export { type AttributeLimits, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
+export {
+  getLlmMetrics,
+  type InferenceRecord,
+  LlmMetrics,
+  type LlmMetricsOptions,
+  type QualityAttributes,
+} from './llm-metrics.js';
+export {
+  getModelRegistry,
+  type ModelInfo,
+  type ModelRegistration,
+  ModelRegistry,
+  ModelRegistryError,
+} from './model-registry.js';

@@ -1,0 +1,104 @@
+import type {
+  Attributes,
+  Counter,
+  Gauge,
+  Histogram,
+  Meter,
+  MeterProvider,
+  ObservableGauge,
+  ObservableResult,
+} from '@opentelemetry/api';
+import { metrics } from '@opentelemetry/api';
+import { INSTRUMENTS, type InstrumentSpec, METER_NAME } from './catalogue.js';
+
+/** The version reported as the instrumentation scope version. */
+export const PACKAGE_VERSION = '0.1.0';
+
+function histogram(meter: Meter, spec: InstrumentSpec): Histogram {
+  return meter.createHistogram(spec.name, {
+    description: spec.description,
+    unit: spec.unit,
+    // Honoured by SDKs that read advice (sdk-metrics >= 1.24); register() also sets views.
+    advice: spec.buckets ? { explicitBucketBoundaries: [...spec.buckets] } : undefined,
+  });
+}
+
+function counter(meter: Meter, spec: InstrumentSpec): Counter {
+  return meter.createCounter(spec.name, { description: spec.description, unit: spec.unit });
+}
+
+function gauge(meter: Meter, spec: InstrumentSpec): Gauge {
+  return meter.createGauge(spec.name, { description: spec.description, unit: spec.unit });
+}
+
+function observableGauge(meter: Meter, spec: InstrumentSpec): ObservableGauge {
+  return meter.createObservableGauge(spec.name, { description: spec.description, unit: spec.unit });
+}
+
+/** A source of observations for an observable gauge, e.g. the model registry. */
+export type GaugeObserver = (key: ObservableGaugeKey, result: ObservableResult<Attributes>) => void;
+export type ObservableGaugeKey = 'modelVersion' | 'modelDeployedAt';
+
+/** All instruments of the catalogue, created on one meter. */
+export class InstrumentSet {
+  readonly inferenceLatency: Histogram;
+  readonly tokenGeneration: Counter;
+  readonly requestTokens: Histogram;
+  readonly errors: Counter;
+  readonly qualityScore: Gauge;
+  readonly summarizationLength: Histogram;
+  readonly intentParsing: Counter;
+  readonly timeToFirstToken: Histogram;
+  readonly timePerOutputToken: Histogram;
+  readonly genAiOperationDuration: Histogram;
+  readonly genAiTokenUsage: Histogram;
+  readonly genAiTimeToFirstChunk: Histogram;
+  readonly invalidInput: Counter;
+  readonly attributeOverflow: Counter;
+  readonly internalErrors: Counter;
+
+  constructor(meter: Meter, observe: GaugeObserver) {
+    const I = INSTRUMENTS;
+    this.inferenceLatency = histogram(meter, I.inferenceLatency);
+    this.tokenGeneration = counter(meter, I.tokenGeneration);
+    this.requestTokens = histogram(meter, I.requestTokens);
+    this.errors = counter(meter, I.errors);
+    this.qualityScore = gauge(meter, I.qualityScore);
+    this.summarizationLength = histogram(meter, I.summarizationLength);
+    this.intentParsing = counter(meter, I.intentParsing);
+    this.timeToFirstToken = histogram(meter, I.timeToFirstToken);
+    this.timePerOutputToken = histogram(meter, I.timePerOutputToken);
+    this.genAiOperationDuration = histogram(meter, I.genAiOperationDuration);
+    this.genAiTokenUsage = histogram(meter, I.genAiTokenUsage);
+    this.genAiTimeToFirstChunk = histogram(meter, I.genAiTimeToFirstChunk);
+    this.invalidInput = counter(meter, I.invalidInput);
+    this.attributeOverflow = counter(meter, I.attributeOverflow);
+    this.internalErrors = counter(meter, I.internalErrors);
+    observableGauge(meter, I.modelVersion).addCallback((r) => observe('modelVersion', r));
+    observableGauge(meter, I.modelDeployedAt).addCallback((r) => observe('modelDeployedAt', r));
+  }
+}
+
+/**
+ * Keeps an {@link InstrumentSet} bound to the current global MeterProvider.
+ *
+ * The OpenTelemetry API has no proxy meter provider: a meter taken before the SDK is registered is a
+ * no-op forever. So the binding compares the global provider on every use (one property read and an
+ * identity check) and recreates the instruments when it changed, e.g. when `register()` ran after
+ * the first call to `getLlmMetrics()`, or after a provider was shut down and replaced.
+ */
+export class InstrumentBinding {
+  private provider: MeterProvider | undefined;
+  private set: InstrumentSet | undefined;
+
+  constructor(private readonly observe: GaugeObserver) {}
+
+  current(): InstrumentSet {
+    const provider = metrics.getMeterProvider();
+    if (provider !== this.provider || this.set === undefined) {
+      this.provider = provider;
+      this.set = new InstrumentSet(provider.getMeter(METER_NAME, PACKAGE_VERSION), this.observe);
+    }
+    return this.set;
+  }
+}

@@ -1,0 +1,342 @@
+import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_LLM_INTENT_RESULT,
+  ATTR_LLM_OTEL_ATTRIBUTE,
+  ATTR_LLM_OTEL_COMPONENT,
+  ATTR_LLM_OTEL_REASON,
+  ATTR_LLM_TASK,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  TOKEN_TYPE_INPUT,
+  TOKEN_TYPE_OUTPUT,
+} from './attributes.js';
+import { errorTypeOf } from './error-type.js';
+import { globalSingleton } from './global-state.js';
+import { InstrumentBinding, type InstrumentSet, type ObservableGaugeKey } from './instrument-set.js';
+import { type AttributeLimits, AttributeValueLimiter, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
+import { warnOnce } from './report-once.js';
+import { type InvalidReason, isNonEmptyString, isValidCount, isValidScore, isValidSeconds } from './validate.js';
+
+/** One LLM call, as measured by the auto-instrumentation or reported by the application. */
+export interface InferenceRecord {
+  /** `gen_ai.provider.name`, e.g. `openai`, `ollama`, `azure.ai.openai`. Required. */
+  provider: string;
+  /** `gen_ai.operation.name`, e.g. `chat`, `text_completion`, `embeddings`, `generate_content`. Required. */
+  operation: string;
+  /** The model the request asked for (`gen_ai.request.model`). */
+  model?: string;
+  /** The model that answered (`gen_ai.response.model`), when the response says. */
+  responseModel?: string;
+  /** Host of the model endpoint (`server.address`). */
+  serverAddress?: string;
+  /** Port of the model endpoint (`server.port`). */
+  serverPort?: number;
+  /** Whole-call duration in seconds; streams: until the stream ended or was abandoned. Required. */
+  durationSeconds: number;
+  /** Input (prompt) tokens, from the response's usage. Omit when unknown: never guess. */
+  inputTokens?: number;
+  /** Output (completion) tokens, from the response's usage. Omit when unknown. */
+  outputTokens?: number;
+  /** Streams: seconds from sending the request to the first content chunk. */
+  timeToFirstTokenSeconds?: number;
+  /**
+   * Streams: mean seconds per output token after the first. When omitted it is derived from the
+   * duration, the time to first token and the output tokens (needs at least 2 output tokens).
+   */
+  timePerOutputTokenSeconds?: number;
+  /**
+   * Set when the call failed: an `error.type` string (e.g. `rate_limit`) or the thrown value,
+   * which is classified with {@link errorTypeOf}.
+   */
+  error?: unknown;
+}
+
+/** Attributes accepted by the quality metrics. */
+export interface QualityAttributes {
+  provider?: string;
+  model?: string;
+  /** What was evaluated, e.g. `summarization`, `intent_parsing`, `support_answer` (`llm.task`). */
+  task?: string;
+}
+
+/** Process-wide options of the recording API. */
+export interface LlmMetricsOptions extends AttributeLimits {
+  /**
+   * Also record the GenAI semantic-convention metrics (`gen_ai.client.operation.duration`,
+   * `gen_ai.client.token.usage`, `gen_ai.client.operation.time_to_first_chunk`). Default: true when
+   * `OTEL_SEMCONV_STABILITY_OPT_IN` contains `gen_ai_latest_experimental`, else false.
+   */
+  genAiMetrics: boolean;
+}
+
+function genAiOptInFromEnv(): boolean {
+  const value = typeof process === 'object' ? process.env?.OTEL_SEMCONV_STABILITY_OPT_IN : undefined;
+  return typeof value === 'string' && value.split(',').some((v) => v.trim() === 'gen_ai_latest_experimental');
+}
+
+/**
+ * The recording API: turns LLM calls and quality measurements into the catalogue's instruments.
+ * Every method validates its input, drops and counts what is invalid, bounds attribute values, and
+ * never throws into the caller. Obtain the process-wide instance with {@link getLlmMetrics}.
+ */
+export class LlmMetrics {
+  private options: LlmMetricsOptions;
+  private readonly limiter: AttributeValueLimiter;
+  private readonly binding: InstrumentBinding;
+  private readonly gaugeObservers = new Map<ObservableGaugeKey, Set<(r: ObservableResult<Attributes>) => void>>();
+
+  constructor(options: Partial<LlmMetricsOptions> = {}) {
+    this.options = { ...DEFAULT_ATTRIBUTE_LIMITS, genAiMetrics: genAiOptInFromEnv(), ...options };
+    this.limiter = new AttributeValueLimiter(this.options, (key, reason) => {
+      this.instruments().attributeOverflow.add(1, {
+        [ATTR_LLM_OTEL_ATTRIBUTE]: key,
+        [ATTR_LLM_OTEL_REASON]: reason,
+      });
+      warnOnce(
+        `overflow:${key}:${reason}`,
+        reason === 'too_long'
+          ? `a value of attribute ${key} is longer than ${this.options.maxValueLength} characters and was replaced by _OTHER`
+          : `attribute ${key} reached ${this.options.maxDistinctValues} distinct values; new values are replaced by _OTHER`,
+      );
+    });
+    this.binding = new InstrumentBinding((key, result) => this.observeGauge(key, result));
+  }
+
+  /** Current options (limits and opt-ins). */
+  getOptions(): Readonly<LlmMetricsOptions> {
+    return this.options;
+  }
+
+  /** Changes limits or opt-ins. Values admitted under the old limits stay admitted. */
+  configure(options: Partial<LlmMetricsOptions>): void {
+    this.options = { ...this.options, ...options };
+    this.limiter.setLimits(this.options);
+  }
+
+  /** The instruments bound to the current global MeterProvider. */
+  instruments(): InstrumentSet {
+    return this.binding.current();
+  }
+
+  /** Records one LLM call. Invalid fields are dropped and counted; an invalid duration drops the call. */
+  recordInference(record: InferenceRecord): void {
+    try {
+      this.recordInferenceUnsafe(record);
+    } catch (error) {
+      this.reportInternalError('recordInference', error);
+    }
+  }
+
+  /** Records the latest quality score (0..1) of a response. */
+  recordQualityScore(score: number, attributes: QualityAttributes = {}): void {
+    try {
+      if (!isValidScore(score)) {
+        this.reject('invalid_score', `quality score ${String(score)} is not in [0, 1]`);
+        return;
+      }
+      this.instruments().qualityScore.record(score, this.qualityAttributes(attributes));
+    } catch (error) {
+      this.reportInternalError('recordQualityScore', error);
+    }
+  }
+
+  /** Records the length of a generated summary, in tokens (a non-negative integer). */
+  recordSummarizationLength(length: number, attributes: QualityAttributes = {}): void {
+    try {
+      if (!isValidCount(length)) {
+        this.reject('invalid_length', `summarization length ${String(length)} is not a non-negative integer`);
+        return;
+      }
+      this.instruments().summarizationLength.record(length, this.qualityAttributes(attributes));
+    } catch (error) {
+      this.reportInternalError('recordSummarizationLength', error);
+    }
+  }
+
+  /** Counts one intent-parsing outcome (`correct` true or false). */
+  recordIntentParsing(correct: boolean, attributes: QualityAttributes = {}): void {
+    try {
+      if (typeof correct !== 'boolean') {
+        this.reject('invalid_intent_result', `intent parsing result ${String(correct)} is not a boolean`);
+        return;
+      }
+      const attrs = this.qualityAttributes(attributes);
+      attrs[ATTR_LLM_INTENT_RESULT] = correct ? 'correct' : 'incorrect';
+      this.instruments().intentParsing.add(1, attrs);
+    } catch (error) {
+      this.reportInternalError('recordIntentParsing', error);
+    }
+  }
+
+  /**
+   * Counts and logs (once per component) an exception caught inside llm-otel. Used by the
+   * instrumentations so that a bug of ours never reaches the application.
+   */
+  reportInternalError(component: string, error: unknown): void {
+    try {
+      warnOnce(`internal:${component}`, `internal error in ${component}: ${String(error)}`);
+      this.instruments().internalErrors.add(1, {
+        [ATTR_LLM_OTEL_COMPONENT]: this.limiter.admit(ATTR_LLM_OTEL_COMPONENT, component),
+      });
+    } catch {
+      // Reporting must never throw either.
+    }
+  }
+
+  /** Adds an observer for an observable gauge (used by the model registry). */
+  addGaugeObserver(key: ObservableGaugeKey, observer: (r: ObservableResult<Attributes>) => void): void {
+    let set = this.gaugeObservers.get(key);
+    if (set === undefined) {
+      set = new Set();
+      this.gaugeObservers.set(key, set);
+    }
+    set.add(observer);
+    this.instruments();
+  }
+
+  /** Bounds an attribute value (length and distinct values); `_OTHER` when over a limit. */
+  admit(key: string, value: string): string {
+    return this.limiter.admit(key, value);
+  }
+
+  private observeGauge(key: ObservableGaugeKey, result: ObservableResult<Attributes>): void {
+    const observers = this.gaugeObservers.get(key);
+    if (observers === undefined) return;
+    for (const observer of observers) {
+      try {
+        observer(result);
+      } catch (error) {
+        this.reportInternalError(`gauge:${key}`, error);
+      }
+    }
+  }
+
+  private reject(reason: InvalidReason, message: string): void {
+    this.instruments().invalidInput.add(1, { [ATTR_LLM_OTEL_REASON]: reason });
+    warnOnce(`invalid:${reason}`, `dropped invalid input: ${message}`);
+  }
+
+  private qualityAttributes(attributes: QualityAttributes): Attributes {
+    const attrs: Attributes = {};
+    if (isNonEmptyString(attributes.provider))
+      attrs[ATTR_GEN_AI_PROVIDER_NAME] = this.limiter.admit(ATTR_GEN_AI_PROVIDER_NAME, attributes.provider);
+    if (isNonEmptyString(attributes.model))
+      attrs[ATTR_GEN_AI_REQUEST_MODEL] = this.limiter.admit(ATTR_GEN_AI_REQUEST_MODEL, attributes.model);
+    if (isNonEmptyString(attributes.task)) attrs[ATTR_LLM_TASK] = this.limiter.admit(ATTR_LLM_TASK, attributes.task);
+    return attrs;
+  }
+
+  private recordInferenceUnsafe(record: InferenceRecord): void {
+    if (typeof record !== 'object' || record === null) {
+      this.reject('invalid_record', 'recordInference() needs an object');
+      return;
+    }
+    if (!isNonEmptyString(record.provider)) {
+      this.reject('missing_provider', 'recordInference() needs a non-empty provider');
+      return;
+    }
+    if (!isNonEmptyString(record.operation)) {
+      this.reject('missing_operation', 'recordInference() needs a non-empty operation');
+      return;
+    }
+    if (!isValidSeconds(record.durationSeconds)) {
+      this.reject('invalid_duration', `duration ${String(record.durationSeconds)} s is not a finite number >= 0`);
+      return;
+    }
+
+    const set = this.instruments();
+    const attrs: Attributes = {
+      [ATTR_GEN_AI_PROVIDER_NAME]: this.limiter.admit(ATTR_GEN_AI_PROVIDER_NAME, record.provider),
+      [ATTR_GEN_AI_OPERATION_NAME]: this.limiter.admit(ATTR_GEN_AI_OPERATION_NAME, record.operation),
+    };
+    if (isNonEmptyString(record.model))
+      attrs[ATTR_GEN_AI_REQUEST_MODEL] = this.limiter.admit(ATTR_GEN_AI_REQUEST_MODEL, record.model);
+    if (isNonEmptyString(record.responseModel))
+      attrs[ATTR_GEN_AI_RESPONSE_MODEL] = this.limiter.admit(ATTR_GEN_AI_RESPONSE_MODEL, record.responseModel);
+    if (isNonEmptyString(record.serverAddress))
+      attrs[ATTR_SERVER_ADDRESS] = this.limiter.admit(ATTR_SERVER_ADDRESS, record.serverAddress);
+    if (isValidCount(record.serverPort) && record.serverPort > 0 && record.serverPort < 65536)
+      attrs[ATTR_SERVER_PORT] = record.serverPort;
+
+    const genAi = this.options.genAiMetrics;
+    if (record.error !== undefined && record.error !== null) {
+      const type =
+        typeof record.error === 'string' && record.error.length > 0 ? record.error : errorTypeOf(record.error);
+      const errorAttrs: Attributes = { ...attrs, [ATTR_ERROR_TYPE]: this.limiter.admit(ATTR_ERROR_TYPE, type) };
+      set.errors.add(1, errorAttrs);
+      set.inferenceLatency.record(record.durationSeconds, errorAttrs);
+      if (genAi) set.genAiOperationDuration.record(record.durationSeconds, errorAttrs);
+    } else {
+      set.inferenceLatency.record(record.durationSeconds, attrs);
+      if (genAi) set.genAiOperationDuration.record(record.durationSeconds, attrs);
+    }
+
+    const input = this.validCount(record.inputTokens);
+    const output = this.validCount(record.outputTokens);
+    if (input !== undefined) {
+      const tokenAttrs = { ...attrs, [ATTR_GEN_AI_TOKEN_TYPE]: TOKEN_TYPE_INPUT };
+      set.requestTokens.record(input, tokenAttrs);
+      if (genAi) set.genAiTokenUsage.record(input, tokenAttrs);
+    }
+    if (output !== undefined) {
+      const tokenAttrs = { ...attrs, [ATTR_GEN_AI_TOKEN_TYPE]: TOKEN_TYPE_OUTPUT };
+      set.requestTokens.record(output, tokenAttrs);
+      if (genAi) set.genAiTokenUsage.record(output, tokenAttrs);
+      if (output > 0) set.tokenGeneration.add(output, attrs);
+    }
+
+    let ttft: number | undefined;
+    if (record.timeToFirstTokenSeconds !== undefined) {
+      if (isValidSeconds(record.timeToFirstTokenSeconds) && record.timeToFirstTokenSeconds <= record.durationSeconds) {
+        ttft = record.timeToFirstTokenSeconds;
+        set.timeToFirstToken.record(ttft, attrs);
+        if (genAi) set.genAiTimeToFirstChunk.record(ttft, attrs);
+      } else {
+        this.reject(
+          'invalid_time_to_first_token',
+          `time to first token ${String(record.timeToFirstTokenSeconds)} s is not in [0, duration]`,
+        );
+      }
+    }
+
+    if (record.timePerOutputTokenSeconds !== undefined) {
+      if (isValidSeconds(record.timePerOutputTokenSeconds)) {
+        set.timePerOutputToken.record(record.timePerOutputTokenSeconds, attrs);
+      } else {
+        this.reject(
+          'invalid_time_per_output_token',
+          `time per output token ${String(record.timePerOutputTokenSeconds)} s is not a finite number >= 0`,
+        );
+      }
+    } else if (ttft !== undefined && output !== undefined && output >= 2) {
+      set.timePerOutputToken.record((record.durationSeconds - ttft) / (output - 1), attrs);
+    }
+  }
+
+  private validCount(value: unknown): number | undefined {
+    if (value === undefined) return undefined;
+    if (isValidCount(value)) return value;
+    this.reject('invalid_token_count', `token count ${String(value)} is not a non-negative integer`);
+    return undefined;
+  }
+}
+
+const shared = globalSingleton('llmMetrics', () => new LlmMetrics());
+
+/**
+ * The process-wide recording API, bound to the global MeterProvider. Cheap to call repeatedly (it
+ * returns the same object); instruments follow the global provider, so calls made before
+ * `register()` (or before any SDK is installed) are no-ops and calls after it record.
+ *
+ * @param options Limits and opt-ins to apply (process-wide) before returning the instance.
+ */
+export function getLlmMetrics(options?: Partial<LlmMetricsOptions>): LlmMetrics {
+  if (options !== undefined) shared.configure(options);
+  return shared;
+}

@@ -1,0 +1,32 @@
+/** Reasons a value is rejected; each is a label value of `llm_otel_invalid_input_total`. */
+export type InvalidReason =
+  | 'invalid_duration'
+  | 'invalid_token_count'
+  | 'invalid_time_to_first_token'
+  | 'invalid_time_per_output_token'
+  | 'invalid_score'
+  | 'invalid_length'
+  | 'invalid_intent_result'
+  | 'missing_provider'
+  | 'missing_operation'
+  | 'invalid_record';
+
+/** A duration in seconds: a finite number >= 0. */
+export function isValidSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** A count (tokens, length): a non-negative safe integer. */
+export function isValidCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** A quality score: a finite number in [0, 1]. */
+export function isValidScore(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1;
+}
+
+/** A non-empty string label value. */
+export function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}

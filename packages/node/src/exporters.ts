@@ -1,0 +1,62 @@
+import { diag } from '@opentelemetry/api';
+import { OTLPMetricExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { OTLPMetricExporter as OtlpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OtlpProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import {
+  ConsoleMetricExporter,
+  type IMetricReader,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import type { ResolvedConfig } from './config.js';
+
+/** A Prometheus pull reader and a promise that settles when its HTTP server listens (or failed to). */
+export function createPrometheusReader(config: Exclude<ResolvedConfig['prometheus'], false>): {
+  reader: PrometheusExporter;
+  url: string;
+  listening: Promise<void>;
+} {
+  let settle: (error?: Error) => void = () => {};
+  const listening = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error ? reject(error) : resolve());
+  });
+  const reader = new PrometheusExporter({ host: config.host, port: config.port, endpoint: '/metrics' }, (error) => {
+    if (error) {
+      const message = `@llm-otel/node: the Prometheus endpoint could not listen on ${config.host}:${config.port}: ${error.message}`;
+      diag.error(message);
+      process.emitWarning(message, 'LlmOtelWarning');
+      settle(error);
+    } else {
+      settle();
+    }
+  });
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return { reader, url: `http://${shownHost}:${config.port}/metrics`, listening };
+}
+
+function otlpExporter(config: Exclude<ResolvedConfig['otlp'], false>): PushMetricExporter {
+  const options = { url: config.url, timeoutMillis: config.timeoutMs };
+  switch (config.protocol) {
+    case 'grpc':
+      return new OtlpGrpcExporter(options);
+    case 'http/json':
+      return new OtlpJsonExporter(options);
+    default:
+      return new OtlpProtoExporter(options);
+  }
+}
+
+/** A periodic reader pushing OTLP (cumulative temporality, which Prometheus-style backends need). */
+export function createOtlpReader(config: Exclude<ResolvedConfig['otlp'], false>): IMetricReader {
+  return new PeriodicExportingMetricReader({
+    exporter: otlpExporter(config),
+    exportIntervalMillis: config.intervalMs,
+    exportTimeoutMillis: config.timeoutMs,
+  });
+}
+
+/** A periodic reader printing to stdout (`OTEL_METRICS_EXPORTER=console`), for debugging. */
+export function createConsoleReader(intervalMs: number): IMetricReader {
+  return new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), exportIntervalMillis: intervalMs });
+}

@@ -1,0 +1,10 @@
+export {
+  LlmOtelConfigError,
+  type OtlpOptions,
+  type OtlpProtocol,
+  type PrometheusOptions,
+  type ResolvedConfig,
+  resolveConfig,
+} from './config.js';
+export { type LlmOtelHandle, type RegisterOptions, register } from './register.js';
+export { type LlmViewsOptions, llmViews } from './views.js';

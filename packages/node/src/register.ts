@@ -1,0 +1,136 @@
+import { getLlmMetrics, type LlmMetricsOptions } from '@llm-otel/core';
+import { type Attributes, diag, metrics } from '@opentelemetry/api';
+import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
+import { type IMetricReader, MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { type OtlpOptions, type PrometheusOptions, type ResolvedConfig, resolveConfig } from './config.js';
+import { createConsoleReader, createOtlpReader, createPrometheusReader } from './exporters.js';
+import { buildResource } from './resource.js';
+import { llmViews } from './views.js';
+
+/** Options of {@link register}. Each one overrides the matching `OTEL_*` variable. */
+export interface RegisterOptions {
+  /** `service.name`. Env: `OTEL_SERVICE_NAME` (or `service.name` in `OTEL_RESOURCE_ATTRIBUTES`). */
+  serviceName?: string;
+  /** `service.version`. */
+  serviceVersion?: string;
+  /** Extra resource attributes (merged over `OTEL_RESOURCE_ATTRIBUTES`). */
+  resourceAttributes?: Attributes;
+  /** The Prometheus pull endpoint, or `false` for none. */
+  prometheus?: PrometheusOptions | false;
+  /** The OTLP push exporter, or `false` for none. */
+  otlp?: OtlpOptions | false;
+  /** Instrumentations to enable with the new MeterProvider (e.g. the openai and ollama ones). */
+  instrumentations?: Instrumentation[];
+  /** More views for the MeterProvider, applied after llm-otel's. */
+  views?: ViewOptions[];
+  /** Series kept per instrument by the SDK before it folds new ones into an overflow series. Default 2000. */
+  cardinalityLimit?: number;
+  /** Limits and opt-ins of the recording API (attribute length, distinct values, GenAI metrics). */
+  metrics?: Partial<LlmMetricsOptions>;
+}
+
+/** What {@link register} set up. */
+export interface LlmOtelHandle {
+  /** The MeterProvider register() created, or undefined when the app already had one (see README). */
+  readonly meterProvider: MeterProvider | undefined;
+  /** The settings in force after options and environment were merged. */
+  readonly config: ResolvedConfig;
+  /** URL of the Prometheus endpoint, when enabled. */
+  readonly prometheusUrl: string | undefined;
+  /** Settles when the exporters are ready (rejects if the Prometheus port could not be bound). */
+  readonly ready: Promise<void>;
+  /** Exports what is pending now (OTLP push). */
+  forceFlush(): Promise<void>;
+  /** Flushes, stops the exporters and the instrumentations, and releases the global provider. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+function hasGlobalMeterProvider(): boolean {
+  // The API returns its no-op provider when none is registered; it does not export it for comparison.
+  return metrics.getMeterProvider().constructor.name !== 'NoopMeterProvider';
+}
+
+/**
+ * Sets up metrics for the process: a MeterProvider with llm-otel's views, a Prometheus `/metrics`
+ * endpoint and/or an OTLP push exporter, and the given instrumentations; registers the provider as
+ * the global one. Call it once, first thing at process start (or use
+ * `node --import @llm-otel/node/register app.js`).
+ *
+ * When the app already registered a global MeterProvider (its own NodeSDK, say), register() leaves
+ * it in place, creates no exporter, and only enables the instrumentations: add {@link llmViews} to
+ * that provider to get the catalogue's buckets and attribute limits.
+ *
+ * @throws LlmOtelConfigError when an option or `OTEL_*` variable is invalid.
+ */
+export function register(options: RegisterOptions = {}): LlmOtelHandle {
+  const config = resolveConfig(options);
+  const llmMetrics = getLlmMetrics(options.metrics);
+  const instrumentations = options.instrumentations ?? [];
+
+  if (hasGlobalMeterProvider()) {
+    diag.info('@llm-otel/node: a global MeterProvider is already registered; using it (no exporters created)');
+    const disable = registerInstrumentations({ instrumentations });
+    llmMetrics.instruments();
+    let stopped = false;
+    return {
+      meterProvider: undefined,
+      config,
+      prometheusUrl: undefined,
+      ready: Promise.resolve(),
+      forceFlush: async () => {},
+      shutdown: async () => {
+        if (stopped) return;
+        stopped = true;
+        disable();
+      },
+    };
+  }
+
+  const readers: IMetricReader[] = [];
+  const waits: Promise<void>[] = [];
+  let prometheusUrl: string | undefined;
+  if (config.prometheus) {
+    const prometheus = createPrometheusReader(config.prometheus);
+    readers.push(prometheus.reader);
+    waits.push(prometheus.listening);
+    prometheusUrl = prometheus.url;
+  }
+  if (config.otlp) readers.push(createOtlpReader(config.otlp));
+  if (config.console) readers.push(createConsoleReader(config.otlp ? config.otlp.intervalMs : 60000));
+
+  const meterProvider = new MeterProvider({
+    resource: buildResource({
+      serviceName: config.serviceName,
+      serviceVersion: config.serviceVersion,
+      attributes: options.resourceAttributes,
+    }),
+    views: [...llmViews({ cardinalityLimit: options.cardinalityLimit }), ...(options.views ?? [])],
+    readers,
+  });
+  metrics.setGlobalMeterProvider(meterProvider);
+  // Bind the recording API (and the registry's observable gauges) to the new provider now.
+  llmMetrics.instruments();
+  const disableInstrumentations = registerInstrumentations({ instrumentations, meterProvider });
+
+  const ready = Promise.all(waits).then(() => undefined);
+  ready.catch(() => {}); // the failure was already reported; only callers who await it see it
+  let shutdownPromise: Promise<void> | undefined;
+  return {
+    meterProvider,
+    config,
+    prometheusUrl,
+    ready,
+    forceFlush: () => meterProvider.forceFlush(),
+    shutdown: () => {
+      shutdownPromise ??= (async () => {
+        disableInstrumentations();
+        try {
+          await meterProvider.shutdown();
+        } finally {
+          if (metrics.getMeterProvider() === meterProvider) metrics.disable();
+        }
+      })();
+      return shutdownPromise;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { Attributes } from '@opentelemetry/api';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  processDetector,
+  type Resource,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+const ATTR_SERVICE_INSTANCE_ID = 'service.instance.id';
+
+/**
+ * The resource of register()'s MeterProvider: SDK defaults, then `OTEL_RESOURCE_ATTRIBUTES` and
+ * `OTEL_SERVICE_NAME`, then the options. `service.instance.id` is a random UUID unless set, because
+ * the collector's Prometheus exporter builds the `instance` label and `target_info` from it.
+ */
+export function buildResource(options: {
+  serviceName?: string | undefined;
+  serviceVersion?: string | undefined;
+  attributes?: Attributes | undefined;
+}): Resource {
+  const detected = defaultResource().merge(detectResources({ detectors: [processDetector, envDetector] }));
+  const own: Attributes = { ...options.attributes };
+  if (options.serviceName !== undefined) own[ATTR_SERVICE_NAME] = options.serviceName;
+  if (options.serviceVersion !== undefined) own[ATTR_SERVICE_VERSION] = options.serviceVersion;
+  if (detected.attributes[ATTR_SERVICE_INSTANCE_ID] === undefined && own[ATTR_SERVICE_INSTANCE_ID] === undefined)
+    own[ATTR_SERVICE_INSTANCE_ID] = randomUUID();
+  return detected.merge(resourceFromAttributes(own));
+}
