@@ -22,6 +22,8 @@ export const ATTR_LLM_INTENT_RESULT = 'llm.intent.result';
 export const ATTR_LLM_OTEL_REASON = 'llm_otel.reason';
 export const ATTR_LLM_OTEL_ATTRIBUTE = 'llm_otel.attribute';
 export const ATTR_LLM_OTEL_COMPONENT = 'llm_otel.component';
+export const ATTR_LLM_OTEL_OUTCOME = 'llm_otel.outcome';
+export const ATTR_LLM_EVALUATOR = 'llm.evaluator';
 
 /** Values of `gen_ai.token.type`. */
 export const TOKEN_TYPE_INPUT = 'input';

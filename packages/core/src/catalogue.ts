@@ -5,12 +5,14 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_LLM_EVALUATOR,
   ATTR_LLM_INTENT_RESULT,
   ATTR_LLM_MODEL_HASH,
   ATTR_LLM_MODEL_NAME,
   ATTR_LLM_MODEL_VERSION,
   ATTR_LLM_OTEL_ATTRIBUTE,
   ATTR_LLM_OTEL_COMPONENT,
+  ATTR_LLM_OTEL_OUTCOME,
   ATTR_LLM_OTEL_REASON,
   ATTR_LLM_TASK,
   ATTR_SERVER_ADDRESS,
@@ -182,6 +184,16 @@ export const INSTRUMENTS = {
     prometheusName: 'llm_time_per_output_token_seconds',
     group: 'streaming',
   },
+  modelUp: {
+    name: 'llm_model_up',
+    kind: 'observableGauge',
+    unit: '{up}',
+    description:
+      'Whether the last health probe of a model endpoint succeeded (1) or failed (0), by provider and server.address.',
+    attributes: [ATTR_GEN_AI_PROVIDER_NAME, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT],
+    prometheusName: 'llm_model_up',
+    group: 'health',
+  },
   genAiOperationDuration: {
     name: 'gen_ai.client.operation.duration',
     kind: 'histogram',
@@ -230,6 +242,16 @@ export const INSTRUMENTS = {
       'Attribute values replaced by _OTHER because they were too long or beyond the distinct-value limit, by attribute.',
     attributes: [ATTR_LLM_OTEL_ATTRIBUTE, ATTR_LLM_OTEL_REASON],
     prometheusName: 'llm_otel_attribute_overflow_total',
+    group: 'self',
+  },
+  evaluations: {
+    name: 'llm_otel_evaluations_total',
+    kind: 'counter',
+    unit: '{evaluation}',
+    description:
+      'Evaluator runs on sampled calls by outcome: scored, failed (threw or returned no valid score), timeout, or dropped (queue full).',
+    attributes: [ATTR_LLM_EVALUATOR, ATTR_LLM_OTEL_OUTCOME],
+    prometheusName: 'llm_otel_evaluations_total',
     group: 'self',
   },
   internalErrors: {

@@ -35,6 +35,14 @@ export {
   METER_NAME,
 } from './catalogue.js';
 export { ERROR_TYPES, type ErrorType, errorTypeFromStatus, errorTypeOf } from './error-type.js';
+export {
+  type EvaluatedCall,
+  type EvaluationQueueOptions,
+  type EvaluationResult,
+  type Evaluator,
+  EvaluatorRegistry,
+  getEvaluators,
+} from './evaluators.js';
 export { type AttributeLimits, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
 export {
   getLlmMetrics,
@@ -43,6 +51,13 @@ export {
   type LlmMetricsOptions,
   type QualityAttributes,
 } from './llm-metrics.js';
+export {
+  getModelHealthProbe,
+  type HealthProbeOptions,
+  type ModelApi,
+  type ModelEndpoint,
+  ModelHealthProbe,
+} from './model-health-probe.js';
 export {
   getModelRegistry,
   type ModelInfo,

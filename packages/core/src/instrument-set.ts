@@ -37,7 +37,7 @@ function observableGauge(meter: Meter, spec: InstrumentSpec): ObservableGauge {
 
 /** A source of observations for an observable gauge, e.g. the model registry. */
 export type GaugeObserver = (key: ObservableGaugeKey, result: ObservableResult<Attributes>) => void;
-export type ObservableGaugeKey = 'modelVersion' | 'modelDeployedAt';
+export type ObservableGaugeKey = 'modelVersion' | 'modelDeployedAt' | 'modelUp';
 
 /** All instruments of the catalogue, created on one meter. */
 export class InstrumentSet {
@@ -56,6 +56,7 @@ export class InstrumentSet {
   readonly invalidInput: Counter;
   readonly attributeOverflow: Counter;
   readonly internalErrors: Counter;
+  readonly evaluations: Counter;
 
   constructor(meter: Meter, observe: GaugeObserver) {
     const I = INSTRUMENTS;
@@ -74,8 +75,10 @@ export class InstrumentSet {
     this.invalidInput = counter(meter, I.invalidInput);
     this.attributeOverflow = counter(meter, I.attributeOverflow);
     this.internalErrors = counter(meter, I.internalErrors);
+    this.evaluations = counter(meter, I.evaluations);
     observableGauge(meter, I.modelVersion).addCallback((r) => observe('modelVersion', r));
     observableGauge(meter, I.modelDeployedAt).addCallback((r) => observe('modelDeployedAt', r));
+    observableGauge(meter, I.modelUp).addCallback((r) => observe('modelUp', r));
   }
 }
 

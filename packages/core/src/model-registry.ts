@@ -1,6 +1,12 @@
 import { ATTR_LLM_MODEL_HASH, ATTR_LLM_MODEL_NAME, ATTR_LLM_MODEL_VERSION } from './attributes.js';
 import { globalSingleton } from './global-state.js';
 import { getLlmMetrics } from './llm-metrics.js';
+import {
+  type RegistryFileContent,
+  readRegistryFile,
+  removeStaleTemporaryFiles,
+  writeFileAtomic,
+} from './registry-file.js';
 
 /** What is registered for a deployed model (the spec's `register_model` arguments). */
 export interface ModelRegistration {
@@ -57,6 +63,7 @@ function deploymentDateOf(metadata: Record<string, unknown>, fallback: Date): Da
  */
 export class ModelRegistry {
   private readonly models = new Map<string, ModelInfo>();
+  private file: string | undefined;
 
   constructor() {
     const metrics = getLlmMetrics();
@@ -84,6 +91,15 @@ export class ModelRegistry {
    * @throws ModelRegistryError when a field is invalid.
    */
   registerModel(registration: ModelRegistration): ModelInfo {
+    const info = this.validate(registration, new Date());
+    this.models.set(info.modelName, info);
+    this.save();
+    // Make sure the observable gauges exist on the current global provider.
+    getLlmMetrics().instruments();
+    return info;
+  }
+
+  private validate(registration: ModelRegistration, registeredAt: Date, deployedAt?: Date): ModelInfo {
     const { modelName, version, modelHash, metadata = {} } = registration ?? ({} as ModelRegistration);
     if (typeof modelName !== 'string' || modelName.trim().length === 0 || modelName.length > 128)
       throw new ModelRegistryError('modelName must be a non-empty string of at most 128 characters');
@@ -95,19 +111,14 @@ export class ModelRegistry {
       );
     if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
       throw new ModelRegistryError('metadata must be a plain object');
-    const registeredAt = new Date();
-    const info: ModelInfo = Object.freeze({
+    return Object.freeze({
       modelName,
       version,
       modelHash,
       metadata: Object.freeze({ ...metadata }),
-      deployedAt: deploymentDateOf(metadata, registeredAt),
+      deployedAt: deployedAt ?? deploymentDateOf(metadata, registeredAt),
       registeredAt,
     });
-    this.models.set(modelName, info);
-    // Make sure the observable gauges exist on the current global provider.
-    getLlmMetrics().instruments();
-    return info;
   }
 
   /** The registered info for a model, or undefined. */
@@ -127,7 +138,53 @@ export class ModelRegistry {
 
   /** Removes a model; its series disappear from the next collection. Returns whether it existed. */
   unregisterModel(modelName: string): boolean {
-    return this.models.delete(modelName);
+    const existed = this.models.delete(modelName);
+    if (existed) this.save();
+    return existed;
+  }
+
+  /**
+   * Keeps the registry in a JSON file: loads the models it holds (they replace registrations of the
+   * same names made before), then writes the file after every change, atomically (a crash mid-write
+   * leaves the previous file intact). Call it at start, before registering.
+   *
+   * @throws Error naming the file when it exists but is not a valid registry file, and
+   *   ModelRegistryError when an entry in it is invalid.
+   */
+  persistTo(path: string): void {
+    const content = readRegistryFile(path);
+    removeStaleTemporaryFiles(path);
+    for (const entry of content?.models ?? []) {
+      const info = this.validate(entry, new Date(entry.registeredAt), new Date(entry.deployedAt));
+      if (Number.isNaN(info.deployedAt.getTime()) || Number.isNaN(info.registeredAt.getTime()))
+        throw new ModelRegistryError(`model registry file ${path}: entry ${entry.modelName} has an invalid date`);
+      this.models.set(info.modelName, info);
+    }
+    this.file = path;
+    this.save();
+    getLlmMetrics().instruments();
+  }
+
+  /** Stops writing to the file given to {@link persistTo}. */
+  stopPersisting(): void {
+    this.file = undefined;
+  }
+
+  private save(): void {
+    if (this.file === undefined) return;
+    const content: RegistryFileContent = {
+      format: 'llm-otel.model-registry',
+      version: 1,
+      models: [...this.models.values()].map((m) => ({
+        modelName: m.modelName,
+        version: m.version,
+        modelHash: m.modelHash,
+        metadata: { ...m.metadata },
+        deployedAt: m.deployedAt.toISOString(),
+        registeredAt: m.registeredAt.toISOString(),
+      })),
+    };
+    writeFileAtomic(this.file, `${JSON.stringify(content, null, 2)}\n`);
   }
 }
 

@@ -6,5 +6,10 @@ export {
   type ResolvedConfig,
   resolveConfig,
 } from './config.js';
+export {
+  createModelVersionHandler,
+  type ModelVersionHandlerOptions,
+  type ModelVersionView,
+} from './model-version-endpoint.js';
 export { type LlmOtelHandle, type RegisterOptions, register } from './register.js';
 export { type LlmViewsOptions, llmViews } from './views.js';

@@ -1,8 +1,20 @@
-import { getLlmMetrics, type LlmMetricsOptions } from '@llm-otel/core';
+import {
+  getLlmMetrics,
+  getModelHealthProbe,
+  type HealthProbeOptions,
+  type LlmMetricsOptions,
+  type ModelEndpoint,
+} from '@llm-otel/core';
 import { type Attributes, diag, metrics } from '@opentelemetry/api';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { type IMetricReader, MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
-import { type OtlpOptions, type PrometheusOptions, type ResolvedConfig, resolveConfig } from './config.js';
+import {
+  LlmOtelConfigError,
+  type OtlpOptions,
+  type PrometheusOptions,
+  type ResolvedConfig,
+  resolveConfig,
+} from './config.js';
 import { createConsoleReader, createOtlpReader, createPrometheusReader } from './exporters.js';
 import { buildResource } from './resource.js';
 import { llmViews } from './views.js';
@@ -27,6 +39,31 @@ export interface RegisterOptions {
   cardinalityLimit?: number;
   /** Limits and opt-ins of the recording API (attribute length, distinct values, GenAI metrics). */
   metrics?: Partial<LlmMetricsOptions>;
+  /**
+   * Probe the model endpoints the app uses and export `llm_model_up` (off by default). `true` for the
+   * defaults (every 15 s, 5 s timeout), or options; `endpoints` adds endpoints to probe besides those
+   * the instrumentations discover. Env: `LLM_OTEL_HEALTH_PROBE=true`, `LLM_OTEL_HEALTH_PROBE_INTERVAL_MS`.
+   */
+  healthProbe?: boolean | (Partial<HealthProbeOptions> & { endpoints?: ModelEndpoint[] });
+}
+
+function startHealthProbe(option: RegisterOptions['healthProbe'], env: NodeJS.ProcessEnv): (() => void) | undefined {
+  const enabled = option !== undefined ? option !== false : /^(1|true|yes)$/i.test(env.LLM_OTEL_HEALTH_PROBE ?? '');
+  if (!enabled) return undefined;
+  const { endpoints = [], ...options } = typeof option === 'object' ? option : {};
+  const probe = getModelHealthProbe();
+  for (const endpoint of endpoints) probe.watch(endpoint);
+  const intervalMs =
+    options.intervalMs ??
+    (env.LLM_OTEL_HEALTH_PROBE_INTERVAL_MS ? Number(env.LLM_OTEL_HEALTH_PROBE_INTERVAL_MS) : undefined);
+  try {
+    probe.start({ ...options, ...(intervalMs !== undefined ? { intervalMs } : {}) });
+  } catch (error) {
+    throw new LlmOtelConfigError(
+      `${option === undefined ? 'LLM_OTEL_HEALTH_PROBE_INTERVAL_MS' : 'healthProbe'}: ${(error as Error).message}`,
+    );
+  }
+  return () => probe.stop();
 }
 
 /** What {@link register} set up. */
@@ -66,6 +103,7 @@ export function register(options: RegisterOptions = {}): LlmOtelHandle {
   const config = resolveConfig(options);
   const llmMetrics = getLlmMetrics(options.metrics);
   const instrumentations = options.instrumentations ?? [];
+  const stopProbe = startHealthProbe(options.healthProbe, process.env);
 
   if (hasGlobalMeterProvider()) {
     diag.info('@llm-otel/node: a global MeterProvider is already registered; using it (no exporters created)');
@@ -81,6 +119,7 @@ export function register(options: RegisterOptions = {}): LlmOtelHandle {
       shutdown: async () => {
         if (stopped) return;
         stopped = true;
+        stopProbe?.();
         disable();
       },
     };
@@ -123,6 +162,7 @@ export function register(options: RegisterOptions = {}): LlmOtelHandle {
     forceFlush: () => meterProvider.forceFlush(),
     shutdown: () => {
       shutdownPromise ??= (async () => {
+        stopProbe?.();
         disableInstrumentations();
         try {
           await meterProvider.shutdown();

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getModelRegistry, type ModelInfo, type ModelRegistry } from '@llm-otel/core';
+
+/** Options of {@link createModelVersionHandler}. */
+export interface ModelVersionHandlerOptions {
+  /** The registry to expose. Default: the process-wide `getModelRegistry()`. */
+  registry?: ModelRegistry;
+  /** Path prefix. Default `/api/v1/models/version`. */
+  path?: string;
+  /**
+   * Metadata keys that may be shown; all other metadata stays private. Default: none (the response
+   * holds name, version, hash and deployment time only).
+   */
+  publicMetadataKeys?: readonly string[];
+}
+
+/** One model as the endpoint shows it. */
+export interface ModelVersionView {
+  name: string;
+  version: string;
+  hash: string;
+  deployedAt: string;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * A request handler for the spec's model version endpoint, with the plain `node:http` signature:
+ *
+ * - `GET /api/v1/models/version` -> `{ "models": [ { name, version, hash, deployedAt } ... ] }`
+ * - `GET /api/v1/models/version/{name}` -> one model, or 404 for an unknown name
+ * - `HEAD` likewise without a body; other methods -> 405 with `Allow: GET, HEAD`
+ *
+ * Responses are JSON with an `ETag`; `Cache-Control: no-cache` makes caches revalidate, so a
+ * re-deploy is visible at once and an unchanged answer costs a 304.
+ *
+ * Returns `true` when it handled the request and `false` when the path is not its own, so it
+ * composes: `if (!handler(req, res)) next()` (Express middleware), or Fastify via `reply.raw`.
+ */
+export function createModelVersionHandler(
+  options: ModelVersionHandlerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const prefix = (options.path ?? '/api/v1/models/version').replace(/\/+$/, '');
+  const publicKeys = new Set(options.publicMetadataKeys ?? []);
+  const registry = () => options.registry ?? getModelRegistry();
+
+  const view = (m: ModelInfo): ModelVersionView => {
+    const out: ModelVersionView = {
+      name: m.modelName,
+      version: m.version,
+      hash: m.modelHash,
+      deployedAt: m.deployedAt.toISOString(),
+    };
+    const metadata = Object.fromEntries(Object.entries(m.metadata).filter(([k]) => publicKeys.has(k)));
+    if (Object.keys(metadata).length > 0) out.metadata = metadata;
+    return out;
+  };
+
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const text = `${JSON.stringify(body)}\n`;
+    const etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
+    const common = { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', ...headers };
+    if (status === 200 && req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { ...common, etag }).end();
+      return;
+    }
+    res.writeHead(status, {
+      ...common,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(text)),
+      ...(status === 200 ? { etag } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  };
+
+  return (req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+    if (pathname !== prefix && !pathname.startsWith(`${prefix}/`)) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(req, res, 405, { error: `method ${req.method} not allowed; use GET` }, { allow: 'GET, HEAD' });
+      return true;
+    }
+    if (pathname === prefix) {
+      send(req, res, 200, { models: registry().listModels().map(view) });
+      return true;
+    }
+    let name: string;
+    try {
+      name = decodeURIComponent(pathname.slice(prefix.length + 1));
+    } catch {
+      send(req, res, 400, { error: 'malformed model name in the path' });
+      return true;
+    }
+    const info = registry().getModelInfo(name);
+    if (info === undefined) send(req, res, 404, { error: `model ${JSON.stringify(name)} is not registered` });
+    else send(req, res, 200, view(info));
+    return true;
+  };
+}
