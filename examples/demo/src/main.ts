@@ -8,11 +8,10 @@
  *   OTEL_EXPORTER_PROMETHEUS_PORT=9500 pnpm demo
  */
 import { getLlmMetrics, getModelRegistry } from '@llm-otel/core';
+import { ModelSimulator, Random } from '@llm-otel/model-simulator';
 import { register } from '@llm-otel/node';
 import { type CallResult, ollamaChat, openAIChat } from './measured-fetch-clients.js';
 import { Progress } from './progress.js';
-import { Random } from './random.js';
-import { SimulatedModelServer } from './simulated-model-server.js';
 
 const CALLS = Number(process.env.DEMO_CALLS ?? 120);
 const CONCURRENCY = 6;
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
   const telemetry = register({ serviceName: 'llm-otel-demo', serviceVersion: '0.1.0' });
   await telemetry.ready;
 
-  const server = new SimulatedModelServer();
+  const server = new ModelSimulator();
   const baseUrl = await server.start();
   console.log(`simulated model server: ${baseUrl} (OpenAI /v1/chat/completions, Ollama /api/chat)`);
 

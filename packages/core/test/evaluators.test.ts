@@ -30,7 +30,8 @@ describe('evaluator hook', () => {
       sampleRate: 1,
       evaluate: async (call) => {
         seen.push(call);
-        const text = (call.response as typeof CALL.response).choices[0]?.message.content ?? '';
+        const text =
+          (call.response as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content ?? '';
         return text.length < 20 ? 0.9 : 0.3;
       },
     });
