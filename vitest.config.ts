@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'grafana/test/**/*.test.ts',
+      'e2e/test/**/*.test.ts',
+    ],
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

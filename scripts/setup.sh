@@ -12,15 +12,21 @@ if ! command -v pnpm >/dev/null 2>&1 || [[ "$(pnpm --version)" != "12.4.2" ]]; t
 fi
 say "pnpm $(pnpm --version), node $(node --version)"
 
-if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+missing=()
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# Headless Chromium renders the dashboard picture (grafana/src/render.ts) in the tests.
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+if ((${#missing[@]} > 0)); then
   if [[ "$(id -u)" == 0 ]]; then
-    say "installing Prometheus and promtool from Debian's packages"
+    say "installing ${missing[*]} from Debian's packages"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
-    # The package starts a system Prometheus on :9090; the tests run their own on free ports.
-    systemctl stop prometheus 2>/dev/null || service prometheus stop 2>/dev/null || pkill -x prometheus 2>/dev/null || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+      # The package may start a system Prometheus on :9090; the tests run their own on free ports.
+      systemctl stop prometheus 2>/dev/null || service prometheus stop 2>/dev/null || true
+    fi
   else
-    say "Prometheus is missing: run 'sudo apt-get install prometheus' (or put prometheus and promtool on PATH)"
+    say "missing: ${missing[*]}: run 'sudo apt-get install ${missing[*]}'"
     exit 1
   fi
 fi

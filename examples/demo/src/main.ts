@@ -1,91 +1,132 @@
 /**
- * The llm-otel demo: a small service making LLM calls against an embedded simulated model server,
- * measured into the llm_* metrics and served on a Prometheus /metrics endpoint.
+ * The llm-otel demo: a service making LLM calls through the real `openai` and `ollama` clients,
+ * measured with no telemetry code of its own (started with `--import @llm-otel/node/register`),
+ * against an embedded model simulator. It registers two model versions, re-deploys one, injects a
+ * response-length drift that the in-process detector reports, then prints the llm_* series.
  *
- *   pnpm demo                      # run 120 calls, print the llm_* series, exit
- *   DEMO_CALLS=500 pnpm demo       # more calls
- *   DEMO_SERVE=1 pnpm demo         # keep serving /metrics afterwards (Ctrl-C to stop)
- *   OTEL_EXPORTER_PROMETHEUS_PORT=9500 pnpm demo
+ *   pnpm demo                                   # everything local, no network, no API key
+ *   OPENAI_BASE_URL=... OPENAI_API_KEY=... pnpm demo   # a real OpenAI-compatible endpoint
+ *   OLLAMA_HOST=http://localhost:11434 pnpm demo       # a real Ollama
+ *   DEMO_CALLS=600 DEMO_SERVE=1 pnpm demo       # more calls; keep serving /metrics afterwards
  */
-import { getLlmMetrics, getModelRegistry } from '@llm-otel/core';
+import { getDriftMonitor, getLlmMetrics, getModelRegistry } from '@llm-otel/core';
+import { createClients, type Operation, runOperation } from '@llm-otel/example-llm-service/llm-calls';
 import { ModelSimulator, Random } from '@llm-otel/model-simulator';
-import { register } from '@llm-otel/node';
-import { type CallResult, ollamaChat, openAIChat } from './measured-fetch-clients.js';
+import { getRegistration } from '@llm-otel/node';
 import { Progress } from './progress.js';
 
-const CALLS = Number(process.env.DEMO_CALLS ?? 120);
-const CONCURRENCY = 6;
+const CALLS = Number(process.env.DEMO_CALLS ?? 400);
+const CONCURRENCY = 8;
+const OPENAI_MODEL = process.env.DEMO_OPENAI_MODEL ?? 'gpt-4o-mini';
+const OLLAMA_MODEL = process.env.DEMO_OLLAMA_MODEL ?? 'mistral';
+const OPENAI_OPS: Operation[] = ['openai.chat', 'openai.chat.stream', 'openai.embeddings', 'openai.responses'];
+const OLLAMA_OPS: Operation[] = ['ollama.chat', 'ollama.chat.stream', 'ollama.generate', 'ollama.generate.stream'];
 
-async function main(): Promise<void> {
-  const telemetry = register({ serviceName: 'llm-otel-demo', serviceVersion: '0.1.0' });
-  await telemetry.ready;
-
-  const server = new ModelSimulator();
-  const baseUrl = await server.start();
-  console.log(`simulated model server: ${baseUrl} (OpenAI /v1/chat/completions, Ollama /api/chat)`);
-
-  const registry = getModelRegistry();
-  registry.registerModel({
-    modelName: 'mistral',
-    version: 'v1.0.0',
-    modelHash: 'sha256:5f1c3a9e',
-    metadata: { deploymentDate: '2026-11-01' },
-  });
-  registry.registerModel({ modelName: 'gpt-4o-mini', version: '2024-07-18', modelHash: 'sha256:9b0d77c2' });
-
-  const random = new Random(11);
-  const quality = getLlmMetrics();
-  const progress = new Progress(CALLS);
+async function runCalls(label: string, n: number, call: () => Promise<boolean>): Promise<void> {
+  const progress = new Progress(n, label);
   let started = 0;
   let done = 0;
   let failed = 0;
-  const call = async (): Promise<CallResult> => {
-    const stream = random.chance(0.5);
-    if (random.chance(0.6)) return openAIChat(baseUrl, 'gpt-4o-mini', stream);
-    return ollamaChat(baseUrl, 'mistral', stream);
-  };
   const worker = async () => {
-    while (started < CALLS) {
+    while (started < n) {
       started++;
-      const result = await call();
+      if (!(await call())) failed++;
       done++;
-      if (!result.ok) failed++;
-      // An evaluator would score answers; the demo draws plausible scores.
-      if (result.ok && random.chance(0.3)) {
-        quality.recordQualityScore(Math.min(1, Math.max(0, 0.8 + 0.1 * random.normal())), {
-          model: 'mistral',
-          task: 'summarization',
-        });
-        quality.recordSummarizationLength(random.count(120, 0.4, 10, 2000), {
-          model: 'mistral',
-          task: 'summarization',
-        });
-        quality.recordIntentParsing(random.chance(0.92), { model: 'mistral', task: 'intent_parsing' });
-      }
       progress.update(done, `failed=${failed}`);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
 
-  // A re-deploy: the llm_model_version series now shows v1.1.0 only.
-  registry.registerModel({ modelName: 'mistral', version: 'v1.1.0', modelHash: 'sha256:77aa01fe' });
+async function main(): Promise<void> {
+  const telemetry = getRegistration();
+  if (!telemetry)
+    throw new Error('start the demo with: node --import @llm-otel/node/register dist/main.js (pnpm demo does)');
+  await telemetry.ready;
+
+  const simulator = new ModelSimulator({ firstTokenMedianMs: 60, perTokenMedianMs: 1.5, seed: 21 });
+  const simulated = await simulator.start();
+  const openaiUrl = process.env.OPENAI_BASE_URL ?? `${simulated}/v1`;
+  const ollamaUrl = process.env.OLLAMA_HOST ?? simulated;
+  const clients = createClients({ ...process.env, OPENAI_BASE_URL: openaiUrl, OLLAMA_HOST: ollamaUrl });
+  console.log(`model simulator  ${simulated}`);
+  console.log(`openai client -> ${openaiUrl}${process.env.OPENAI_BASE_URL ? '' : ' (simulated)'}`);
+  console.log(`ollama client -> ${ollamaUrl}${process.env.OLLAMA_HOST ? '' : ' (simulated)'}\n`);
+
+  const registry = getModelRegistry();
+  registry.registerModel({
+    modelName: OLLAMA_MODEL,
+    version: 'v1.0.0',
+    modelHash: 'sha256:5f1c3a9e',
+    metadata: { deploymentDate: '2026-11-01' },
+  });
+  registry.registerModel({ modelName: OPENAI_MODEL, version: '2024-07-18', modelHash: 'sha256:9b0d77c2' });
+  console.log(`registered ${OLLAMA_MODEL} v1.0.0 and ${OPENAI_MODEL} 2024-07-18`);
+
+  // Drift detection, with windows small enough for a demo of a few hundred calls.
+  getLlmMetrics({ driftDetection: true });
+  const drift = getDriftMonitor({ referenceSize: 80, windowSize: 40, minSamples: 30, evaluateEvery: 10 });
+  drift.onDrift((event) => {
+    console.log(
+      `\n>> drift detected: ${event.metric} of ${event.model}: KS=${event.ksStatistic.toFixed(3)} p=${event.pValue.toExponential(2)} PSI=${event.psi.toFixed(2)} (retraining hook fired)`,
+    );
+  });
+
+  const random = new Random(5);
+  const call = async (): Promise<boolean> => {
+    const openai = random.chance(0.5);
+    const op = random.pick(openai ? OPENAI_OPS : OLLAMA_OPS);
+    try {
+      await runOperation(
+        clients,
+        op,
+        openai ? OPENAI_MODEL : OLLAMA_MODEL,
+        'Summarise the release notes in two sentences.',
+      );
+      return true;
+    } catch {
+      return false; // the simulator fails some calls on purpose (429, 500): they are counted
+    }
+  };
+
+  await runCalls('baseline', Math.round(CALLS * 0.6), call);
+
+  registry.registerModel({ modelName: OLLAMA_MODEL, version: 'v1.1.0', modelHash: 'sha256:77aa01fe' });
+  console.log(
+    `\nre-deployed ${OLLAMA_MODEL}: version ${registry.getModelVersion(OLLAMA_MODEL)} (llm_model_version now shows only v1.1.0)`,
+  );
+  // The new version answers at greater length: the response-length distribution drifts.
+  simulator.setModelProfile(OLLAMA_MODEL, { completionTokensMedian: simulator.profile.completionTokensMedian * 1.8 });
+  await runCalls('after re-deploy', CALLS - Math.round(CALLS * 0.6), call);
 
   const url = telemetry.prometheusUrl ?? '';
   const text = await (await fetch(url.replace('localhost', '127.0.0.1'))).text();
-  const series = text
-    .split('\n')
-    .filter((l) => l.startsWith('llm_') && !l.includes('_bucket{'))
-    .map((l) => l.replace(/,?otel_scope_(name|version)="[^"]*"/g, '').replace('{}', ''));
-  console.log(`\n${series.length} llm_* series (buckets omitted) from ${url}:\n`);
-  for (const line of series) console.log(`  ${line}`);
+  const lines = text.split('\n').filter((l) => l.startsWith('llm_') && !l.includes('_bucket{'));
+  const byName = new Map<string, number>();
+  for (const l of lines) {
+    const name = l.slice(0, l.search(/[{ ]/));
+    byName.set(name, (byName.get(name) ?? 0) + 1);
+  }
+  console.log(`\n${lines.length} llm_* series (buckets omitted) on ${url}:`);
+  for (const [name, n] of byName) console.log(`  ${name.padEnd(44)} ${n} series`);
+  const show = (pattern: RegExp) => {
+    for (const l of lines.filter((x) => pattern.test(x)))
+      console.log(`  ${l.replace(/,?otel_scope_(name|version)="[^"]*"/g, '').replace('{}', '')}`);
+  };
+  console.log('\nmodel versions and drift:');
+  show(/^llm_model_version\{/);
+  show(/^llm_drift_detected\{/);
   console.log(`\nPrometheus endpoint: ${url}`);
 
   if (process.env.DEMO_SERVE) {
     console.log('serving /metrics until Ctrl-C');
-    process.once('SIGINT', () => void Promise.all([server.stop(), telemetry.shutdown()]).then(() => process.exit(0)));
+    process.once(
+      'SIGINT',
+      () => void Promise.all([simulator.stop(), telemetry.shutdown()]).then(() => process.exit(0)),
+    );
     return;
   }
-  await server.stop();
+  await simulator.stop();
   await telemetry.shutdown();
 }
 

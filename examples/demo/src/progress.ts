@@ -4,13 +4,14 @@ export class Progress {
 
   constructor(
     private readonly total: number,
+    private readonly label: string,
     private readonly out: NodeJS.WriteStream = process.stdout,
   ) {}
 
   update(done: number, detail: string): void {
     const width = 30;
     const filled = Math.round((done / this.total) * width);
-    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} calls  ${detail}`;
+    const line = `${this.label.padEnd(16)}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} calls  ${detail}`;
     if (this.out.isTTY) {
       this.out.write(`\r${line}`);
       if (done === this.total) this.out.write('\n');

@@ -42,6 +42,7 @@ export class ModelSimulator {
   failWith: number | undefined;
   /** Per `route model` key: what was answered. */
   readonly ledger = new Map<string, SimulatorLedger>();
+  private readonly modelProfiles = new Map<string, SimulationProfile>();
 
   constructor(profile: Partial<SimulationProfile> = {}) {
     this.profile = { ...DEFAULT_PROFILE, ...profile };
@@ -71,6 +72,14 @@ export class ModelSimulator {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /**
+   * Changes how one model answers (e.g. a new version that writes longer answers); other models
+   * keep the base profile.
+   */
+  setModelProfile(model: string, profile: Partial<SimulationProfile>): void {
+    this.modelProfiles.set(model, { ...this.profile, ...this.modelProfiles.get(model), ...profile });
   }
 
   /** Totals over every route and model. */
@@ -116,7 +125,8 @@ export class ModelSimulator {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
     const ledger = this.entry(`${path} ${String(body.model)}`);
     ledger.requests++;
-    const draw = drawAnswer(this.random, this.profile, this.extraDelayMs);
+    const profile = this.modelProfiles.get(String(body.model)) ?? this.profile;
+    const draw = drawAnswer(this.random, profile, this.extraDelayMs);
     const status =
       this.failWith ??
       (this.random.chance(this.profile.rateLimitRate)

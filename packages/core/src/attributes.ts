@@ -24,6 +24,8 @@ export const ATTR_LLM_OTEL_ATTRIBUTE = 'llm_otel.attribute';
 export const ATTR_LLM_OTEL_COMPONENT = 'llm_otel.component';
 export const ATTR_LLM_OTEL_OUTCOME = 'llm_otel.outcome';
 export const ATTR_LLM_EVALUATOR = 'llm.evaluator';
+/** Which quantity a drift gauge is about: `latency`, `response_length` or `quality_score`. */
+export const ATTR_LLM_DRIFT_METRIC = 'llm.drift.metric';
 
 /** Values of `gen_ai.token.type`. */
 export const TOKEN_TYPE_INPUT = 'input';

@@ -5,6 +5,7 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_LLM_DRIFT_METRIC,
   ATTR_LLM_EVALUATOR,
   ATTR_LLM_INTENT_RESULT,
   ATTR_LLM_MODEL_HASH,
@@ -37,9 +38,10 @@ export type InstrumentKind = 'histogram' | 'counter' | 'gauge' | 'observableGaug
  * - `streaming`: time to first token and time per output token;
  * - `health`: the optional model endpoint probe;
  * - `genai`: the GenAI semantic-convention metrics (opt-in);
- * - `self`: llm-otel's own health (dropped input, label overflow, internal errors).
+ * - `self`: llm-otel's own health (dropped input, label overflow, internal errors);
+ * - `drift`: the in-process drift detectors (latest evaluation per metric and model).
  */
-export type InstrumentGroup = 'spec' | 'streaming' | 'health' | 'genai' | 'self';
+export type InstrumentGroup = 'spec' | 'streaming' | 'health' | 'genai' | 'self' | 'drift';
 
 /** One row of the instrument catalogue. */
 export interface InstrumentSpec {
@@ -71,6 +73,8 @@ const CALL_ATTRIBUTES = [
 ] as const;
 
 const QUALITY_ATTRIBUTES = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_LLM_TASK] as const;
+
+const DRIFT_ATTRIBUTES = [ATTR_LLM_DRIFT_METRIC, ATTR_GEN_AI_REQUEST_MODEL] as const;
 
 /**
  * The instrument catalogue: the single source of truth for every instrument llm-otel creates.
@@ -223,6 +227,44 @@ export const INSTRUMENTS = {
     attributes: CALL_ATTRIBUTES,
     prometheusName: 'gen_ai_client_operation_time_to_first_chunk',
     group: 'genai',
+  },
+  driftKsStatistic: {
+    name: 'llm_drift_ks_statistic',
+    kind: 'observableGauge',
+    unit: '{statistic}',
+    description:
+      'Two-sample Kolmogorov-Smirnov statistic of the latest drift evaluation: current window against the reference, by llm.drift.metric and model.',
+    attributes: DRIFT_ATTRIBUTES,
+    prometheusName: 'llm_drift_ks_statistic',
+    group: 'drift',
+  },
+  driftPsi: {
+    name: 'llm_drift_psi',
+    kind: 'observableGauge',
+    unit: '{statistic}',
+    description:
+      'Population Stability Index of the latest drift evaluation (reference-quantile bins; above 0.2 is a significant shift).',
+    attributes: DRIFT_ATTRIBUTES,
+    prometheusName: 'llm_drift_psi',
+    group: 'drift',
+  },
+  driftPValue: {
+    name: 'llm_drift_p_value',
+    kind: 'observableGauge',
+    unit: '{probability}',
+    description: 'Two-sided p-value of the Kolmogorov-Smirnov test of the latest drift evaluation.',
+    attributes: DRIFT_ATTRIBUTES,
+    prometheusName: 'llm_drift_p_value',
+    group: 'drift',
+  },
+  driftDetected: {
+    name: 'llm_drift_detected',
+    kind: 'observableGauge',
+    unit: '{detected}',
+    description: 'Whether a drift episode is open (1) or not (0), by llm.drift.metric and model.',
+    attributes: DRIFT_ATTRIBUTES,
+    prometheusName: 'llm_drift_detected',
+    group: 'drift',
   },
   invalidInput: {
     name: 'llm_otel_invalid_input_total',

@@ -33,6 +33,8 @@ const CONNECTION_CODES = new Set([
   'EPIPE',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
+  // The body of a response ended before the stream did (openai 4 on node-fetch).
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 /** Maps an HTTP status code to an {@link ErrorType}. */
@@ -64,7 +66,10 @@ export function errorTypeFromStatus(status: number): ErrorType {
 }
 
 function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  // Functions too: the class of an error is read through `constructor.name`.
+  return (typeof value === 'object' && value !== null) || typeof value === 'function'
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /**

@@ -5,6 +5,7 @@ export {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_LLM_DRIFT_METRIC,
   ATTR_LLM_INTENT_RESULT,
   ATTR_LLM_MODEL_HASH,
   ATTR_LLM_MODEL_NAME,
@@ -34,6 +35,44 @@ export {
   type InstrumentSpec,
   METER_NAME,
 } from './catalogue.js';
+export {
+  DEFAULT_DRIFT_DETECTOR_OPTIONS,
+  DRIFT_METRICS,
+  type DriftBaselineMode,
+  DriftDetector,
+  type DriftDetectorOptions,
+  type DriftEvaluation,
+  type DriftMetric,
+  type DriftPhase,
+} from './drift/detector.js';
+export {
+  DEFAULT_DRIFT_MONITOR_OPTIONS,
+  DRIFT_MODEL_LIMIT_ATTRIBUTE,
+  type DriftCallback,
+  type DriftEvent,
+  DriftMonitor,
+  type DriftMonitorOptions,
+  type DriftStatus,
+  getDriftMonitor,
+} from './drift/drift-monitor.js';
+export {
+  EXACT_MAX_CELLS,
+  type KsMethod,
+  type KsResult,
+  kolmogorovSf,
+  ksPValue,
+  ksStatisticSorted,
+  ksTwoSample,
+  smirnovSf,
+} from './drift/ks-test.js';
+export {
+  PSI_DEFAULT_BINS,
+  PSI_EPSILON,
+  populationStabilityIndex,
+  psiEdges,
+  quantileSorted,
+} from './drift/psi.js';
+export { ReferenceSample, RingBuffer } from './drift/window.js';
 export { ERROR_TYPES, type ErrorType, errorTypeFromStatus, errorTypeOf } from './error-type.js';
 export {
   type EvaluatedCall,

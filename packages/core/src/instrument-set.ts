@@ -37,7 +37,14 @@ function observableGauge(meter: Meter, spec: InstrumentSpec): ObservableGauge {
 
 /** A source of observations for an observable gauge, e.g. the model registry. */
 export type GaugeObserver = (key: ObservableGaugeKey, result: ObservableResult<Attributes>) => void;
-export type ObservableGaugeKey = 'modelVersion' | 'modelDeployedAt' | 'modelUp';
+export type ObservableGaugeKey =
+  | 'modelVersion'
+  | 'modelDeployedAt'
+  | 'modelUp'
+  | 'driftKsStatistic'
+  | 'driftPsi'
+  | 'driftPValue'
+  | 'driftDetected';
 
 /** All instruments of the catalogue, created on one meter. */
 export class InstrumentSet {
@@ -79,6 +86,10 @@ export class InstrumentSet {
     observableGauge(meter, I.modelVersion).addCallback((r) => observe('modelVersion', r));
     observableGauge(meter, I.modelDeployedAt).addCallback((r) => observe('modelDeployedAt', r));
     observableGauge(meter, I.modelUp).addCallback((r) => observe('modelUp', r));
+    observableGauge(meter, I.driftKsStatistic).addCallback((r) => observe('driftKsStatistic', r));
+    observableGauge(meter, I.driftPsi).addCallback((r) => observe('driftPsi', r));
+    observableGauge(meter, I.driftPValue).addCallback((r) => observe('driftPValue', r));
+    observableGauge(meter, I.driftDetected).addCallback((r) => observe('driftDetected', r));
   }
 }
 

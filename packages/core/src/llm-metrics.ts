@@ -16,6 +16,7 @@ import {
   TOKEN_TYPE_INPUT,
   TOKEN_TYPE_OUTPUT,
 } from './attributes.js';
+import { getDriftMonitor } from './drift/drift-monitor.js';
 import { errorTypeOf } from './error-type.js';
 import { globalSingleton } from './global-state.js';
 import { InstrumentBinding, type InstrumentSet, type ObservableGaugeKey } from './instrument-set.js';
@@ -73,6 +74,16 @@ export interface LlmMetricsOptions extends AttributeLimits {
    * `OTEL_SEMCONV_STABILITY_OPT_IN` contains `gen_ai_latest_experimental`, else false.
    */
   genAiMetrics: boolean;
+  /**
+   * Feed the drift monitor (`getDriftMonitor()`): latency and output tokens of successful calls,
+   * and quality scores, per `gen_ai.request.model`. Default: `LLM_OTEL_DRIFT_DETECTION=true`, else false
+   * (then recording costs nothing extra).
+   */
+  driftDetection: boolean;
+}
+
+function envValue(name: string): string | undefined {
+  return typeof process === 'object' ? process.env?.[name] : undefined;
 }
 
 function genAiOptInFromEnv(): boolean {
@@ -92,7 +103,12 @@ export class LlmMetrics {
   private readonly gaugeObservers = new Map<ObservableGaugeKey, Set<(r: ObservableResult<Attributes>) => void>>();
 
   constructor(options: Partial<LlmMetricsOptions> = {}) {
-    this.options = { ...DEFAULT_ATTRIBUTE_LIMITS, genAiMetrics: genAiOptInFromEnv(), ...options };
+    this.options = {
+      ...DEFAULT_ATTRIBUTE_LIMITS,
+      genAiMetrics: genAiOptInFromEnv(),
+      driftDetection: /^(1|true|yes)$/i.test(envValue('LLM_OTEL_DRIFT_DETECTION') ?? ''),
+      ...options,
+    };
     this.limiter = new AttributeValueLimiter(this.options, (key, reason) => {
       this.instruments().attributeOverflow.add(1, {
         [ATTR_LLM_OTEL_ATTRIBUTE]: key,
@@ -140,7 +156,9 @@ export class LlmMetrics {
         this.reject('invalid_score', `quality score ${String(score)} is not in [0, 1]`);
         return;
       }
-      this.instruments().qualityScore.record(score, this.qualityAttributes(attributes));
+      const attrs = this.qualityAttributes(attributes);
+      this.instruments().qualityScore.record(score, attrs);
+      if (this.options.driftDetection) this.feedDrift('quality_score', attrs, score);
     } catch (error) {
       this.reportInternalError('recordQualityScore', error);
     }
@@ -317,6 +335,16 @@ export class LlmMetrics {
     } else if (ttft !== undefined && output !== undefined && output >= 2) {
       set.timePerOutputToken.record((record.durationSeconds - ttft) / (output - 1), attrs);
     }
+
+    if (this.options.driftDetection && (record.error === undefined || record.error === null)) {
+      this.feedDrift('latency', attrs, record.durationSeconds);
+      if (output !== undefined) this.feedDrift('response_length', attrs, output);
+    }
+  }
+
+  private feedDrift(metric: 'latency' | 'response_length' | 'quality_score', attrs: Attributes, value: number): void {
+    const model = attrs[ATTR_GEN_AI_REQUEST_MODEL];
+    if (typeof model === 'string') getDriftMonitor().observe(metric, model, value);
   }
 
   private validCount(value: unknown): number | undefined {

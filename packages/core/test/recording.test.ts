@@ -92,6 +92,25 @@ describe('recordInference', () => {
     expect(histogramPoint(byName.get('llm_inference_latency_seconds'), { 'error.type': 'rate_limit' }).sum).toBe(0.2);
   });
 
+  it('classifies errors by class name, status and system error code', async () => {
+    const { errorTypeOf } = await import('../src/index.js');
+    class APIConnectionTimeoutError extends Error {}
+    class APIUserAbortError extends Error {}
+    class APIConnectionError extends Error {}
+    expect(errorTypeOf(new APIConnectionTimeoutError('timed out'))).toBe('timeout');
+    expect(errorTypeOf(new APIUserAbortError('aborted'))).toBe('aborted');
+    expect(errorTypeOf(new APIConnectionError('Connection error.'))).toBe('connection');
+    expect(errorTypeOf(Object.assign(new Error('x'), { status: 429 }))).toBe('rate_limit');
+    expect(errorTypeOf(Object.assign(new Error('x'), { status_code: 500 }))).toBe('server_error');
+    expect(
+      errorTypeOf(
+        new TypeError('fetch failed', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) }),
+      ),
+    ).toBe('connection');
+    expect(errorTypeOf(Object.assign(new Error('closed'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))).toBe('connection');
+    expect(errorTypeOf(new Error('something else'))).toBe('_OTHER');
+  });
+
   it('records the GenAI semantic-convention metrics when opted in', async () => {
     const { reader } = installProvider();
     const m = getLlmMetrics();

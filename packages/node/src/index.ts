@@ -11,5 +11,5 @@ export {
   type ModelVersionHandlerOptions,
   type ModelVersionView,
 } from './model-version-endpoint.js';
-export { type LlmOtelHandle, type RegisterOptions, register } from './register.js';
+export { getRegistration, type LlmOtelHandle, type RegisterOptions, register } from './register.js';
 export { type LlmViewsOptions, llmViews } from './views.js';

@@ -5,6 +5,7 @@ import {
   type LlmMetricsOptions,
   type ModelEndpoint,
 } from '@llm-otel/core';
+import { llmInstrumentations } from '@llm-otel/instrumentation';
 import { type Attributes, diag, metrics } from '@opentelemetry/api';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { type IMetricReader, MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
@@ -31,7 +32,11 @@ export interface RegisterOptions {
   prometheus?: PrometheusOptions | false;
   /** The OTLP push exporter, or `false` for none. */
   otlp?: OtlpOptions | false;
-  /** Instrumentations to enable with the new MeterProvider (e.g. the openai and ollama ones). */
+  /**
+   * Instrumentations to enable. Default: `llmInstrumentations()`, the openai and ollama ones of
+   * `@llm-otel/instrumentation`; pass `[]` for none, or your own list (add `llmInstrumentations()`
+   * to it to keep ours).
+   */
   instrumentations?: Instrumentation[];
   /** More views for the MeterProvider, applied after llm-otel's. */
   views?: ViewOptions[];
@@ -100,9 +105,36 @@ function hasGlobalMeterProvider(): boolean {
  * @throws LlmOtelConfigError when an option or `OTEL_*` variable is invalid.
  */
 export function register(options: RegisterOptions = {}): LlmOtelHandle {
+  if (current !== undefined) {
+    // A second call (e.g. --import @llm-otel/node/register plus register() in code) keeps the first setup.
+    diag.warn('@llm-otel/node: register() was already called; returning the existing setup');
+    return current;
+  }
+  const handle = setUp(options);
+  current = handle;
+  const shutdown = handle.shutdown;
+  return Object.assign(handle, {
+    shutdown: () => {
+      if (current === handle) current = undefined;
+      return shutdown();
+    },
+  });
+}
+
+let current: LlmOtelHandle | undefined;
+
+/**
+ * The setup of the running {@link register} call, or undefined. Useful for apps started with
+ * `--import @llm-otel/node/register` that want the Prometheus URL or to flush before exiting.
+ */
+export function getRegistration(): LlmOtelHandle | undefined {
+  return current;
+}
+
+function setUp(options: RegisterOptions): LlmOtelHandle {
   const config = resolveConfig(options);
   const llmMetrics = getLlmMetrics(options.metrics);
-  const instrumentations = options.instrumentations ?? [];
+  const instrumentations = options.instrumentations ?? llmInstrumentations();
   const stopProbe = startHealthProbe(options.healthProbe, process.env);
 
   if (hasGlobalMeterProvider()) {

@@ -1,0 +1,117 @@
+/**
+ * `pnpm demo:stack`: the whole pipeline for a person to look at. The example service (real openai
+ * and ollama clients, no telemetry code, started with --import @llm-otel/node/register), the model
+ * simulator, the otelcol-llm collector and Prometheus with the repository's rules, with steady
+ * traffic and now and then a slow burst. Prints the URLs; Ctrl-C stops everything.
+ *
+ * DEMO_STACK_SECONDS=120 stops by itself after that many seconds.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ModelSimulator } from '@llm-otel/model-simulator';
+import { startCollector } from './collector.js';
+import { startLlmService } from './llm-service.js';
+import { freePorts, stopAll } from './processes.js';
+import { startPrometheus } from './prometheus.js';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const OPERATIONS = [
+  'openai.chat',
+  'openai.chat.stream',
+  'openai.embeddings',
+  'openai.responses',
+  'ollama.chat',
+  'ollama.generate.stream',
+  'ollama.embed',
+];
+
+async function main(): Promise<void> {
+  const workDir = mkdtempSync(join(tmpdir(), 'llm-otel-stack-'));
+  console.log('building (or reusing) the collector ...');
+  execFileSync('bash', [join(repoRoot, 'collector', 'build.sh')], { stdio: 'inherit' });
+
+  const [grpc, http, prom, health, self, promPort, appPort, directPort] = (await freePorts(8)) as number[] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const simulator = new ModelSimulator({ seed: Date.now() % 100000 });
+  const modelUrl = await simulator.start();
+  await startCollector(repoRoot, { grpc, http, prometheus: prom, health, self }, workDir);
+  const { url: prometheusUrl } = await startPrometheus({
+    repoRoot,
+    workDir,
+    port: promPort,
+    collectorMetricsTarget: `127.0.0.1:${prom}`,
+    collectorSelfTarget: `127.0.0.1:${self}`,
+  });
+  const { url: appUrl } = await startLlmService({
+    repoRoot,
+    logDir: workDir,
+    serviceName: 'llm-service',
+    port: appPort,
+    directMetricsPort: directPort,
+    otlpHttpPort: http,
+    modelUrl,
+    exportIntervalMs: 5000,
+  });
+
+  console.log(`
+  model simulator        ${modelUrl}  (OpenAI /v1, Ollama /api)
+  llm-service            ${appUrl}  (POST /ask, GET /api/v1/models/version)
+  app's own /metrics     http://127.0.0.1:${directPort}/metrics
+  collector /metrics     http://127.0.0.1:${prom}/metrics
+  Prometheus             ${prometheusUrl}  (alerts: ${prometheusUrl}/alerts, rules: ${prometheusUrl}/rules)
+  logs                   ${workDir}
+`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping ...');
+    await stopAll();
+    await simulator.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const seconds = Number(process.env.DEMO_STACK_SECONDS ?? 0);
+  if (seconds > 0) setTimeout(stop, seconds * 1000).unref();
+
+  let calls = 0;
+  let failed = 0;
+  const startedAt = Date.now();
+  for (let tick = 0; !stopping; tick++) {
+    // Every 90 s, 20 s of a degraded model: watch HighLLMLatency go pending at /alerts.
+    simulator.extraDelayMs = tick % 90 >= 70 ? 5500 : 0;
+    const batch = OPERATIONS.map((operation) =>
+      fetch(`${appUrl}/ask`, { method: 'POST', body: JSON.stringify({ operation }) })
+        .then((r) => {
+          calls++;
+          if (r.status !== 200) failed++;
+          return r.body?.cancel();
+        })
+        .catch(() => {}),
+    );
+    void Promise.all(batch);
+    const status = `${Math.round((Date.now() - startedAt) / 1000)} s  ${calls} calls  ${failed} failed  ${simulator.extraDelayMs ? 'model degraded' : 'model healthy '}`;
+    if (process.stdout.isTTY) process.stdout.write(`\r${status}`);
+    else if (tick % 10 === 0) console.log(status);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await stopAll();
+  process.exit(1);
+});

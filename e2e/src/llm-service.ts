@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { type Service, start, waitForHttp } from './processes.js';
+
+/** Where the example service sends its calls and its metrics. */
+export interface LlmServiceSetup {
+  repoRoot: string;
+  logDir: string;
+  serviceName: string;
+  port: number;
+  directMetricsPort: number;
+  otlpHttpPort: number;
+  modelUrl: string;
+  exportIntervalMs: number;
+  extraEnv?: Record<string, string>;
+}
+
+/**
+ * Starts examples/llm-service the way a user would, with no telemetry code of its own:
+ * `node --import @llm-otel/node/register dist/main.js`, configured by `OTEL_*` variables to push
+ * OTLP/HTTP to the collector and to serve its own /metrics, with the model health probe on.
+ */
+export async function startLlmService(
+  setup: LlmServiceSetup,
+): Promise<{ service: Service; url: string; directMetricsUrl: string }> {
+  const service = start('llm-service', process.execPath, ['--import', '@llm-otel/node/register', 'dist/main.js'], {
+    cwd: join(setup.repoRoot, 'examples', 'llm-service'),
+    logDir: setup.logDir,
+    env: {
+      PORT: String(setup.port),
+      OPENAI_BASE_URL: `${setup.modelUrl}/v1`,
+      OPENAI_API_KEY: 'sk-simulator',
+      OLLAMA_HOST: setup.modelUrl,
+      OTEL_SERVICE_NAME: setup.serviceName,
+      OTEL_METRICS_EXPORTER: 'otlp,prometheus',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${setup.otlpHttpPort}`,
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
+      OTEL_METRIC_EXPORT_INTERVAL: String(setup.exportIntervalMs),
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(setup.directMetricsPort),
+      LLM_OTEL_HEALTH_PROBE: 'true',
+      ...setup.extraEnv,
+    },
+  });
+  const url = `http://127.0.0.1:${setup.port}`;
+  await waitForHttp(`${url}/healthz`, 30_000, service);
+  return { service, url, directMetricsUrl: `http://127.0.0.1:${setup.directMetricsPort}/metrics` };
+}

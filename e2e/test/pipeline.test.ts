@@ -1,0 +1,247 @@
+/**
+ * The spec's pipeline, all real: the example service (real `openai` and `ollama` clients, started
+ * with `--import @llm-otel/node/register`) -> OTLP -> the otelcol-llm collector -> Prometheus with
+ * the repository's rules; the model is the simulator. Every server runs on free loopback ports and is
+ * stopped even when a step fails.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OPERATIONS } from '@llm-otel/example-llm-service/llm-calls';
+import { dashboardQueries } from '@llm-otel/grafana';
+import { ModelSimulator } from '@llm-otel/model-simulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CollectorPorts, startCollector } from '../src/collector.js';
+import { startLlmService } from '../src/llm-service.js';
+import { eventually, freePorts, type Service, stopAll } from '../src/processes.js';
+import { alerts, metricNames, query, startPrometheus } from '../src/prometheus.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const workDir = mkdtempSync(join(tmpdir(), 'llm-otel-e2e-'));
+const SERVICE = 'llm-service-e2e';
+
+const simulator = new ModelSimulator({
+  firstTokenMedianMs: 40,
+  perTokenMedianMs: 1,
+  rateLimitRate: 0.05,
+  serverErrorRate: 0.03,
+  seed: 3,
+});
+let collectorPorts: CollectorPorts;
+let collector: Service;
+let prometheusUrl: string;
+let appUrl: string;
+let directUrl: string;
+
+async function ask(operation: string): Promise<{ ok: boolean }> {
+  const r = await fetch(`${appUrl}/ask`, { method: 'POST', body: JSON.stringify({ operation }) });
+  return (await r.json()) as { ok: boolean };
+}
+
+/** Rounds of every operation, spaced so that several exports and scrapes see the counters grow. */
+async function driveAll(rounds: number, pauseMs = 600): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await Promise.all(OPERATIONS.map((op) => ask(op)));
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+}
+
+/** Sum of a metric on the app's own /metrics endpoint. */
+async function directSum(name: string, match: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(directUrl)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(match).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+async function promSum(expr: string): Promise<number> {
+  const result = await query(prometheusUrl, `sum(${expr})`);
+  return result.length === 0 ? 0 : Number(result[0]?.value[1]);
+}
+
+beforeAll(async () => {
+  const [grpc, http, prometheus, health, self, promPort, appPort, directPort] = await freePorts(8);
+  collectorPorts = { grpc, http, prometheus, health, self } as CollectorPorts;
+  const modelUrl = await simulator.start();
+  collector = await startCollector(repoRoot, collectorPorts, workDir);
+  ({ url: prometheusUrl } = await startPrometheus({
+    repoRoot,
+    workDir,
+    port: promPort as number,
+    collectorMetricsTarget: `127.0.0.1:${prometheus}`,
+    collectorSelfTarget: `127.0.0.1:${self}`,
+  }));
+  ({ url: appUrl, directMetricsUrl: directUrl } = await startLlmService({
+    repoRoot,
+    logDir: workDir,
+    serviceName: SERVICE,
+    port: appPort as number,
+    directMetricsPort: directPort as number,
+    otlpHttpPort: http as number,
+    modelUrl,
+    exportIntervalMs: 1000,
+    extraEnv: {
+      LLM_OTEL_HEALTH_PROBE_INTERVAL_MS: '1000',
+      LLM_OTEL_DRIFT_DETECTION: 'true',
+      DRIFT_REFERENCE_SIZE: '20',
+      DRIFT_WINDOW_SIZE: '10',
+    },
+  }));
+  await driveAll(8);
+}, 120_000);
+
+afterAll(async () => {
+  await stopAll();
+  await simulator.stop();
+});
+
+const SERIES = [
+  'llm_inference_latency_seconds_bucket',
+  'llm_inference_latency_seconds_count',
+  'llm_inference_latency_seconds_sum',
+  'llm_token_generation_rate_total',
+  'llm_request_token_count_bucket',
+  'llm_error_rate_total',
+  'llm_response_quality_score',
+  'llm_summarization_length_bucket',
+  'llm_model_version',
+  'llm_model_deployed_at_seconds',
+  'llm_time_to_first_token_seconds_bucket',
+  'llm_time_per_output_token_seconds_bucket',
+  'llm_model_up',
+  'llm_drift_ks_statistic',
+  'llm_drift_psi',
+  'llm_drift_p_value',
+  'llm_drift_detected',
+];
+
+describe('app -> collector -> Prometheus', () => {
+  it('delivers every llm_* metric with the expected labels', async () => {
+    await eventually('the calls to reach Prometheus', 30_000, async () => {
+      const direct = await directSum('llm_inference_latency_seconds_count');
+      const stored = await promSum(`llm_inference_latency_seconds_count{job="${SERVICE}"}`);
+      return direct > 0 && stored === direct ? stored : undefined;
+    });
+    for (const name of SERIES) {
+      const result = await query(prometheusUrl, `${name}{job="${SERVICE}"}`);
+      expect(result.length, name).toBeGreaterThan(0);
+      expect(result[0]?.metric.service_name, name).toBe(SERVICE);
+      expect(result[0]?.metric.instance, name).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const latency = await query(
+      prometheusUrl,
+      `llm_inference_latency_seconds_count{job="${SERVICE}", gen_ai_operation_name="chat", gen_ai_provider_name="ollama"}`,
+    );
+    expect(latency[0]?.metric).toMatchObject({ gen_ai_request_model: 'mistral', server_address: '127.0.0.1' });
+    const tokenTypes = await query(
+      prometheusUrl,
+      `count by (gen_ai_token_type) (llm_request_token_count_count{job="${SERVICE}"})`,
+    );
+    expect(tokenTypes.map((s) => s.metric.gen_ai_token_type).sort()).toEqual(['input', 'output']);
+  });
+
+  it('stores the values the app recorded, and the tokens the model sent', async () => {
+    for (const op of ['chat', 'text_completion', 'embeddings', 'generate_content']) {
+      const direct = await directSum('llm_inference_latency_seconds_count', { gen_ai_operation_name: op });
+      expect(
+        await promSum(`llm_inference_latency_seconds_count{job="${SERVICE}", gen_ai_operation_name="${op}"}`),
+        op,
+      ).toBe(direct);
+    }
+    expect(await promSum(`llm_error_rate_total{job="${SERVICE}"}`)).toBe(await directSum('llm_error_rate_total'));
+    const failures = Object.values(simulator.totals().failures).reduce((a, b) => a + b, 0);
+    expect(await promSum(`llm_error_rate_total{job="${SERVICE}"}`)).toBe(failures);
+    expect(await promSum(`llm_error_rate_total{job="${SERVICE}", error_type="rate_limit"}`)).toBe(
+      simulator.totals().failures['429'] ?? 0,
+    );
+    // Every output token the simulator streamed or returned is on the generation counter.
+    expect(await promSum(`llm_token_generation_rate_total{job="${SERVICE}"}`)).toBe(
+      simulator.totals().completionTokens,
+    );
+    expect(
+      await promSum(`llm_model_version{job="${SERVICE}", llm_model_name="mistral", llm_model_version="v1.0.0"}`),
+    ).toBe(1);
+    expect(await promSum(`llm_model_up{job="${SERVICE}"}`)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('gives identical llm_* metric names on the direct /metrics endpoint and through the collector', async () => {
+    const text = await (await fetch(directUrl)).text();
+    const direct = new Set(
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('llm_'))
+        .map((l) => l.slice(0, l.search(/[{ ]/))),
+    );
+    const stored = new Set((await metricNames(prometheusUrl)).filter((n) => n.startsWith('llm_')));
+    expect([...stored].sort()).toEqual([...direct].sort());
+    expect(direct.size).toBeGreaterThanOrEqual(SERIES.length);
+  });
+
+  it('answers every PromQL query of the Grafana dashboard with at least one series', async () => {
+    // Rates need growing counters inside the window: a few more spaced rounds, then wait for the
+    // recording rules (evaluated every second here) to produce a P95.
+    await driveAll(4);
+    await eventually('the recording rules to produce a P95', 30_000, async () =>
+      (await query(prometheusUrl, 'job_provider_model:llm_inference_latency_seconds:p95_5m')).length > 0
+        ? true
+        : undefined,
+    );
+    const queries = dashboardQueries({ service_name: [SERVICE], provider: 'All', model: 'All', rateInterval: '1m' });
+    expect(queries.length).toBeGreaterThan(15);
+    const empty: string[] = [];
+    for (const q of queries) {
+      const result = await query(prometheusUrl, q.expr); // throws when Prometheus cannot parse it
+      if (result.length === 0) empty.push(`${q.title} [${q.refId}]: ${q.expr}`);
+    }
+    expect(empty).toEqual([]);
+  }, 90_000);
+
+  it('turns injected slow calls into a pending HighLLMLatency alert', async () => {
+    simulator.extraDelayMs = 6000;
+    try {
+      await Promise.all(
+        Array.from({ length: 4 }, () => Promise.all(['openai.chat', 'ollama.chat'].map((op) => ask(op)))),
+      );
+    } finally {
+      simulator.extraDelayMs = 0;
+    }
+    const alert = await eventually('HighLLMLatency to be pending', 30_000, async () =>
+      (await alerts(prometheusUrl)).find((a) => a.labels.alertname === 'HighLLMLatency'),
+    );
+    expect(['pending', 'firing']).toContain(alert.state);
+  }, 60_000);
+
+  it('keeps serving with bounded memory while the collector is down, and delivers again when it is back', async () => {
+    await collector.stop();
+    const before = (await (await fetch(`${appUrl}/debug/memory`)).json()) as { rss: number; heapUsed: number };
+    // The app answers every request: 200, or 502 only for the model's own (simulated) failures.
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const round = await Promise.all(
+        OPERATIONS.map(async (operation) => {
+          const r = await fetch(`${appUrl}/ask`, { method: 'POST', body: JSON.stringify({ operation }) });
+          const body = (await r.json()) as { upstreamStatus?: number | null };
+          return r.status === 502 && (body.upstreamStatus === 429 || body.upstreamStatus === 500) ? 200 : r.status;
+        }),
+      );
+      statuses.push(...round);
+    }
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    const healthy = await fetch(`${appUrl}/healthz`);
+    expect(healthy.status).toBe(200);
+    const after = (await (await fetch(`${appUrl}/debug/memory`)).json()) as { rss: number; heapUsed: number };
+    // Cumulative export: a failed export is dropped, nothing queues up while the collector is away.
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(30 * 1024 * 1024);
+
+    const directNow = await directSum('llm_inference_latency_seconds_count');
+    collector = await startCollector(repoRoot, collectorPorts, workDir);
+    await eventually('the calls made during the outage to reach Prometheus', 30_000, async () =>
+      (await promSum(`llm_inference_latency_seconds_count{job="${SERVICE}"}`)) >= directNow ? true : undefined,
+    );
+  }, 90_000);
+});

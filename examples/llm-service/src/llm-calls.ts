@@ -1,0 +1,107 @@
+import { Ollama } from 'ollama';
+import OpenAI from 'openai';
+
+/** The LLM operations the service offers, each one call through the official client. */
+export type Operation =
+  | 'openai.chat'
+  | 'openai.chat.stream'
+  | 'openai.completions'
+  | 'openai.embeddings'
+  | 'openai.responses'
+  | 'openai.responses.stream'
+  | 'ollama.chat'
+  | 'ollama.chat.stream'
+  | 'ollama.generate'
+  | 'ollama.generate.stream'
+  | 'ollama.embed';
+
+export const OPERATIONS: readonly Operation[] = [
+  'openai.chat',
+  'openai.chat.stream',
+  'openai.completions',
+  'openai.embeddings',
+  'openai.responses',
+  'openai.responses.stream',
+  'ollama.chat',
+  'ollama.chat.stream',
+  'ollama.generate',
+  'ollama.generate.stream',
+  'ollama.embed',
+];
+
+/** Clients configured from the usual variables: `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `OLLAMA_HOST`. */
+export function createClients(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    openai: new OpenAI({
+      baseURL: env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
+      apiKey: env.OPENAI_API_KEY ?? 'sk-local-simulator',
+      maxRetries: 0,
+    }),
+    ollama: new Ollama({ host: env.OLLAMA_HOST ?? 'http://127.0.0.1:11434' }),
+  };
+}
+
+export type Clients = ReturnType<typeof createClients>;
+
+/** Runs one operation and returns the answer's text (or a summary of it). */
+export async function runOperation(clients: Clients, op: Operation, model: string, prompt: string): Promise<string> {
+  const { openai, ollama } = clients;
+  switch (op) {
+    case 'openai.chat': {
+      const r = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: prompt }] });
+      return r.choices[0]?.message.content ?? '';
+    }
+    case 'openai.chat.stream': {
+      const stream = await openai.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: prompt }],
+        stream: true,
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      return text;
+    }
+    case 'openai.completions': {
+      const r = await openai.completions.create({ model, prompt });
+      return r.choices[0]?.text ?? '';
+    }
+    case 'openai.embeddings': {
+      const r = await openai.embeddings.create({ model, input: prompt });
+      return `${r.data[0]?.embedding.length ?? 0} dimensions`;
+    }
+    case 'openai.responses': {
+      const r = await openai.responses.create({ model, input: prompt });
+      return r.output_text;
+    }
+    case 'openai.responses.stream': {
+      const stream = await openai.responses.create({ model, input: prompt, stream: true });
+      let text = '';
+      for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+      return text;
+    }
+    case 'ollama.chat': {
+      const r = await ollama.chat({ model, messages: [{ role: 'user', content: prompt }] });
+      return r.message.content ?? '';
+    }
+    case 'ollama.chat.stream': {
+      const stream = await ollama.chat({ model, messages: [{ role: 'user', content: prompt }], stream: true });
+      let text = '';
+      for await (const part of stream) text += part.message.content;
+      return text;
+    }
+    case 'ollama.generate': {
+      const r = await ollama.generate({ model, prompt });
+      return r.response ?? '';
+    }
+    case 'ollama.generate.stream': {
+      const stream = await ollama.generate({ model, prompt, stream: true });
+      let text = '';
+      for await (const part of stream) text += part.response;
+      return text;
+    }
+    case 'ollama.embed': {
+      const r = await ollama.embed({ model, input: prompt });
+      return `${r.embeddings[0]?.length ?? 0} dimensions`;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * An HTTP service with LLM features. It has no telemetry code: start it with
+ * `node --import @llm-otel/node/register dist/main.js` and every openai and ollama call is measured.
+ *
+ *   POST /ask {"operation": "openai.chat", "model": "gpt-4o-mini", "prompt": "..."}
+ *   GET  /api/v1/models/version[/name]     the model registry
+ *   GET  /healthz, GET /debug/memory
+ *
+ * Variables: PORT (8080), OPENAI_BASE_URL, OPENAI_API_KEY, OLLAMA_HOST; drift detection with
+ * LLM_OTEL_DRIFT_DETECTION=true, its windows with DRIFT_REFERENCE_SIZE and DRIFT_WINDOW_SIZE.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { getDriftMonitor, getLlmMetrics, getModelRegistry } from '@llm-otel/core';
+import { createModelVersionHandler } from '@llm-otel/node';
+import { createClients, OPERATIONS, type Operation, runOperation } from './llm-calls.js';
+
+const clients = createClients();
+const versions = createModelVersionHandler({ publicMetadataKeys: ['owner'] });
+getModelRegistry().registerModel({
+  modelName: 'mistral',
+  version: 'v1.0.0',
+  modelHash: 'sha256:5f1c3a9e',
+  metadata: { owner: 'search' },
+});
+getModelRegistry().registerModel({ modelName: 'gpt-4o-mini', version: '2024-07-18', modelHash: 'sha256:9b0d77c2' });
+
+if (process.env.DRIFT_REFERENCE_SIZE || process.env.DRIFT_WINDOW_SIZE) {
+  const referenceSize = Number(process.env.DRIFT_REFERENCE_SIZE ?? 1000);
+  const windowSize = Number(process.env.DRIFT_WINDOW_SIZE ?? 500);
+  getDriftMonitor({
+    referenceSize,
+    windowSize,
+    minSamples: Math.min(100, windowSize),
+    evaluateEvery: Math.max(1, Math.floor(windowSize / 5)),
+  });
+}
+getDriftMonitor().onDrift((e) =>
+  console.log(`drift detected: ${e.metric} of ${e.model} (p=${e.pValue.toExponential(2)}, PSI=${e.psi.toFixed(2)})`),
+);
+
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+}
+
+async function ask(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  const operation = body.operation as Operation;
+  if (!OPERATIONS.includes(operation)) {
+    json(res, 400, { error: `operation must be one of ${OPERATIONS.join(', ')}` });
+    return;
+  }
+  const model =
+    typeof body.model === 'string' ? body.model : operation.startsWith('openai') ? 'gpt-4o-mini' : 'mistral';
+  const prompt = typeof body.prompt === 'string' ? body.prompt : 'Summarise the release notes in two sentences.';
+  try {
+    const text = await runOperation(clients, operation, model, prompt);
+    if (operation.includes('chat')) {
+      // The service's summarization feature: its summary length and a cheap quality proxy.
+      const words = text.split(/\s+/).filter(Boolean).length;
+      getLlmMetrics().recordSummarizationLength(words, { model, task: 'summarization' });
+      getLlmMetrics().recordQualityScore(Math.min(1, words / 100), { model, task: 'summarization' });
+    }
+    json(res, 200, { ok: true, operation, model, text: text.slice(0, 200) });
+  } catch (error) {
+    const status =
+      (error as { status?: number; status_code?: number }).status ?? (error as { status_code?: number }).status_code;
+    json(res, 502, { ok: false, operation, model, error: String(error), upstreamStatus: status ?? null });
+  }
+}
+
+const server = createServer((req, res) => {
+  if (versions(req, res)) return;
+  if (req.method === 'POST' && req.url === '/ask') {
+    ask(req, res).catch((error: unknown) => json(res, 500, { error: String(error) }));
+  } else if (req.url === '/healthz') {
+    json(res, 200, { ok: true });
+  } else if (req.url === '/debug/memory') {
+    json(res, 200, process.memoryUsage());
+  } else {
+    json(res, 404, { error: 'not found' });
+  }
+});
+
+const port = Number(process.env.PORT ?? 8080);
+server.listen(port, process.env.HOST ?? '127.0.0.1', () => {
+  const address = server.address();
+  console.log(
+    `llm-service listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`,
+  );
+});
+process.once('SIGTERM', () => server.close());

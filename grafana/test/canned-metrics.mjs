@@ -1,0 +1,340 @@
+// Canned llm_* metrics shaped like what the llm-otel SDK exports through the collector
+// (job / instance / service_name labels, underscore attribute labels), from a deterministic
+// simulation. Used to test the dashboard's queries against a real Prometheus and to render the
+// README picture without a live pipeline.
+//
+//   node grafana/test/canned-metrics.mjs serve [port]
+//       /metrics in the Prometheus text format, simulated from the server's start until now.
+//   node grafana/test/canned-metrics.mjs openmetrics <out-file> [hours=7] [stepSeconds=30]
+//       history ending now, for `promtool tsdb create-blocks-from openmetrics <out-file> <dir>`.
+
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:http';
+import { pathToFileURL } from 'node:url';
+
+const LATENCY_BUCKETS = [
+  0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 7, 8, 10, 12, 15, 20, 30, 60, 120, 300,
+];
+const TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 30];
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
+
+export const SERVICE = { job: 'chat-api', instance: 'chat-api-7f9c', service_name: 'chat-api' };
+
+/** Simulated models: requests per second, latency median, error share, tokens. */
+export const MODELS = [
+  {
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    response: 'gpt-4o-mini-2024-07-18',
+    server: 'api.openai.com',
+    rps: 1.2,
+    latency: 0.9,
+    ttft: 0.25,
+    errors: 0.015,
+    input: 700,
+    output: 220,
+  },
+  {
+    provider: 'openai',
+    model: 'gpt-4o',
+    response: 'gpt-4o-2024-08-06',
+    server: 'api.openai.com',
+    rps: 0.5,
+    latency: 1.8,
+    ttft: 0.45,
+    errors: 0.02,
+    input: 1400,
+    output: 380,
+  },
+  {
+    provider: 'anthropic',
+    model: 'claude-sonnet-4',
+    response: 'claude-sonnet-4-20250514',
+    server: 'api.anthropic.com',
+    rps: 0.35,
+    latency: 2.4,
+    ttft: 0.6,
+    errors: 0.025,
+    input: 1800,
+    output: 450,
+    drifts: true,
+  },
+];
+const ERROR_TYPES = [
+  ['rate_limit', 0.5],
+  ['timeout', 0.3],
+  ['server_error', 0.2],
+];
+
+// Abramowitz-Stegun 7.1.26: |error| < 1.5e-7, plenty for bucket shares.
+function erf(x) {
+  const s = Math.sign(x);
+  const a = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * a);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
+  return s * y;
+}
+/** P(X <= x) for a log-normal with the given median and log-sd. */
+function lognormalCdf(x, median, sigma) {
+  if (x <= 0) return 0;
+  return 0.5 * (1 + erf(Math.log(x / median) / (sigma * Math.SQRT2)));
+}
+
+/**
+ * The simulation: cumulative counters and histograms advanced in fixed ticks, so the same
+ * timeline comes out whether it is scraped live or written as history.
+ * Phases (fractions of the simulated span, when `span` is given): the anthropic model's latency
+ * rises by 3 s from 65 % (LLMModelDrift), a new model version is deployed at 40 %, and the
+ * anthropic endpoint is down from 80 % to 85 %.
+ */
+export class Simulation {
+  /** @param {number} startMs @param {number} [spanMs] */
+  constructor(startMs, spanMs = 0) {
+    this.startMs = startMs;
+    this.spanMs = spanMs;
+    this.nowMs = startMs;
+    this.tickMs = 5000;
+    this.state = MODELS.map(() => ({
+      count: 0,
+      sum: 0,
+      buckets: LATENCY_BUCKETS.map(() => 0),
+      ttftCount: 0,
+      ttftSum: 0,
+      ttftBuckets: TTFT_BUCKETS.map(() => 0),
+      tokensOut: 0,
+      tokenCount: { input: 0, output: 0 },
+      tokenSum: { input: 0, output: 0 },
+      tokenBuckets: { input: TOKEN_BUCKETS.map(() => 0), output: TOKEN_BUCKETS.map(() => 0) },
+      errors: Object.fromEntries(ERROR_TYPES.map(([t]) => [t, 0])),
+    }));
+  }
+
+  /** 0..1 position in the simulated span (live mode: 0). */
+  phase(tMs) {
+    return this.spanMs > 0 ? (tMs - this.startMs) / this.spanMs : 0;
+  }
+
+  advanceTo(tMs) {
+    while (this.nowMs + this.tickMs <= tMs) {
+      this.nowMs += this.tickMs;
+      this.tick(this.nowMs, this.tickMs / 1000);
+    }
+  }
+
+  tick(tMs, dt) {
+    const hours = (tMs - this.startMs) / 3_600_000;
+    const p = this.phase(tMs);
+    MODELS.forEach((m, i) => {
+      const s = this.state[i];
+      // Traffic: daily-ish wave plus a faster ripple; never below 40 % of the base rate.
+      const load = 1 + 0.45 * Math.sin(hours * 1.3 + i) + 0.15 * Math.sin(hours * 9 + 2 * i);
+      const n = m.rps * load * dt;
+      const drift = m.drifts && p >= 0.65 ? 3 : 0;
+      const median = m.latency * (0.9 + 0.25 * load) + drift;
+      const sigma = 0.35;
+      s.count += n;
+      s.sum += n * median * Math.exp((sigma * sigma) / 2);
+      LATENCY_BUCKETS.forEach((le, b) => {
+        s.buckets[b] += n * lognormalCdf(le, median, sigma);
+      });
+      const ttftMedian = m.ttft * (0.8 + 0.3 * load);
+      s.ttftCount += n;
+      s.ttftSum += n * ttftMedian * Math.exp(0.08);
+      TTFT_BUCKETS.forEach((le, b) => {
+        s.ttftBuckets[b] += n * lognormalCdf(le, ttftMedian, 0.4);
+      });
+      for (const [type, median0] of [
+        ['input', m.input * (1 + 0.1 * Math.sin(hours))],
+        ['output', m.output],
+      ]) {
+        s.tokenCount[type] += n;
+        s.tokenSum[type] += n * median0 * Math.exp(0.5 * 0.5 * 0.5);
+        TOKEN_BUCKETS.forEach((le, b) => {
+          s.tokenBuckets[type][b] += n * lognormalCdf(le, median0, 0.5);
+        });
+      }
+      s.tokensOut += n * m.output * Math.exp(0.125);
+      const burst = p > 0.3 && p < 0.34 ? 6 : 1;
+      const errors = n * m.errors * burst * (1 + 0.5 * Math.sin(hours * 5 + i));
+      for (const [type, share] of ERROR_TYPES) s.errors[type] += errors * share;
+    });
+  }
+
+  /** The model registry's version at time t. */
+  modelVersion(tMs) {
+    const deployedAt = this.startMs + (this.spanMs > 0 ? 0.4 * this.spanMs : 0);
+    if (this.spanMs > 0 && tMs >= deployedAt) {
+      return { version: 'v1.3.0', hash: '9e1f2a7c', deployedAtSeconds: Math.floor(deployedAt / 1000) };
+    }
+    return { version: 'v1.2.0', hash: '4b7d0c31', deployedAtSeconds: Math.floor(this.startMs / 1000) - 86_400 };
+  }
+
+  /**
+   * All samples at the current simulation time as [series name, labels, value].
+   * @returns {Array<[string, Record<string, string>, number]>}
+   */
+  samples() {
+    const t = this.nowMs;
+    const p = this.phase(t);
+    const out = [];
+    const push = (name, labels, value) => out.push([name, { ...SERVICE, ...labels }, value]);
+    MODELS.forEach((m, i) => {
+      const s = this.state[i];
+      const call = {
+        gen_ai_operation_name: 'chat',
+        gen_ai_provider_name: m.provider,
+        gen_ai_request_model: m.model,
+        gen_ai_response_model: m.response,
+        server_address: m.server,
+        server_port: '443',
+      };
+      LATENCY_BUCKETS.forEach((le, b) => {
+        push('llm_inference_latency_seconds_bucket', { ...call, le: String(le) }, s.buckets[b]);
+      });
+      push('llm_inference_latency_seconds_bucket', { ...call, le: '+Inf' }, s.count);
+      push('llm_inference_latency_seconds_sum', call, s.sum);
+      push('llm_inference_latency_seconds_count', call, s.count);
+      TTFT_BUCKETS.forEach((le, b) => {
+        push('llm_time_to_first_token_seconds_bucket', { ...call, le: String(le) }, s.ttftBuckets[b]);
+      });
+      push('llm_time_to_first_token_seconds_bucket', { ...call, le: '+Inf' }, s.ttftCount);
+      push('llm_time_to_first_token_seconds_sum', call, s.ttftSum);
+      push('llm_time_to_first_token_seconds_count', call, s.ttftCount);
+      push('llm_token_generation_rate_total', call, s.tokensOut);
+      for (const type of ['input', 'output']) {
+        const labels = { ...call, gen_ai_token_type: type };
+        TOKEN_BUCKETS.forEach((le, b) => {
+          push('llm_request_token_count_bucket', { ...labels, le: String(le) }, s.tokenBuckets[type][b]);
+        });
+        push('llm_request_token_count_bucket', { ...labels, le: '+Inf' }, s.tokenCount[type]);
+        push('llm_request_token_count_sum', labels, s.tokenSum[type]);
+        push('llm_request_token_count_count', labels, s.tokenCount[type]);
+      }
+      for (const [type] of ERROR_TYPES) {
+        push('llm_error_rate_total', { ...call, error_type: type }, s.errors[type]);
+      }
+      const hours = (t - this.startMs) / 3_600_000;
+      const quality = 0.86 - 0.04 * i + 0.03 * Math.sin(hours * 2 + i) - (m.drifts && p >= 0.65 ? 0.12 : 0);
+      push(
+        'llm_response_quality_score',
+        { gen_ai_provider_name: m.provider, gen_ai_request_model: m.model, llm_task: 'summarization' },
+        Math.round(quality * 1000) / 1000,
+      );
+      const drifting = m.drifts && p >= 0.65;
+      const drift = { gen_ai_request_model: m.model, llm_drift_metric: 'latency' };
+      push('llm_drift_ks_statistic', drift, drifting ? 0.42 : 0.05 + 0.02 * i);
+      push('llm_drift_psi', drift, drifting ? 0.31 : 0.02 + 0.01 * i);
+      push('llm_drift_p_value', drift, drifting ? 0.001 : 0.6 - 0.1 * i);
+      push('llm_drift_detected', drift, drifting ? 1 : 0);
+    });
+    for (const server of [
+      ['openai', 'api.openai.com'],
+      ['anthropic', 'api.anthropic.com'],
+    ]) {
+      const down = server[0] === 'anthropic' && p >= 0.8 && p < 0.85;
+      push(
+        'llm_model_up',
+        { gen_ai_provider_name: server[0], server_address: server[1], server_port: '443' },
+        down ? 0 : 1,
+      );
+    }
+    const v = this.modelVersion(t);
+    push(
+      'llm_model_version',
+      { llm_model_name: 'chat-model', llm_model_version: v.version, llm_model_hash: v.hash },
+      1,
+    );
+    push(
+      'llm_model_deployed_at_seconds',
+      { llm_model_name: 'chat-model', llm_model_version: v.version },
+      v.deployedAtSeconds,
+    );
+    return out;
+  }
+}
+
+function labelText(labels) {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}="${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
+    .join(',');
+}
+
+/** Prometheus text exposition of the simulation at its current time. */
+export function exposition(sim) {
+  const lines = [];
+  let last = '';
+  for (const [name, labels, value] of sim.samples()) {
+    if (name !== last) {
+      lines.push(`# TYPE ${name} untyped`);
+      last = name;
+    }
+    lines.push(`${name}{${labelText(labels)}} ${value}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Serves `/metrics` from a live simulation started now. Resolves to the listening server. */
+export function serve(port = 0, host = '127.0.0.1') {
+  const sim = new Simulation(Date.now());
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    sim.advanceTo(Date.now());
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(exposition(sim));
+  });
+  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+}
+
+/**
+ * Writes OpenMetrics history (every series grouped, timestamps in seconds) from `hours` ago until
+ * now, one sample per `stepSeconds`, for promtool's backfill.
+ */
+export async function writeOpenMetrics(file, hours = 7, stepSeconds = 30) {
+  const end = Math.floor(Date.now() / 1000 / stepSeconds) * stepSeconds * 1000;
+  const start = end - hours * 3_600_000;
+  const sim = new Simulation(start, end - start);
+  /** @type {Map<string, string[]>} */
+  const byName = new Map();
+  for (let t = start + stepSeconds * 1000; t <= end; t += stepSeconds * 1000) {
+    sim.advanceTo(t);
+    for (const [name, labels, value] of sim.samples()) {
+      let lines = byName.get(name);
+      if (!lines) {
+        lines = [];
+        byName.set(name, lines);
+      }
+      lines.push(`${name}{${labelText(labels)}} ${value} ${t / 1000}`);
+    }
+  }
+  const out = createWriteStream(file);
+  for (const [name, lines] of byName) {
+    // OpenMetrics wants each series' samples together and in time order.
+    lines.sort((a, b) => {
+      const ka = a.slice(0, a.lastIndexOf('} ') + 1);
+      const kb = b.slice(0, b.lastIndexOf('} ') + 1);
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
+    out.write(`# TYPE ${name} unknown\n${lines.join('\n')}\n`);
+  }
+  out.write('# EOF\n');
+  await new Promise((resolve, reject) => out.end((err) => (err ? reject(err) : resolve())));
+  return { start, end };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [cmd, ...args] = process.argv.slice(2);
+  if (cmd === 'serve') {
+    const server = await serve(Number(args[0] ?? 9464));
+    console.log(`canned llm_* metrics on http://127.0.0.1:${server.address().port}/metrics`);
+  } else if (cmd === 'openmetrics' && args[0]) {
+    const { start, end } = await writeOpenMetrics(args[0], Number(args[1] ?? 7), Number(args[2] ?? 30));
+    console.log(`wrote ${args[0]}: ${new Date(start).toISOString()} .. ${new Date(end).toISOString()}`);
+  } else {
+    console.error('usage: canned-metrics.mjs serve [port] | openmetrics <file> [hours] [stepSeconds]');
+    process.exitCode = 2;
+  }
+}

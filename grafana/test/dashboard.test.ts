@@ -1,0 +1,311 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultDashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { INSTRUMENT_LIST } from '@llm-otel/core';
+import { describe, expect, it } from 'vitest';
+import { buildDashboard, RECORDED, renderDashboardJson, THRESHOLDS } from '../src/index.js';
+import {
+  ANNOTATION_KEYS,
+  DASHBOARD_KEYS,
+  DATASOURCE_REF_KEYS,
+  FIELD_CONFIG_KEYS,
+  FIELD_CONFIG_SOURCE_KEYS,
+  GRID_POS_KEYS,
+  NESTED_OPTION_KEYS,
+  PANEL_KEYS,
+  PANEL_TYPES,
+  PROMETHEUS_QUERY_KEYS,
+  ROW_KEYS,
+  THRESHOLD_KEYS,
+  THRESHOLDS_KEYS,
+  unknownKeys,
+  VARIABLE_KEYS,
+} from './sdk-shape.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../..');
+const committedPath = resolve(here, '../dashboards/ml-service-metrics.json');
+
+// The committed JSON, checked field by field below.
+type Json = any;
+
+const committedText = readFileSync(committedPath, 'utf8');
+const committed: Json = JSON.parse(committedText);
+const panels: Json[] = committed.panels.flatMap((p: Json) => (p.type === 'row' ? [p, ...p.panels] : [p]));
+const vizPanels = panels.filter((p) => p.type !== 'row');
+const byTitle = (re: RegExp): Json => {
+  const found = vizPanels.filter((p) => re.test(p.title));
+  expect(found, `one panel titled ${re}`).toHaveLength(1);
+  return found[0];
+};
+const exprs = (p: Json): string[] => p.targets.map((t: Json) => t.expr as string);
+
+/** The spec's actions, which the panel descriptions must repeat. */
+const ACTIONS = {
+  latency: 'Check model performance and infrastructure',
+  errors: 'Check logs for error details and model availability',
+  down: 'Check service health and logs',
+  drift: 'Recommends retrain/investigation pipeline',
+};
+
+describe('generated dashboard JSON', () => {
+  it('is what the code generates (run `pnpm dashboards:build` after changing grafana/src)', () => {
+    expect(committedText === renderDashboardJson(), 'grafana/dashboards/ml-service-metrics.json is stale').toBe(true);
+  });
+
+  it('is deterministic and pretty-printed', () => {
+    expect(renderDashboardJson()).toBe(renderDashboardJson(buildDashboard()));
+    expect(committedText).toBe(`${JSON.stringify(JSON.parse(committedText), null, 2)}\n`);
+  });
+
+  it('has a schemaVersion current Grafana imports (the SDK default, within 39..42)', () => {
+    // 39-40: Grafana 11.x; 41: 12.0; 42: 12.1+ (the last classic JSON model version).
+    expect(committed.schemaVersion).toBe(defaultDashboard().schemaVersion);
+    expect(committed.schemaVersion).toBeGreaterThanOrEqual(39);
+    expect(committed.schemaVersion).toBeLessThanOrEqual(42);
+  });
+
+  it('uses only keys of the foundation SDK types', () => {
+    const problems: string[] = [];
+    const check = (where: string, obj: object | undefined, keys: Record<string, true>) => {
+      if (obj === undefined) return;
+      for (const k of unknownKeys(obj, keys)) problems.push(`${where}.${k}`);
+    };
+    check('dashboard', committed, DASHBOARD_KEYS);
+    for (const v of committed.templating.list) {
+      check(`variable ${v.name}`, v, VARIABLE_KEYS);
+      check(`variable ${v.name}.datasource`, v.datasource, DATASOURCE_REF_KEYS);
+    }
+    for (const a of committed.annotations.list) {
+      check(`annotation ${a.name}`, a, ANNOTATION_KEYS);
+      check(`annotation ${a.name}.datasource`, a.datasource, DATASOURCE_REF_KEYS);
+    }
+    for (const p of panels) {
+      const at = `panel ${p.id} (${p.title})`;
+      check(`${at}.gridPos`, p.gridPos, GRID_POS_KEYS);
+      check(`${at}.datasource`, p.datasource, DATASOURCE_REF_KEYS);
+      if (p.type === 'row') {
+        check(at, p, ROW_KEYS);
+        continue;
+      }
+      check(at, p, PANEL_KEYS);
+      const plugin = PANEL_TYPES[p.type as keyof typeof PANEL_TYPES];
+      expect(plugin, `${at}: panel type ${p.type} has SDK types`).toBeDefined();
+      check(`${at}.options`, p.options, plugin.options);
+      for (const [k, nested] of Object.entries(NESTED_OPTION_KEYS)) check(`${at}.options.${k}`, p.options?.[k], nested);
+      check(`${at}.fieldConfig`, p.fieldConfig, FIELD_CONFIG_SOURCE_KEYS);
+      check(`${at}.fieldConfig.defaults`, p.fieldConfig?.defaults, FIELD_CONFIG_KEYS);
+      check(`${at}.fieldConfig.defaults.custom`, p.fieldConfig?.defaults?.custom, plugin.custom);
+      check(
+        `${at}.fieldConfig.defaults.custom.thresholdsStyle`,
+        p.fieldConfig?.defaults?.custom?.thresholdsStyle,
+        NESTED_OPTION_KEYS.thresholdsStyle as Record<string, true>,
+      );
+      check(`${at}.thresholds`, p.fieldConfig?.defaults?.thresholds, THRESHOLDS_KEYS);
+      for (const s of p.fieldConfig?.defaults?.thresholds?.steps ?? [])
+        check(`${at}.thresholds.steps`, s, THRESHOLD_KEYS);
+      for (const t of p.targets ?? []) {
+        check(`${at}.targets[${t.refId}]`, t, PROMETHEUS_QUERY_KEYS);
+        check(`${at}.targets[${t.refId}].datasource`, t.datasource, DATASOURCE_REF_KEYS);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('gives every panel a unique id, a grid position, a description and the datasource variable', () => {
+    const ids = panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const p of panels) {
+      expect(p.gridPos, `panel ${p.id}`).toMatchObject({ h: expect.any(Number), w: expect.any(Number) });
+      expect(p.gridPos.x + p.gridPos.w, `panel ${p.id} fits the 24-column grid`).toBeLessThanOrEqual(24);
+    }
+    for (const p of vizPanels) {
+      expect(p.description?.length ?? 0, `panel ${p.id} description`).toBeGreaterThan(80);
+      expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+    }
+  });
+
+  it('gives every query a unique refId, an expression and the datasource variable', () => {
+    for (const p of vizPanels) {
+      expect(p.targets?.length ?? 0, `panel ${p.id} has queries`).toBeGreaterThan(0);
+      const refIds = p.targets.map((t: Json) => t.refId);
+      expect(
+        refIds.every((r: unknown) => typeof r === 'string' && r.length > 0),
+        `panel ${p.id} refIds`,
+      ).toBe(true);
+      expect(new Set(refIds).size, `panel ${p.id} refIds are unique`).toBe(refIds.length);
+      for (const t of p.targets) {
+        expect(t.expr.trim().length).toBeGreaterThan(0);
+        expect(t.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      }
+    }
+  });
+
+  it('sets a unit on every time series and stat, with the spec units', () => {
+    for (const p of vizPanels.filter((x) => x.type === 'timeseries' || x.type === 'stat')) {
+      expect(p.fieldConfig?.defaults?.unit, `panel ${p.id} (${p.title}) unit`).toBeTruthy();
+    }
+    expect(byTitle(/^Model latency/).fieldConfig.defaults.unit).toBe('s');
+    expect(byTitle(/^Time to first token/).fieldConfig.defaults.unit).toBe('s');
+    expect(byTitle(/^Token generation rate/).fieldConfig.defaults.unit).toBe('suffix: tokens/s');
+    expect(byTitle(/^Error rates by type/).fieldConfig.defaults.unit).toBe('percentunit');
+    expect(byTitle(/^Error ratio/).fieldConfig.defaults.unit).toBe('percentunit');
+    expect(byTitle(/^Latency drift/).fieldConfig.defaults.unit).toBe('s');
+  });
+});
+
+describe('variables', () => {
+  const vars = Object.fromEntries(committed.templating.list.map((v: Json) => [v.name, v]));
+
+  it('selects a Prometheus datasource', () => {
+    expect(vars.datasource).toMatchObject({ type: 'datasource', query: 'prometheus' });
+  });
+
+  it.each([
+    ['service_name', 'service_name'],
+    ['provider', 'gen_ai_provider_name'],
+    ['model', 'gen_ai_request_model'],
+  ])('%s is a multi-value label_values variable on %s with All = .*', (name, label) => {
+    const v = vars[name];
+    expect(v).toMatchObject({
+      type: 'query',
+      multi: true,
+      includeAll: true,
+      allValue: '.*',
+      refresh: 2,
+      datasource: { type: 'prometheus', uid: '${datasource}' },
+      current: { value: ['$__all'] },
+    });
+    expect(v.definition).toMatch(new RegExp(`^label_values\\(llm_inference_latency_seconds_count.*, ${label}\\)$`));
+    expect(v.query.query).toBe(v.definition);
+  });
+
+  it('every per-call query filters on service, provider and model', () => {
+    for (const p of vizPanels) {
+      for (const e of exprs(p)) {
+        for (const m of e.matchAll(
+          /(llm_(?:inference_latency|token_generation|request_token|error_rate|time_to_first)\w*)\{([^}]*)\}/g,
+        )) {
+          expect(m[2], `${p.title}: ${m[1]}`).toContain('service_name=~"$service_name"');
+          expect(m[2], `${p.title}: ${m[1]}`).toContain('gen_ai_provider_name=~"$provider"');
+          expect(m[2], `${p.title}: ${m[1]}`).toContain('gen_ai_request_model=~"$model"');
+        }
+      }
+    }
+  });
+});
+
+describe('the spec panels', () => {
+  it('model latency: P50/P95/P99 from histogram_quantile over rate(_bucket[$__rate_interval]) summed by le', () => {
+    const p = byTitle(/^Model latency \(P50, P95, P99\)/);
+    const e = exprs(p);
+    expect(e).toHaveLength(3);
+    ['0.5', '0.95', '0.99'].forEach((q, i) => {
+      expect(e[i]).toMatch(
+        new RegExp(
+          `^histogram_quantile\\(${q.replace('.', '\\.')}, sum by \\(gen_ai_request_model, le\\) \\(rate\\(llm_inference_latency_seconds_bucket\\{[^}]*\\}\\[\\$__rate_interval\\]\\)\\)\\)$`,
+        ),
+      );
+    });
+    expect(p.fieldConfig.defaults.thresholds.steps).toContainEqual({
+      value: THRESHOLDS.latencyP95Seconds,
+      color: 'red',
+    });
+    expect(p.description).toContain(ACTIONS.latency);
+  });
+
+  it('every quantile in the dashboard uses the bucket rate over $__rate_interval summed by le', () => {
+    for (const p of vizPanels) {
+      for (const e of exprs(p).filter((x) => x.includes('histogram_quantile'))) {
+        expect(e, p.title).toMatch(/sum by \([^)]*\ble\) \(rate\(\w+_bucket\{[^}]*\}\[\$__rate_interval\]\)\)/);
+      }
+    }
+  });
+
+  it('request volume is predictions per minute', () => {
+    const p = byTitle(/^Request volume/);
+    expect(exprs(p)[0]).toMatch(/rate\(llm_inference_latency_seconds_count\{.*\}\[\$__rate_interval\]\)\) \* 60$/);
+    expect(p.fieldConfig.defaults.unit).toBe('reqpm');
+  });
+
+  it('token generation rate is the rate of the output-token counter', () => {
+    expect(exprs(byTitle(/^Token generation rate/))[0]).toMatch(
+      /^sum by \(gen_ai_request_model\) \(rate\(llm_token_generation_rate_total\{/,
+    );
+  });
+
+  it('error rates are a ratio by error_type with the 10 % line', () => {
+    const p = byTitle(/^Error rates by type/);
+    const [e] = exprs(p);
+    expect(e).toMatch(/^sum by \(gen_ai_request_model, error_type\) \(rate\(llm_error_rate_total\{/);
+    expect(e).toMatch(
+      /\/ on \(gen_ai_request_model\) group_left sum by \(gen_ai_request_model\) \(rate\(llm_inference_latency_seconds_count\{/,
+    );
+    expect(p.fieldConfig.defaults.thresholds.steps).toContainEqual({ value: THRESHOLDS.errorRatio, color: 'red' });
+    expect(p.description).toContain(ACTIONS.errors);
+  });
+
+  it('model version tracking: a table and a state timeline of llm_model_version, deployments as annotations', () => {
+    const table = byTitle(/^Deployed model versions/);
+    expect(table.type).toBe('table');
+    expect(exprs(table)[0]).toContain('llm_model_version{');
+    expect(exprs(table)[0]).toContain('llm_model_deployed_at_seconds{');
+    expect(table.targets[0]).toMatchObject({ instant: true, format: 'table' });
+    const timeline = byTitle(/^Model version timeline/);
+    expect(timeline.type).toBe('state-timeline');
+    expect(exprs(timeline)[0]).toMatch(/^max by \(llm_model_name, llm_model_version\) \(llm_model_version\{/);
+    const [deployments] = committed.annotations.list;
+    expect(deployments).toMatchObject({
+      name: 'Model deployments',
+      enable: true,
+      useValueForTime: true,
+      datasource: { type: 'prometheus', uid: '${datasource}' },
+    });
+    expect(deployments.expr).toMatch(/llm_model_deployed_at_seconds\{service_name=~"\$service_name"\}\) \* 1000$/);
+  });
+
+  it('drift detection is the LLMModelDrift expression with its 2 s threshold line', () => {
+    const alerts = readFileSync(resolve(repoRoot, 'prometheus/rules/llm-alerts.yml'), 'utf8');
+    const rule = /- alert: LLMModelDrift\s+expr: \|([\s\S]*?)for:/.exec(alerts);
+    expect(rule, 'LLMModelDrift in prometheus/rules/llm-alerts.yml').not.toBeNull();
+    const alertExpr = (rule?.[1] ?? '').replace(/\s+/g, ' ').trim();
+    expect(alertExpr).toBe(`${RECORDED.p95} - ${RECORDED.p95Baseline6h} > ${THRESHOLDS.driftSeconds}`);
+    const p = byTitle(/^Latency drift/);
+    const e = exprs(p)[0] ?? '';
+    expect(e.replace(/\{[^}]*\}/g, '')).toBe(`${RECORDED.p95} - ${RECORDED.p95Baseline6h}`);
+    expect(p.fieldConfig.defaults.thresholds.steps).toContainEqual({ value: THRESHOLDS.driftSeconds, color: 'red' });
+    expect(p.fieldConfig.defaults.custom.thresholdsStyle.mode).not.toBe('off');
+    expect(p.description).toContain(ACTIONS.drift);
+  });
+
+  it('the recorded series it reads are defined in prometheus/rules/llm-recording.yml', () => {
+    const recording = readFileSync(resolve(repoRoot, 'prometheus/rules/llm-recording.yml'), 'utf8');
+    for (const name of Object.values(RECORDED)) expect(recording).toContain(`record: ${name}\n`);
+  });
+
+  it('has the extra panels: time to first token, tokens per request, quality, in-process drift, endpoint up', () => {
+    expect(exprs(byTitle(/^Time to first token/)).join()).toContain('llm_time_to_first_token_seconds_bucket');
+    const tokens = exprs(byTitle(/^Tokens per request \(input vs output\)/)).join();
+    expect(tokens).toContain('sum by (gen_ai_token_type)');
+    expect(tokens).toContain('llm_request_token_count_sum');
+    expect(exprs(byTitle(/^Response quality score/))[0]).toContain('llm_response_quality_score{');
+    const drift = exprs(byTitle(/^Distribution drift statistics/)).join();
+    for (const m of ['llm_drift_ks_statistic', 'llm_drift_psi', 'llm_drift_p_value']) expect(drift).toContain(`${m}{`);
+    expect(exprs(byTitle(/^Drift detected/))[0]).toContain('llm_drift_detected{');
+    const up = byTitle(/^Model endpoint up/);
+    expect(exprs(up)[0]).toContain('llm_model_up{');
+    expect(up.description).toContain(ACTIONS.down);
+  });
+
+  it('reads only series that llm-otel produces: catalogue instruments and recorded rules', () => {
+    const known = new Set<string>(Object.values(RECORDED));
+    for (const i of INSTRUMENT_LIST) {
+      known.add(i.prometheusName);
+      if (i.kind === 'histogram') for (const s of ['_bucket', '_sum', '_count']) known.add(i.prometheusName + s);
+    }
+    const all = [...vizPanels.flatMap(exprs), ...committed.annotations.list.map((a: Json) => a.expr)];
+    const used = new Set(all.flatMap((e: string) => [...e.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)].map((m) => m[1])));
+    expect([...used].filter((n) => !known.has(n as string))).toEqual([]);
+  });
+});

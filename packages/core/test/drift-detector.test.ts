@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DRIFT_DETECTOR_OPTIONS, DriftDetector, type DriftEvaluation } from '../src/drift/detector.js';
+import { ReferenceSample, RingBuffer } from '../src/drift/window.js';
+import { SeededRandom } from './drift-random.js';
+
+describe('RingBuffer and ReferenceSample', () => {
+  it('keeps the last `capacity` values, oldest first', () => {
+    const w = new RingBuffer(3);
+    for (const v of [1, 2, 3, 4, 5]) w.push(v);
+    expect(w.size).toBe(3);
+    expect([...w.copyInto(new Float64Array(3))]).toEqual([3, 4, 5]);
+    w.push(0);
+    expect([...w.sortedInto(new Float64Array(3))]).toEqual([0, 4, 5]);
+    w.clear();
+    expect(w.size).toBe(0);
+  });
+
+  it('freezes the reference sorted when full and keeps the newest values on replace', () => {
+    const r = new ReferenceSample(3);
+    expect(r.add(5)).toBe(false);
+    expect(r.add(1)).toBe(false);
+    expect(r.add(3)).toBe(true);
+    expect(r.add(9)).toBe(false); // frozen: ignored
+    expect([...r.sorted()]).toEqual([1, 3, 5]);
+    r.replaceWith(Float64Array.from([7, 8, 2, 6]));
+    expect([...r.sorted()]).toEqual([2, 6, 8]);
+  });
+
+  it('rejects invalid capacities', () => {
+    expect(() => new RingBuffer(0)).toThrow(RangeError);
+    expect(() => new ReferenceSample(1.5)).toThrow(RangeError);
+  });
+});
+
+/** Feeds `count` values from `draw`; returns the evaluations that ran. */
+function feed(d: DriftDetector, count: number, draw: () => number): DriftEvaluation[] {
+  const out: DriftEvaluation[] = [];
+  for (let i = 0; i < count; i++) {
+    const e = d.observe(draw());
+    if (e !== undefined) out.push(e);
+  }
+  return out;
+}
+
+describe('DriftDetector', () => {
+  it('uses the documented defaults', () => {
+    expect(DEFAULT_DRIFT_DETECTOR_OPTIONS).toMatchObject({
+      referenceSize: 1000,
+      windowSize: 500,
+      minSamples: 100,
+      evaluateEvery: 50,
+      alpha: 0.01,
+      minPsi: 0.1,
+      psiBins: 10,
+      psiEpsilon: 1e-4,
+      rearmAfter: 3,
+      ksMethod: 'auto',
+      baseline: 'first',
+    });
+  });
+
+  it('collects the first referenceSize observations, then evaluates every evaluateEvery once minSamples are in', () => {
+    const rnd = new SeededRandom(1);
+    const d = new DriftDetector('latency', 'm', {
+      referenceSize: 200,
+      windowSize: 100,
+      minSamples: 60,
+      evaluateEvery: 20,
+    });
+    expect(d.phase).toBe('collecting_reference');
+    expect(feed(d, 200, () => rnd.latency())).toEqual([]);
+    expect(d.phase).toBe('monitoring');
+    const evaluations = feed(d, 100, () => rnd.latency());
+    // Window sizes 60, 80, 100: the first evaluation waits for minSamples.
+    expect(evaluations.map((e) => e.currentSize)).toEqual([60, 80, 100]);
+    const e = evaluations[2] as DriftEvaluation;
+    expect(e.referenceSize).toBe(200);
+    expect(e.observations).toBe(300);
+    expect(e.meanShift).toBeCloseTo(e.currentMean - e.referenceMean, 12);
+    expect(e.p95Shift).toBeCloseTo(e.currentP95 - e.referenceP95, 12);
+    expect(e.ksStatistic).toBeGreaterThan(0);
+    expect(e.pValue).toBeGreaterThan(0);
+    expect(e.pValue).toBeLessThanOrEqual(1);
+  });
+
+  it('flags no drift on same-distribution data at the configured false-positive rate', () => {
+    // 1500 independent trials, one evaluation each (fresh reference and window from one distribution,
+    // response lengths with ties): the flagged share may exceed alpha by at most 3 binomial sd.
+    const alpha = 0.05;
+    const trials = 1500;
+    const rnd = new SeededRandom(2024);
+    let flagged = 0;
+    for (let t = 0; t < trials; t++) {
+      const d = new DriftDetector('response_length', 'm', {
+        referenceSize: 300,
+        windowSize: 200,
+        minSamples: 200,
+        evaluateEvery: 200,
+        alpha,
+        minPsi: 0, // a pure KS decision, so that its rate is the one tested
+      });
+      const [e] = feed(d, 500, () => rnd.tokens(120));
+      if (e?.drifted) flagged++;
+    }
+    const rate = flagged / trials;
+    expect(rate).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / trials));
+    expect(rate).toBeGreaterThan(alpha / 3); // not a detector that never fires
+  });
+
+  it('with the defaults, raises no drift episode on 10^5 same-distribution observations', () => {
+    for (const seed of [11, 12, 13]) {
+      const rnd = new SeededRandom(seed);
+      const d = new DriftDetector('latency', 'm');
+      const evaluations = feed(d, 100_000, () => rnd.latency());
+      expect(evaluations.length).toBeGreaterThan(1900);
+      expect(evaluations.filter((e) => e.episodeStarted)).toHaveLength(0);
+    }
+  });
+
+  it('detects a +40% response-length shift within 500 observations (defaults)', () => {
+    const delays: number[] = [];
+    for (let seed = 1; seed <= 20; seed++) {
+      const rnd = new SeededRandom(100 + seed);
+      const d = new DriftDetector('response_length', 'm');
+      feed(d, 2000, () => rnd.tokens(120)); // reference (1000) and a steady window
+      let delay = 0;
+      let detected: DriftEvaluation | undefined;
+      while (detected === undefined && delay < 2000) {
+        delay++;
+        const e = d.observe(rnd.tokens(120 * 1.4));
+        if (e?.episodeStarted) detected = e;
+      }
+      expect(detected, `seed ${seed}`).toBeDefined();
+      expect(delay).toBeLessThanOrEqual(d.sizes.window); // within one window of the change
+      expect(detected?.meanShift).toBeGreaterThan(0);
+      expect(detected?.p95Shift).toBeGreaterThan(0);
+      expect(detected?.psi).toBeGreaterThanOrEqual(0.1);
+      expect(detected?.pValue).toBeLessThan(0.01);
+      delays.push(delay);
+    }
+    expect(Math.max(...delays)).toBeLessThanOrEqual(500);
+  });
+
+  it('fires once per episode and re-arms after rearmAfter evaluations below threshold', () => {
+    const rnd = new SeededRandom(5);
+    const d = new DriftDetector('response_length', 'm');
+    const base = () => rnd.tokens(120);
+    const shifted = () => rnd.tokens(168);
+    const starts = (es: DriftEvaluation[]) => es.filter((e) => e.episodeStarted).length;
+
+    expect(starts(feed(d, 3000, base))).toBe(0);
+    const drift1 = feed(d, 5000, shifted); // a long drift: ~100 evaluations
+    expect(drift1.filter((e) => e.drifted).length).toBeGreaterThan(90);
+    expect(starts(drift1)).toBe(1);
+    expect(d.inDrift).toBe(true);
+
+    const back = feed(d, 3000, base); // back to normal: the episode closes
+    expect(starts(back)).toBe(0);
+    expect(d.inDrift).toBe(false);
+    const closing = back.findIndex((e) => !e.inDrift);
+    // The rearmAfter (3) evaluations before closing were all clean.
+    expect(back.slice(closing - 2, closing + 1).every((e) => !e.drifted)).toBe(true);
+    expect(back[closing - 3]?.drifted).toBe(true);
+
+    expect(starts(feed(d, 3000, shifted))).toBe(1); // a second episode fires again
+  });
+
+  it('keeps memory fixed: window capacity respected after 10^5 observations', () => {
+    const rnd = new SeededRandom(8);
+    const d = new DriftDetector('latency', 'm', { referenceSize: 400, windowSize: 300 });
+    const bytes = d.byteLength;
+    expect(bytes).toBeGreaterThanOrEqual(8 * (400 + 2 * 300));
+    expect(bytes).toBeLessThan(8 * (400 + 2 * 300) + 1024);
+    for (let i = 0; i < 100_000; i++) d.observe(i % 2 === 0 ? rnd.latency() : rnd.latency(3));
+    expect(d.observations).toBe(100_000);
+    expect(d.sizes).toEqual({ reference: 400, window: 300 });
+    expect(d.byteLength).toBe(bytes);
+    expect(d.last?.currentSize).toBe(300);
+  });
+
+  it('freezes the current window as the new baseline, and resets to collect a new reference', () => {
+    const rnd = new SeededRandom(9);
+    const d = new DriftDetector('latency', 'm', { referenceSize: 300, windowSize: 200 });
+    feed(d, 300, () => rnd.latency());
+    expect(feed(d, 1000, () => rnd.latency(2.5)).some((e) => e.episodeStarted)).toBe(true);
+    expect(d.freezeBaseline()).toBe(true); // accept the new normal
+    expect(d.inDrift).toBe(false);
+    expect(d.last).toBeUndefined();
+    expect(d.sizes).toEqual({ reference: 200, window: 0 });
+    const after = feed(d, 1000, () => rnd.latency(2.5));
+    expect(after.some((e) => e.drifted)).toBe(false);
+    expect(after.at(-1)?.referenceMean).toBeGreaterThan(2.5);
+
+    d.resetBaseline();
+    expect(d.phase).toBe('collecting_reference');
+    expect(d.freezeBaseline()).toBe(false); // fewer than minSamples collected
+    feed(d, 150, () => rnd.latency());
+    expect(d.freezeBaseline()).toBe(true); // freeze a partial reference early
+    expect(d.sizes.reference).toBe(150);
+    expect(d.phase).toBe('monitoring');
+  });
+
+  it("with baseline 'manual', waits for freezeBaseline()", () => {
+    const rnd = new SeededRandom(10);
+    const d = new DriftDetector('quality_score', 'm', { baseline: 'manual', windowSize: 200 });
+    expect(d.phase).toBe('awaiting_baseline');
+    expect(feed(d, 1000, () => Math.min(1, Math.max(0, 0.8 + 0.05 * rnd.normal())))).toEqual([]);
+    expect(d.freezeBaseline()).toBe(true);
+    expect(d.sizes).toEqual({ reference: 200, window: 0 });
+    const worse = feed(d, 400, () => Math.min(1, Math.max(0, 0.65 + 0.05 * rnd.normal())));
+    expect(worse.filter((e) => e.episodeStarted)).toHaveLength(1);
+    expect(worse.at(-1)?.meanShift).toBeLessThan(-0.1);
+  });
+
+  it('rejects invalid options with a clear error', () => {
+    expect(() => new DriftDetector('latency', 'm', { windowSize: 0 })).toThrow(/windowSize/);
+    expect(() => new DriftDetector('latency', 'm', { minSamples: 600 })).toThrow(/minSamples/);
+    expect(() => new DriftDetector('latency', 'm', { alpha: 1 })).toThrow(/alpha/);
+    expect(() => new DriftDetector('latency', 'm', { psiBins: 1 })).toThrow(/psiBins/);
+    expect(() => new DriftDetector('latency', 'm', { ksMethod: 'fast' as never })).toThrow(/ksMethod/);
+  });
+});

@@ -1,0 +1,11 @@
+export type {
+  LlmInstrumentationsConfig,
+  OllamaInstrumentationConfig,
+  OpenAIEndpointInfo,
+  OpenAIInstrumentationConfig,
+} from './config.js';
+export { llmInstrumentations } from './llm-instrumentations.js';
+export { OLLAMA_SUPPORTED_VERSIONS, OllamaInstrumentation } from './ollama/instrumentation.js';
+export { OPENAI_SUPPORTED_VERSIONS, OpenAIInstrumentation } from './openai/instrumentation.js';
+export { OPENAI_COMPATIBLE, providerForHost } from './openai/provider.js';
+export { PACKAGE_VERSION } from './version.js';

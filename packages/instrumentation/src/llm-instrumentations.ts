@@ -1,0 +1,16 @@
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { LlmInstrumentationsConfig } from './config.js';
+import { OllamaInstrumentation } from './ollama/instrumentation.js';
+import { OpenAIInstrumentation } from './openai/instrumentation.js';
+
+/**
+ * The instrumentations of both LLM clients, ready for `registerInstrumentations()` or
+ * `register({ instrumentations })`: `[OpenAIInstrumentation, OllamaInstrumentation]`, each with its
+ * options, or without one that is set to `false`.
+ */
+export function llmInstrumentations(config: LlmInstrumentationsConfig = {}): Instrumentation[] {
+  const list: Instrumentation[] = [];
+  if (config.openai !== false) list.push(new OpenAIInstrumentation(config.openai ?? {}));
+  if (config.ollama !== false) list.push(new OllamaInstrumentation(config.ollama ?? {}));
+  return list;
+}

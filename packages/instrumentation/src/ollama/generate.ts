@@ -1,0 +1,10 @@
+import { generateChunkHasContent, readOllamaCounters } from './counters.js';
+import type { OllamaOperation } from './operation.js';
+
+/** `ollama.generate()`, plain and streamed: a prompt completion (`text_completion`). */
+export const generate: OllamaOperation = {
+  operationName: 'text_completion',
+  component: 'ollama.generate',
+  readResult: readOllamaCounters,
+  chunkHasContent: generateChunkHasContent,
+};

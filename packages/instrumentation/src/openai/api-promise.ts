@@ -1,0 +1,109 @@
+import { safely } from '../shared/safe.js';
+
+/** The parts of openai's `APIPromise` (v4 to v7) that are observed. */
+interface ApiPromiseLike {
+  responsePromise: PromiseLike<unknown>;
+  parseResponse: (...args: unknown[]) => unknown;
+  parsedPromise?: PromiseLike<unknown>;
+  _thenUnwrap?: (transform: (value: unknown, ...rest: unknown[]) => unknown, ...rest: unknown[]) => unknown;
+}
+
+/**
+ * openai 7 gives each APIPromise its own `_thenUnwrap` (used by `parse()` and the structured-output
+ * helpers) that parses through a captured function instead of `parseResponse`: the value is also
+ * taken from the transform it is given.
+ */
+function observeThenUnwrap(promise: ApiPromiseLike, succeed: (value: unknown) => void): void {
+  const thenUnwrap = promise._thenUnwrap;
+  if (typeof thenUnwrap !== 'function') return;
+  const own = Object.getOwnPropertyDescriptor(promise, '_thenUnwrap');
+  Object.defineProperty(promise, '_thenUnwrap', {
+    configurable: true,
+    writable: true,
+    enumerable: own?.enumerable ?? false,
+    value: function (this: unknown, transform: (value: unknown, ...rest: unknown[]) => unknown, ...rest: unknown[]) {
+      if (typeof transform !== 'function') return thenUnwrap.call(this, transform, ...rest);
+      return thenUnwrap.call(
+        this,
+        function (this: unknown, value: unknown, ...args: unknown[]) {
+          succeed(value);
+          return transform.call(this, value, ...args);
+        },
+        ...rest,
+      );
+    },
+  });
+}
+
+function isApiPromise(value: unknown): value is ApiPromiseLike {
+  const p = value as Partial<ApiPromiseLike> | undefined;
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.parseResponse === 'function' &&
+    typeof p.responsePromise?.then === 'function'
+  );
+}
+
+/**
+ * Observes the outcome of an openai call without changing what the app gets, and without reading
+ * the response body. openai's `APIPromise` is lazy: its body is parsed only when someone calls
+ * `.then()`, and `.asResponse()`, `.withResponse()` and `._thenUnwrap()` (used by `parse()` and the
+ * structured-output helpers) rely on nobody else having read it. Calling `.then()` here would read
+ * it and break them ("Body is unusable"). So:
+ * - failures (HTTP errors after retries, connection errors, timeouts, aborts) are taken from the
+ *   internal response promise, which holds the headers only;
+ * - the parsed value is taken by wrapping the promise's own `parseResponse` on this instance, so it
+ *   is seen when, and only when, the app's own consumption parses it;
+ * - if some other code already started the parse (another instrumentation called `.then()`), the
+ *   memoised parse promise is observed instead.
+ * The app keeps the very same promise object. A value that is not an APIPromise but a plain promise
+ * is observed with `.then()`, which is harmless for plain promises. Returns false when `promise`
+ * is neither.
+ */
+export function observeApiPromise(
+  promise: unknown,
+  onValue: (value: unknown) => void,
+  onError: (error: unknown) => void,
+  component: string,
+): boolean {
+  const fail = (error: unknown): void => safely(component, () => onError(error));
+  // The parsed value can reach us twice (parseResponse and a `_thenUnwrap` transform): read it once.
+  let seen = false;
+  const succeed = (value: unknown): void => {
+    if (seen) return;
+    seen = true;
+    safely(component, () => onValue(value));
+  };
+  if (!isApiPromise(promise)) {
+    const p = promise as PromiseLike<unknown> | undefined;
+    if (!(p instanceof Promise)) return false;
+    p.then(succeed, fail);
+    return true;
+  }
+  promise.responsePromise.then(undefined, fail);
+  if (typeof promise.parsedPromise?.then === 'function') {
+    promise.parsedPromise.then(succeed, fail);
+    return true;
+  }
+  safely(component, () => observeThenUnwrap(promise, succeed));
+  const parseResponse = promise.parseResponse;
+  promise.parseResponse = function (this: unknown, ...args: unknown[]): unknown {
+    const parsed = parseResponse.apply(this, args);
+    if (!(parsed instanceof Promise)) {
+      succeed(parsed);
+      return parsed;
+    }
+    return parsed.then(
+      (value) => {
+        succeed(value);
+        return value;
+      },
+      (error: unknown) => {
+        fail(error);
+        throw error;
+      },
+    );
+  };
+  return true;
+}

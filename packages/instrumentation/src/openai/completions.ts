@@ -1,0 +1,16 @@
+import { field, nonEmptyString } from '../shared/safe.js';
+import { choiceStreamReader, completionChoiceHasContent } from './choice-stream.js';
+import type { OpenAIOperation } from './operation.js';
+
+/** The legacy `completions.create`, plain and streamed. */
+export const completionsCreate: OpenAIOperation = {
+  operationName: 'text_completion',
+  component: 'openai.completions.create',
+  streamUsage: true,
+  readResult(result, meter) {
+    meter.responseModel = nonEmptyString(field(result, 'model'));
+    const usage = field(result, 'usage');
+    meter.setUsage(field(usage, 'prompt_tokens'), field(usage, 'completion_tokens'));
+  },
+  streamReader: (meter, hideUsage) => choiceStreamReader(meter, completionChoiceHasContent, hideUsage),
+};

@@ -1,0 +1,14 @@
+import { field, nonEmptyString } from '../shared/safe.js';
+import type { OpenAIOperation } from './operation.js';
+
+/** `embeddings.create`: input tokens only (`usage.prompt_tokens`). */
+export const embeddingsCreate: OpenAIOperation = {
+  operationName: 'embeddings',
+  component: 'openai.embeddings.create',
+  streamUsage: false,
+  readResult(result, meter) {
+    meter.responseModel = nonEmptyString(field(result, 'model'));
+    meter.setUsage(field(field(result, 'usage'), 'prompt_tokens'), undefined);
+  },
+  streamReader: () => () => true,
+};

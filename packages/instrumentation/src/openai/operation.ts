@@ -1,0 +1,89 @@
+import type { OpenAIInstrumentationConfig } from '../config.js';
+import { CallMeter } from '../shared/call-meter.js';
+import type { AnyMethod } from '../shared/patch-registry.js';
+import { field, nonEmptyString, safely } from '../shared/safe.js';
+import { observeApiPromise } from './api-promise.js';
+import { clientEndpoint } from './client-endpoint.js';
+import { type ChunkReader, instrumentOpenAIStream, isOpenAIStream } from './stream.js';
+import { withStreamUsage } from './stream-usage.js';
+
+/** How one patched openai method is measured. One module per method defines one of these. */
+export interface OpenAIOperation {
+  /** `gen_ai.operation.name`. */
+  readonly operationName: string;
+  /** Name used when reporting our own exceptions, e.g. `openai.chat.completions.create`. */
+  readonly component: string;
+  /** Whether streamed calls may get `stream_options.include_usage` added. */
+  readonly streamUsage: boolean;
+  /** Reads a non-streamed result: response model and usage. */
+  readResult(result: unknown, meter: CallMeter): void;
+  /** Reads a streamed call's chunks; `hideUsage` when the usage option was added by us. */
+  streamReader(meter: CallMeter, hideUsage: boolean): ChunkReader;
+}
+
+interface ConfigSource {
+  getConfig(): OpenAIInstrumentationConfig;
+}
+
+interface Call {
+  meter: CallMeter;
+  args: unknown[];
+  stream: boolean;
+  hideUsage: boolean;
+}
+
+function startCall(resource: unknown, args: unknown[], op: OpenAIOperation, config: OpenAIInstrumentationConfig): Call {
+  const body = args[0];
+  const endpoint = clientEndpoint(resource, config);
+  const meter = new CallMeter({
+    provider: endpoint.provider,
+    operation: op.operationName,
+    model: nonEmptyString(field(body, 'model')),
+    serverAddress: endpoint.serverAddress,
+    serverPort: endpoint.serverPort,
+  });
+  const stream = field(body, 'stream') === true;
+  if (!stream || !op.streamUsage) return { meter, args, stream, hideUsage: false };
+  const usage = withStreamUsage(args, endpoint, config);
+  return { meter, args: usage.args, stream, hideUsage: usage.injected };
+}
+
+function observe(result: unknown, call: Call, op: OpenAIOperation): void {
+  const { meter } = call;
+  const onValue = (value: unknown): void => {
+    if (call.stream && isOpenAIStream(value)) {
+      instrumentOpenAIStream(value, meter, op.streamReader(meter, call.hideUsage), op.component);
+    } else {
+      op.readResult(value, meter);
+      meter.finish();
+    }
+  };
+  const observed = observeApiPromise(result, onValue, (error) => meter.finish(error), op.component);
+  if (!observed) meter.finish();
+}
+
+/**
+ * The wrapper of one openai `create` method: starts the clock, adds the stream usage option when
+ * allowed, calls the original with the same `this`, and observes the returned `APIPromise` without
+ * altering it. The app receives exactly what the original returned or threw.
+ */
+export function createWrapper(op: OpenAIOperation, owner: () => ConfigSource | undefined) {
+  return (original: AnyMethod): AnyMethod =>
+    function (this: unknown, ...args: unknown[]): unknown {
+      const call = safely(
+        op.component,
+        () => startCall(this, args, op, owner()?.getConfig() ?? {}),
+        undefined as Call | undefined,
+      );
+      if (call === undefined) return original.apply(this, args);
+      let result: unknown;
+      try {
+        result = original.apply(this, call.args);
+      } catch (error) {
+        safely(op.component, () => call.meter.finish(error));
+        throw error;
+      }
+      safely(op.component, () => observe(result, call, op));
+      return result;
+    };
+}

@@ -1,0 +1,103 @@
+import { performance } from 'node:perf_hooks';
+import { errorTypeOf, getLlmMetrics } from '@llm-otel/core';
+import { tokenCount } from './safe.js';
+
+/** The attributes of one LLM call that are known when it starts. */
+export interface CallAttributes {
+  provider: string;
+  operation: string;
+  model?: string;
+  serverAddress?: string;
+  serverPort?: number;
+}
+
+/**
+ * Accumulates what is learnt about one LLM call (response model, usage, first token) and records it
+ * exactly once through `getLlmMetrics().recordInference()`. The clock starts when the meter is
+ * created, i.e. when the app called the client method, so that the time to first token includes
+ * the time to the response headers.
+ */
+export class CallMeter {
+  private readonly startedAt = performance.now();
+  private firstTokenAt: number | undefined;
+  private recorded = false;
+  responseModel: string | undefined;
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  /** Set when the client's own server-side timing gives the mean time per output token. */
+  timePerOutputTokenSeconds: number | undefined;
+  /** Set when a stream delivered its terminal event (finish reason, `done`, `response.completed`). */
+  completed = false;
+  /** A failure reported inside a successful response (e.g. a Responses API `failed` status). */
+  failure: unknown;
+
+  constructor(readonly attributes: CallAttributes) {}
+
+  /** Whether the call was already recorded. */
+  get finished(): boolean {
+    return this.recorded;
+  }
+
+  /** Notes the first content chunk of a stream (later calls are ignored). */
+  markFirstToken(): void {
+    if (this.firstTokenAt === undefined) this.firstTokenAt = performance.now();
+  }
+
+  /** Takes token counts from the response's usage; invalid or missing values stay unknown. */
+  setUsage(input: unknown, output: unknown): void {
+    const inputTokens = tokenCount(input);
+    const outputTokens = tokenCount(output);
+    if (inputTokens !== undefined) this.inputTokens = inputTokens;
+    if (outputTokens !== undefined) this.outputTokens = outputTokens;
+  }
+
+  /**
+   * Records the call, once: later calls do nothing. `error` is the thrown value or an `error.type`
+   * string such as `aborted`.
+   */
+  finish(error?: unknown): void {
+    if (this.recorded) return;
+    const failure = classifiable(error ?? this.failure);
+    this.recorded = true;
+    const end = performance.now();
+    getLlmMetrics().recordInference({
+      ...this.attributes,
+      responseModel: this.responseModel,
+      durationSeconds: (end - this.startedAt) / 1000,
+      inputTokens: this.inputTokens,
+      outputTokens: this.outputTokens,
+      timeToFirstTokenSeconds:
+        this.firstTokenAt === undefined ? undefined : (this.firstTokenAt - this.startedAt) / 1000,
+      timePerOutputTokenSeconds: this.timePerOutputTokenSeconds,
+      error: failure,
+    });
+  }
+}
+
+/**
+ * What core's `errorTypeOf` is given for a thrown object: its fields, with the class name added to
+ * `name`. The clients' errors keep the generic name `Error` and tell what they are by class
+ * (`APIConnectionTimeoutError`, `APIUserAbortError`, `RateLimitError`), and core (0.1.0) does not
+ * read the class name of a thrown value.
+ */
+function classifiable(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const e = error as Record<string, unknown>;
+  const className = (error as { constructor?: { name?: unknown } }).constructor?.name;
+  return {
+    name: `${String(e.name ?? '')} ${typeof className === 'string' ? className : ''}`.trim(),
+    message: e.message,
+    status: e.status,
+    status_code: e.status_code,
+    code: e.code,
+    cause: e.cause,
+  };
+}
+
+/**
+ * The `error.type` for a failure that happened while a stream was being read: the classified error
+ * when core recognises it (abort, timeout, connection, HTTP status), else `stream_error`.
+ */
+export function streamFailure(error: unknown): unknown {
+  return errorTypeOf(classifiable(error)) === '_OTHER' ? 'stream_error' : error;
+}

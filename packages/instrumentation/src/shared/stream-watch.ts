@@ -1,0 +1,88 @@
+import { safely } from './safe.js';
+
+/** What {@link watchAsyncIterator} reports about one stream. Each callback is guarded by `safely`. */
+export interface StreamObserver<T> {
+  /** Sees each item before the consumer does; returns false to withhold the item from the consumer. */
+  onItem(item: T): boolean;
+  /** The source ended normally. */
+  onEnd(): void;
+  /** The source threw while producing an item. */
+  onError(error: unknown): void;
+  /** The consumer stopped before the end: `break`, an exception in its loop body, a cancel. */
+  onAbandon(): void;
+}
+
+/**
+ * The one stream-measuring helper of both clients: wraps an async iterator so that every item, the
+ * end, a failure and an early exit are seen, and returns the items (and errors) unchanged. Exactly one
+ * of `onEnd`, `onError` and `onAbandon` is called, the first time the stream settles; the observer
+ * is dropped then, so a finished stream holds no reference to the measurement.
+ */
+export function watchAsyncIterator<T>(
+  source: AsyncIterator<T>,
+  observer: StreamObserver<T>,
+  component: string,
+): AsyncIterableIterator<T> {
+  let watcher: StreamObserver<T> | undefined = observer;
+  const settle = (how: (w: StreamObserver<T>) => void): void => {
+    const w = watcher;
+    if (w === undefined) return;
+    watcher = undefined;
+    safely(component, () => how(w));
+  };
+
+  const iterator: AsyncIterableIterator<T> = {
+    async next(...args: [] | [unknown]): Promise<IteratorResult<T>> {
+      for (;;) {
+        let result: IteratorResult<T>;
+        try {
+          result = await source.next(...args);
+        } catch (error) {
+          settle((w) => w.onError(error));
+          throw error;
+        }
+        if (result.done) {
+          settle((w) => w.onEnd());
+          return result;
+        }
+        const w = watcher;
+        if (w === undefined || safely(component, () => w.onItem(result.value), true)) return result;
+        // A withheld item (an extra usage-only chunk we asked for): read on.
+      }
+    },
+    async return(value?: unknown): Promise<IteratorResult<T>> {
+      settle((w) => w.onAbandon());
+      if (typeof source.return === 'function') return source.return(value);
+      return { done: true, value: value as T };
+    },
+    async throw(error?: unknown): Promise<IteratorResult<T>> {
+      settle((w) => w.onAbandon());
+      if (typeof source.throw === 'function') return source.throw(error);
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return iterator;
+}
+
+/**
+ * Calls `onAbort` once if `signal` aborts; returns a function that removes the listener. Settles a
+ * stream that is aborted while nobody reads it. The call is deferred to the next macrotask: when
+ * somebody is reading, the client aborts its controller on its way out of a failure too, and the
+ * failure itself, which reaches the reader within microtasks, must be what gets recorded.
+ */
+export function listenForAbort(signal: unknown, onAbort: () => void): () => void {
+  const s = signal as AbortSignal | undefined;
+  if (typeof s?.addEventListener !== 'function' || typeof s.removeEventListener !== 'function') return () => {};
+  const deferred = (): void => {
+    setImmediate(onAbort);
+  };
+  if (s.aborted) {
+    deferred();
+    return () => {};
+  }
+  s.addEventListener('abort', deferred, { once: true });
+  return () => s.removeEventListener('abort', deferred);
+}

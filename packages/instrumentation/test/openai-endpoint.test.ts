@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OpenAIInstrumentation, providerForHost } from '../src/index.js';
+import { FakeLlmServer } from './utils/fake-llm-server.js';
+import { drain, instrumentOpenAI, type OpenAIClass } from './utils/harness.js';
+import { M, TestMetrics } from './utils/metrics.js';
+
+const { instrumentation, clients } = instrumentOpenAI();
+const server = new FakeLlmServer();
+let testMetrics: TestMetrics;
+
+beforeAll(() => server.start());
+afterAll(() => server.close());
+beforeEach(() => {
+  testMetrics = TestMetrics.install();
+});
+
+describe('provider by host', () => {
+  it.each([
+    ['api.openai.com', 'openai'],
+    ['eu.api.openai.com', 'openai'],
+    ['my-resource.openai.azure.com', 'azure.ai.openai'],
+    ['my-resource.cognitiveservices.azure.com', 'azure.ai.openai'],
+    ['localhost', 'openai_compatible'],
+    ['127.0.0.1', 'openai_compatible'],
+    ['vllm.internal', 'openai_compatible'],
+    ['api.openai.com.evil.example', 'openai_compatible'],
+    ['notapi.openai.com', 'openai_compatible'],
+    ['api.groq.com', 'groq'],
+  ])('%s -> %s', (host, provider) => {
+    expect(providerForHost(host)).toBe(provider);
+  });
+});
+
+const messages = [{ role: 'user' as const, content: 'hi' }];
+
+describe.each(clients)('openai $version: endpoints', ({ OpenAI, module }) => {
+  it('server.address/port from the base URL; the provider hook can rename it', async () => {
+    const named = new OpenAIInstrumentation({
+      providerName: ({ port }) => (port === server.port ? 'ollama' : undefined),
+    });
+    instrumentation.disable();
+    named.manuallyInstrument(module);
+    try {
+      const client = new OpenAI({ apiKey: 'k', baseURL: `http://localhost:${server.port}/v1`, maxRetries: 0 });
+      await client.chat.completions.create({ model: 'gpt-test', messages });
+    } finally {
+      named.disable();
+      instrumentation.enable();
+    }
+    const c = await testMetrics.collect();
+    expect(
+      c.count(M.latency, {
+        'gen_ai.provider.name': 'ollama',
+        'server.address': 'localhost',
+        'server.port': server.port,
+      }),
+    ).toBe(1);
+  });
+
+  const AzureOpenAI = module.AzureOpenAI as OpenAIClass;
+  it.each([
+    ['2024-10-21', true],
+    ['2024-06-01', false],
+  ])('AzureOpenAI (api-version %s): provider azure.ai.openai; stream usage asked for: %s', async (apiVersion, asks) => {
+    const client = new AzureOpenAI({ apiKey: 'k', endpoint: server.origin, apiVersion, maxRetries: 0 });
+    const { items } = await drain(await client.chat.completions.create({ model: 'gpt-test', messages, stream: true }));
+    expect(items).toHaveLength(5);
+    expect(server.lastRequest()?.path).toBe('/openai/deployments/gpt-test/chat/completions');
+    expect(server.lastRequest()?.body.stream_options).toEqual(asks ? { include_usage: true } : undefined);
+    const c = await testMetrics.collect();
+    expect(c.count(M.latency, { 'gen_ai.provider.name': 'azure.ai.openai' })).toBe(1);
+    expect(c.count(M.tokens)).toBe(asks ? 2 : 0);
+  });
+
+  it('streamUsage: false never adds stream_options', async () => {
+    const quiet = new OpenAIInstrumentation({ streamUsage: false });
+    instrumentation.disable();
+    quiet.manuallyInstrument(module);
+    try {
+      const client = new OpenAI({ apiKey: 'k', baseURL: server.openaiBaseURL, maxRetries: 0 });
+      await drain(await client.chat.completions.create({ model: 'gpt-test', messages, stream: true }));
+      expect(server.lastRequest()?.body.stream_options).toBeUndefined();
+    } finally {
+      quiet.disable();
+      instrumentation.enable();
+    }
+    const c = await testMetrics.collect();
+    expect(c.count(M.latency)).toBe(1);
+    expect(c.count(M.tokens)).toBe(0);
+  });
+});

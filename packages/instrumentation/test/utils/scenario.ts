@@ -1,0 +1,37 @@
+/**
+ * How the fake server answers a request, read from the model name so that every client can ask for
+ * it without custom headers: `gpt-test+slow-150+drip-20` answers after 150 ms, with 20 ms between
+ * stream chunks. Parts: `fail-<status>` (error body with that status), `slow-<ms>` (delay before the
+ * headers: a slow first byte), `wait-<ms>` (delay after the headers, before the first chunk),
+ * `drip-<ms>` (delay between chunks), `cut` (stream cut mid-way: the socket is destroyed after two
+ * chunks), `nostop` (stream without finish reason or done marker).
+ */
+export interface Scenario {
+  failStatus?: number;
+  headersDelayMs: number;
+  firstChunkDelayMs: number;
+  chunkDelayMs: number;
+  cut: boolean;
+}
+
+export function scenarioOf(model: unknown): Scenario {
+  const scenario: Scenario = { headersDelayMs: 0, firstChunkDelayMs: 0, chunkDelayMs: 0, cut: false };
+  if (typeof model !== 'string') return scenario;
+  for (const part of model.split('+')) {
+    const [name, value] = part.split('-');
+    const n = Number(value);
+    if (name === 'fail') scenario.failStatus = n;
+    else if (name === 'slow') scenario.headersDelayMs = n;
+    else if (name === 'wait') scenario.firstChunkDelayMs = n;
+    else if (name === 'drip') scenario.chunkDelayMs = n;
+    else if (name === 'cut') scenario.cut = true;
+  }
+  return scenario;
+}
+
+/** The model the fake server says answered: the request model plus a version suffix. */
+export function responseModelOf(model: unknown): string {
+  return `${String(model)}-2024-07-18`;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
