@@ -4,7 +4,8 @@
  * the repository's rules; the model is the simulator. Every server runs on free loopback ports and is
  * stopped even when a step fails.
  */
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,6 +183,30 @@ describe('app -> collector -> Prometheus', () => {
     expect(direct.size).toBeGreaterThanOrEqual(SERIES.length);
   });
 
+  it('shows a re-deploy: the new version is 1 and the replaced one 0, directly and through the collector', async () => {
+    const deploy = await fetch(`${appUrl}/api/v1/models`, {
+      method: 'POST',
+      body: JSON.stringify({ modelName: 'mistral', version: 'v1.1.0', modelHash: 'sha256:77aa01fe' }),
+    });
+    expect(deploy.status).toBe(201);
+    const versions = (await (await fetch(`${appUrl}/api/v1/models/version/mistral`)).json()) as { version: string };
+    expect(versions.version).toBe('v1.1.0');
+    // The app's own endpoint, at once.
+    expect(await directSum('llm_model_version', { llm_model_name: 'mistral', llm_model_version: 'v1.1.0' })).toBe(1);
+    expect(await directSum('llm_model_version', { llm_model_name: 'mistral', llm_model_version: 'v1.0.0' })).toBe(0);
+    // Through the collector, with the next export: never two versions at 1.
+    const deployed = await eventually('v1.1.0 to reach Prometheus', 20_000, async () => {
+      const r = await query(prometheusUrl, `llm_model_version{job="${SERVICE}", llm_model_name="mistral"} == 1`);
+      return r.length === 1 && r[0]?.metric.llm_model_version === 'v1.1.0' ? r : undefined;
+    });
+    expect(deployed).toHaveLength(1);
+    const old = await query(
+      prometheusUrl,
+      `llm_model_version{job="${SERVICE}", llm_model_name="mistral", llm_model_version="v1.0.0"}`,
+    );
+    expect(old.map((x) => Number(x.value[1]))).toEqual([0]);
+  });
+
   it('answers every PromQL query of the Grafana dashboard with at least one series', async () => {
     // Rates need growing counters inside the window: a few more spaced rounds, then wait for the
     // recording rules (evaluated every second here) to produce a P95.
@@ -199,6 +224,33 @@ describe('app -> collector -> Prometheus', () => {
       if (result.length === 0) empty.push(`${q.title} [${q.refId}]: ${q.expr}`);
     }
     expect(empty).toEqual([]);
+  }, 90_000);
+
+  it('renders the dashboard picture from this data in headless Chromium', async () => {
+    const out = join(workDir, 'dashboard.png');
+    const render = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'grafana', 'dist', 'render.js'),
+        '--prometheus',
+        prometheusUrl,
+        '--from',
+        '-3m',
+        '--to',
+        'now',
+        '--out',
+        out,
+        '--service',
+        SERVICE,
+        '--rate-interval',
+        '1m',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(render.status, `${render.stdout}\n${render.stderr}`).toBe(0);
+    const png = readFileSync(out);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.length).toBeGreaterThan(50_000);
   }, 90_000);
 
   it('turns injected slow calls into a pending HighLLMLatency alert', async () => {

@@ -537,7 +537,7 @@ export function buildDashboard(): Dashboard {
         .id(11)
         .title('Deployed model versions')
         .description(
-          'The model versions each service reports now (llm_model_version: name, version and hash from the model registry) with their deployment time (llm_model_deployed_at_seconds). Two versions of one model at once means a rollout is in progress or an instance was not updated. Deployments also appear as purple annotations on the time series; compare latency, errors and quality before and after each one.',
+          'The model versions each service reports as deployed now (llm_model_version == 1: name, version and hash from the model registry; a replaced version is reported as 0) with their deployment time (llm_model_deployed_at_seconds). Two versions of one model at once means a rollout is in progress or an instance was not updated. Deployments also appear as purple annotations on the time series; compare latency, errors and quality before and after each one.',
         )
         .datasource(DATASOURCE)
         .span(12)
@@ -549,7 +549,7 @@ export function buildDashboard(): Dashboard {
         .withTarget(
           query({
             refId: 'A',
-            expr: `max by (${LABEL.service}, ${LABEL.modelName}, ${LABEL.modelVersion}, ${LABEL.modelHash}) (${METRIC.modelVersion}{${SELECTOR.service}} * on (job, instance, ${LABEL.modelName}, ${LABEL.modelVersion}) group_left ${METRIC.modelDeployedAt}{${SELECTOR.service}}) * 1000`,
+            expr: `max by (${LABEL.service}, ${LABEL.modelName}, ${LABEL.modelVersion}, ${LABEL.modelHash}) ((${METRIC.modelVersion}{${SELECTOR.service}} == 1) * on (job, instance, ${LABEL.modelName}, ${LABEL.modelVersion}) group_left ${METRIC.modelDeployedAt}{${SELECTOR.service}}) * 1000`,
             table: true,
           }),
         ),
@@ -561,7 +561,7 @@ export function buildDashboard(): Dashboard {
         h: 8,
         title: 'Model version timeline',
         description:
-          'Which model versions were live when (one row per model and version, from llm_model_version). A new row starting is a deployment; overlapping rows are a rollout. If a latency, error or drift change lines up with a new version, roll back or investigate that version.',
+          'Which model versions were live when (one row per model and version, from llm_model_version: 1 deployed, 0 replaced). A new row starting is a deployment; overlapping rows are a rollout. If a latency, error or drift change lines up with a new version, roll back or investigate that version.',
         mappings: [valueMap({ '1': { text: 'deployed', color: 'blue' } })],
         queries: [
           {

@@ -9,7 +9,7 @@
  *   OLLAMA_HOST=http://localhost:11434 pnpm demo       # a real Ollama
  *   DEMO_CALLS=600 DEMO_SERVE=1 pnpm demo       # more calls; keep serving /metrics afterwards
  */
-import { getDriftMonitor, getLlmMetrics, getModelRegistry } from '@llm-otel/core';
+import { getDriftMonitor, getEvaluators, getLlmMetrics, getModelRegistry } from '@llm-otel/core';
 import { createClients, type Operation, runOperation } from '@llm-otel/example-llm-service/llm-calls';
 import { ModelSimulator, Random } from '@llm-otel/model-simulator';
 import { getRegistration } from '@llm-otel/node';
@@ -72,17 +72,31 @@ async function main(): Promise<void> {
     );
   });
 
+  // Quality: an evaluator scores a sample of the instrumented calls, off the request path (a real
+  // one would ask a judge model); the app records its own task outcomes with the recording API.
+  getEvaluators().add({
+    name: 'conciseness',
+    sampleRate: 0.25,
+    evaluate: ({ response }) => {
+      const text = JSON.stringify(response ?? '');
+      return text.length > 2 ? Math.max(0, 1 - text.length / 4000) : undefined;
+    },
+  });
+  const quality = getLlmMetrics();
+
   const random = new Random(5);
   const call = async (): Promise<boolean> => {
     const openai = random.chance(0.5);
     const op = random.pick(openai ? OPENAI_OPS : OLLAMA_OPS);
+    const model = openai ? OPENAI_MODEL : OLLAMA_MODEL;
     try {
-      await runOperation(
-        clients,
-        op,
-        openai ? OPENAI_MODEL : OLLAMA_MODEL,
-        'Summarise the release notes in two sentences.',
-      );
+      const text = await runOperation(clients, op, model, 'Summarise the release notes in two sentences.');
+      const words = text.split(/\s+/).filter(Boolean).length;
+      if (op === 'openai.chat' || op === 'ollama.chat')
+        quality.recordSummarizationLength(words, { model, task: 'summarization' });
+      // The intent parser accepts answers of up to 100 words.
+      if (op === 'ollama.generate')
+        quality.recordIntentParsing(words > 0 && words <= 100, { model, task: 'intent_parsing' });
       return true;
     } catch {
       return false; // the simulator fails some calls on purpose (429, 500): they are counted
@@ -115,6 +129,8 @@ async function main(): Promise<void> {
   };
   console.log('\nmodel versions and drift:');
   show(/^llm_model_version\{/);
+  show(/^llm_response_quality_score\{/);
+  show(/^llm_intent_parsing_accuracy_total\{/);
   show(/^llm_drift_detected\{/);
   console.log(`\nPrometheus endpoint: ${url}`);
 

@@ -4,14 +4,15 @@
  *
  *   POST /ask {"operation": "openai.chat", "model": "gpt-4o-mini", "prompt": "..."}
  *   GET  /api/v1/models/version[/name]     the model registry
+ *   POST /api/v1/models {"modelName", "version", "modelHash"}   a deploy hook: registers a version
  *   GET  /healthz, GET /debug/memory
  *
  * Variables: PORT (8080), OPENAI_BASE_URL, OPENAI_API_KEY, OLLAMA_HOST; drift detection with
  * LLM_OTEL_DRIFT_DETECTION=true, its windows with DRIFT_REFERENCE_SIZE and DRIFT_WINDOW_SIZE.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { getDriftMonitor, getLlmMetrics, getModelRegistry } from '@llm-otel/core';
-import { createModelVersionHandler } from '@llm-otel/node';
+import { getDriftMonitor, getLlmMetrics, getModelRegistry, type ModelRegistration } from '@llm-otel/core';
+import { createModelVersionHandler, getRegistration } from '@llm-otel/node';
 import { createClients, OPERATIONS, type Operation, runOperation } from './llm-calls.js';
 
 const clients = createClients();
@@ -77,6 +78,13 @@ const server = createServer((req, res) => {
   if (versions(req, res)) return;
   if (req.method === 'POST' && req.url === '/ask') {
     ask(req, res).catch((error: unknown) => json(res, 500, { error: String(error) }));
+  } else if (req.method === 'POST' && req.url === '/api/v1/models') {
+    readBody(req)
+      .then((body) => {
+        const info = getModelRegistry().registerModel(body as unknown as ModelRegistration);
+        json(res, 201, { name: info.modelName, version: info.version, hash: info.modelHash });
+      })
+      .catch((error: unknown) => json(res, 400, { error: String(error) }));
   } else if (req.url === '/healthz') {
     json(res, 200, { ok: true });
   } else if (req.url === '/debug/memory') {
@@ -93,4 +101,11 @@ server.listen(port, process.env.HOST ?? '127.0.0.1', () => {
     `llm-service listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`,
   );
 });
-process.once('SIGTERM', () => server.close());
+// Graceful stop: stop taking requests, flush the metrics (OTLP), exit.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    server.close();
+    server.closeIdleConnections();
+    void (getRegistration()?.shutdown() ?? Promise.resolve()).finally(() => process.exit(0));
+  });
+}

@@ -40,6 +40,8 @@ export class ModelRegistryError extends Error {
   override name = 'ModelRegistryError';
 }
 
+/** Replaced versions still reported (at 0); older ones are forgotten by the registry. */
+const MAX_RETIRED = 32;
 const HASH_PATTERN = /^([a-z0-9-]{1,16}:)?[0-9a-f]{6,128}$/i;
 const VERSION_PATTERN = /^\S{1,128}$/;
 
@@ -58,26 +60,33 @@ function deploymentDateOf(metadata: Record<string, unknown>, fallback: Date): Da
 /**
  * The model registry of the spec: which version of each model is deployed. Registered models are
  * exported as `llm_model_version` (value 1, labelled with name, version and hash) and
- * `llm_model_deployed_at_seconds`. Registering a model again replaces its previous version, so only
- * one `llm_model_version` series per model is reported.
+ * `llm_model_deployed_at_seconds`. Registering a model again replaces its previous version: the new
+ * version's series is 1 and the replaced one's turns to 0, so exactly one series per model is 1
+ * (`llm_model_version == 1` is the deployed set).
  */
 export class ModelRegistry {
   private readonly models = new Map<string, ModelInfo>();
+  /**
+   * Versions replaced or removed, reported with `llm_model_version` 0. The OpenTelemetry JS SDK keeps
+   * exporting an attribute set it has seen once (cumulative temporality), so a replaced version can
+   * not vanish from the exporters: it turns to 0 instead, and only the deployed one is 1. Bounded.
+   */
+  private readonly retired: ModelInfo[] = [];
   private file: string | undefined;
 
   constructor() {
     const metrics = getLlmMetrics();
+    const versionAttributes = (m: ModelInfo) => ({
+      [ATTR_LLM_MODEL_NAME]: m.modelName,
+      [ATTR_LLM_MODEL_VERSION]: m.version,
+      [ATTR_LLM_MODEL_HASH]: m.modelHash,
+    });
     metrics.addGaugeObserver('modelVersion', (result) => {
-      for (const m of this.models.values()) {
-        result.observe(1, {
-          [ATTR_LLM_MODEL_NAME]: m.modelName,
-          [ATTR_LLM_MODEL_VERSION]: m.version,
-          [ATTR_LLM_MODEL_HASH]: m.modelHash,
-        });
-      }
+      for (const m of this.retired) result.observe(0, versionAttributes(m));
+      for (const m of this.models.values()) result.observe(1, versionAttributes(m));
     });
     metrics.addGaugeObserver('modelDeployedAt', (result) => {
-      for (const m of this.models.values()) {
+      for (const m of [...this.retired, ...this.models.values()]) {
         result.observe(m.deployedAt.getTime() / 1000, {
           [ATTR_LLM_MODEL_NAME]: m.modelName,
           [ATTR_LLM_MODEL_VERSION]: m.version,
@@ -92,7 +101,7 @@ export class ModelRegistry {
    */
   registerModel(registration: ModelRegistration): ModelInfo {
     const info = this.validate(registration, new Date());
-    this.models.set(info.modelName, info);
+    this.replace(info.modelName, info);
     this.save();
     // Make sure the observable gauges exist on the current global provider.
     getLlmMetrics().instruments();
@@ -138,9 +147,29 @@ export class ModelRegistry {
 
   /** Removes a model; its series disappear from the next collection. Returns whether it existed. */
   unregisterModel(modelName: string): boolean {
-    const existed = this.models.delete(modelName);
+    const existed = this.replace(modelName, undefined);
     if (existed) this.save();
     return existed;
+  }
+
+  /** Sets (or removes) the deployed version of a model, retiring the one it replaces. */
+  private replace(modelName: string, next: ModelInfo | undefined): boolean {
+    const previous = this.models.get(modelName);
+    const same = (a: ModelInfo, b: ModelInfo) =>
+      a.modelName === b.modelName && a.version === b.version && a.modelHash === b.modelHash;
+    if (next !== undefined) {
+      // A version deployed again is no longer retired.
+      for (let i = this.retired.length - 1; i >= 0; i--)
+        if (same(this.retired[i] as ModelInfo, next)) this.retired.splice(i, 1);
+      this.models.set(modelName, next);
+    } else {
+      this.models.delete(modelName);
+    }
+    if (previous !== undefined && (next === undefined || !same(previous, next))) {
+      this.retired.push(previous);
+      if (this.retired.length > MAX_RETIRED) this.retired.shift();
+    }
+    return previous !== undefined;
   }
 
   /**
@@ -158,7 +187,7 @@ export class ModelRegistry {
       const info = this.validate(entry, new Date(entry.registeredAt), new Date(entry.deployedAt));
       if (Number.isNaN(info.deployedAt.getTime()) || Number.isNaN(info.registeredAt.getTime()))
         throw new ModelRegistryError(`model registry file ${path}: entry ${entry.modelName} has an invalid date`);
-      this.models.set(info.modelName, info);
+      this.replace(info.modelName, info);
     }
     this.file = path;
     this.save();

@@ -24,30 +24,63 @@ describe('model registry', () => {
     expect(registry.getModelVersion('unknown')).toBeUndefined();
   });
 
-  it('exports llm_model_version (info-style) and llm_model_deployed_at_seconds, one series per model', async () => {
+  it('exports llm_model_version (info-style) and llm_model_deployed_at_seconds; a re-deploy turns the old version to 0', async () => {
     const { reader } = installProvider();
     const registry = getModelRegistry();
     registry.registerModel({
-      modelName: 'mistral',
+      modelName: 'phi-redeploy',
       version: 'v1.0.0',
       modelHash: 'sha256:abc123',
       metadata: { deployment_date: '2024-01-01T00:00:00Z' },
     });
+    const first = (await collectByName(reader)).get('llm_model_version');
+    // (Names other tests used linger at 0; this test looks at its own model only.)
+    expect(
+      pointsWith<number>(first, { 'llm.model.name': 'phi-redeploy' }).map((p) => [
+        p.attributes['llm.model.version'],
+        p.value,
+      ]),
+    ).toEqual([['v1.0.0', 1]]);
+
     registry.registerModel({
-      modelName: 'mistral',
+      modelName: 'phi-redeploy',
       version: 'v1.1.0',
       modelHash: 'sha256:def456',
       metadata: { deploymentDate: '2024-02-01T00:00:00Z' },
     });
     const byName = await collectByName(reader);
     const version = byName.get('llm_model_version');
-    expect(version?.dataPoints).toHaveLength(1);
-    expect(version?.dataPoints[0]).toMatchObject({
-      value: 1,
-      attributes: { 'llm.model.name': 'mistral', 'llm.model.version': 'v1.1.0', 'llm.model.hash': 'sha256:def456' },
+    const current = pointsWith<number>(version, { 'llm.model.name': 'phi-redeploy' }).filter((p) => p.value === 1);
+    expect(current).toHaveLength(1);
+    expect(current?.[0]?.attributes).toEqual({
+      'llm.model.name': 'phi-redeploy',
+      'llm.model.version': 'v1.1.0',
+      'llm.model.hash': 'sha256:def456',
     });
-    const deployed = pointsWith<number>(byName.get('llm_model_deployed_at_seconds'), { 'llm.model.name': 'mistral' });
+    expect(
+      pointsWith<number>(version, { 'llm.model.name': 'phi-redeploy', 'llm.model.version': 'v1.0.0' }).map(
+        (p) => p.value,
+      ),
+    ).toEqual([0]);
+    const deployed = pointsWith<number>(byName.get('llm_model_deployed_at_seconds'), {
+      'llm.model.name': 'phi-redeploy',
+      'llm.model.version': 'v1.1.0',
+    });
     expect(deployed.map((p) => p.value)).toEqual([Date.parse('2024-02-01T00:00:00Z') / 1000]);
+
+    // Deploying the old version again (a rollback) makes it the one at 1.
+    registry.registerModel({ modelName: 'phi-redeploy', version: 'v1.0.0', modelHash: 'sha256:abc123' });
+    const rolledBack = (await collectByName(reader)).get('llm_model_version');
+    expect(
+      pointsWith<number>(rolledBack, { 'llm.model.name': 'phi-redeploy' })
+        .filter((p) => p.value === 1)
+        .map((p) => p.attributes['llm.model.version']),
+    ).toEqual(['v1.0.0']);
+
+    // Unregistering leaves no version at 1.
+    registry.unregisterModel('phi-redeploy');
+    const removed = (await collectByName(reader)).get('llm_model_version');
+    expect(pointsWith<number>(removed, { 'llm.model.name': 'phi-redeploy' }).filter((p) => p.value === 1)).toEqual([]);
   });
 
   it.each([

@@ -27,13 +27,16 @@ function startCall(client: unknown, request: unknown, op: OllamaOperation, confi
   const { serverAddress, serverPort } = serverEndpoint(host);
   const provider = config.providerName || 'ollama';
   watchEndpoint(provider, host, 'ollama');
-  return new CallMeter({
-    provider,
-    operation: op.operationName,
-    model: nonEmptyString(field(request, 'model')),
-    serverAddress,
-    serverPort,
-  });
+  return new CallMeter(
+    {
+      provider,
+      operation: op.operationName,
+      model: nonEmptyString(field(request, 'model')),
+      serverAddress,
+      serverPort,
+    },
+    request,
+  );
 }
 
 /**
@@ -68,6 +71,7 @@ export function ollamaWrapper(op: OllamaOperation, owner: () => ConfigSource | u
           safely(op.component, () => {
             if (streamed && instrumentOllamaStream(value, meter, op.chunkHasContent, op.component)) return;
             op.readResult(value, meter);
+            meter.response = value;
             meter.finish();
           });
           return value;

@@ -35,13 +35,16 @@ interface Call {
 function startCall(resource: unknown, args: unknown[], op: OpenAIOperation, config: OpenAIInstrumentationConfig): Call {
   const body = args[0];
   const endpoint = clientEndpoint(resource, config);
-  const meter = new CallMeter({
-    provider: endpoint.provider,
-    operation: op.operationName,
-    model: nonEmptyString(field(body, 'model')),
-    serverAddress: endpoint.serverAddress,
-    serverPort: endpoint.serverPort,
-  });
+  const meter = new CallMeter(
+    {
+      provider: endpoint.provider,
+      operation: op.operationName,
+      model: nonEmptyString(field(body, 'model')),
+      serverAddress: endpoint.serverAddress,
+      serverPort: endpoint.serverPort,
+    },
+    body,
+  );
   const stream = field(body, 'stream') === true;
   if (!stream || !op.streamUsage) return { meter, args, stream, hideUsage: false };
   const usage = withStreamUsage(args, endpoint, config);
@@ -55,6 +58,7 @@ function observe(result: unknown, call: Call, op: OpenAIOperation): void {
       instrumentOpenAIStream(value, meter, op.streamReader(meter, call.hideUsage), op.component);
     } else {
       op.readResult(value, meter);
+      meter.response = value;
       meter.finish();
     }
   };

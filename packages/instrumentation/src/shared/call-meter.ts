@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { errorTypeOf, getLlmMetrics } from '@llm-otel/core';
+import { errorTypeOf, getEvaluators, getLlmMetrics } from '@llm-otel/core';
 import { tokenCount } from './safe.js';
 
 /** The attributes of one LLM call that are known when it starts. */
@@ -30,8 +30,14 @@ export class CallMeter {
   completed = false;
   /** A failure reported inside a successful response (e.g. a Responses API `failed` status). */
   failure: unknown;
+  /** What the app returned from a non-streamed call, for evaluators (streams leave it undefined). */
+  response: unknown;
 
-  constructor(readonly attributes: CallAttributes) {}
+  /** `request` is the app's request object, kept only to hand to evaluators. */
+  constructor(
+    readonly attributes: CallAttributes,
+    private readonly request?: unknown,
+  ) {}
 
   /** Whether the call was already recorded. */
   get finished(): boolean {
@@ -71,6 +77,17 @@ export class CallMeter {
       timePerOutputTokenSeconds: this.timePerOutputTokenSeconds,
       error: failure,
     });
+    // Evaluators run later, off this call's path; submit() only samples and enqueues.
+    const evaluators = getEvaluators();
+    if (failure === undefined && evaluators.active) {
+      evaluators.submit({
+        ...this.attributes,
+        responseModel: this.responseModel,
+        durationSeconds: (end - this.startedAt) / 1000,
+        request: this.request,
+        response: this.response,
+      });
+    }
   }
 }
 

@@ -95,7 +95,8 @@ export class TestMetrics {
             });
           }
           histograms.set(name, list);
-        } else if (metric.dataPointType === DataPointType.SUM) {
+        } else if (metric.dataPointType === DataPointType.SUM || metric.dataPointType === DataPointType.GAUGE) {
+          // Sums and gauges both carry one number per series.
           const list = counters.get(name) ?? [];
           for (const point of metric.dataPoints) list.push({ attributes: point.attributes, value: point.value });
           counters.set(name, list);
@@ -120,4 +121,6 @@ export const M = {
   ttft: 'llm_time_to_first_token_seconds',
   tpot: 'llm_time_per_output_token_seconds',
   internalErrors: 'llm_otel_internal_errors_total',
+  quality: 'llm_response_quality_score',
+  evaluations: 'llm_otel_evaluations_total',
 } as const;

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('pnpm demo', () => {
+  it('measures real clients, shows a version change and reports the injected response-length drift', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', '@llm-otel/node/register', 'dist/main.js'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(out).toContain('after re-deploy');
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/drift detected: response_length of mistral/);
+    expect(out).not.toMatch(/drift detected: response_length of gpt-4o-mini/);
+    expect(out).toMatch(/llm_model_version\{llm_model_name="mistral",llm_model_version="v1.1.0",[^}]*\} 1/);
+    expect(out).toMatch(/llm_model_version\{llm_model_name="mistral",llm_model_version="v1.0.0",[^}]*\} 0/);
+    for (const name of [
+      'llm_inference_latency_seconds_count',
+      'llm_token_generation_rate_total',
+      'llm_time_to_first_token_seconds_count',
+      'llm_response_quality_score',
+      'llm_intent_parsing_accuracy_total',
+      'llm_summarization_length_count',
+    ])
+      expect(out).toContain(name);
+    expect(out).toContain(`Prometheus endpoint: http://127.0.0.1:${port}/metrics`);
+  }, 120_000);
+});

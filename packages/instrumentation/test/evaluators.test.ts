@@ -1,0 +1,70 @@
+import { type EvaluatedCall, getEvaluators } from '@llm-otel/core';
+import type { Ollama as OllamaClient } from 'ollama';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OllamaInstrumentation } from '../src/index.js';
+import { requireClient } from './utils/clients.js';
+import { FakeLlmServer } from './utils/fake-llm-server.js';
+import { drain, instrumentOpenAI } from './utils/harness.js';
+import { M, TestMetrics } from './utils/metrics.js';
+
+const { clients } = instrumentOpenAI();
+new OllamaInstrumentation();
+const { Ollama } = requireClient('ollama') as { Ollama: new (config: { host: string }) => OllamaClient };
+const server = new FakeLlmServer();
+const seen: EvaluatedCall[] = [];
+let detach: () => void = () => {};
+let testMetrics: TestMetrics;
+
+beforeAll(() => server.start());
+afterAll(() => server.close());
+beforeEach(() => {
+  testMetrics = TestMetrics.install();
+  seen.length = 0;
+  detach = getEvaluators().add({
+    name: 'length_judge',
+    sampleRate: 1,
+    evaluate: (call) => {
+      seen.push(call);
+      return 0.75;
+    },
+  });
+});
+afterEach(() => detach());
+
+const openai = clients.find((c) => c.major === 6) ?? (clients[0] as (typeof clients)[number]);
+const messages = [{ role: 'user' as const, content: 'Say hello' }];
+
+describe('evaluators attached to instrumented calls', () => {
+  it('get the request and the response of a successful openai call, after it returned, and score it', async () => {
+    const client = new openai.OpenAI({ apiKey: 'k', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const request = { model: 'gpt-test', messages };
+    const response = await client.chat.completions.create(request);
+    expect(seen).toHaveLength(0); // nothing ran on the app's path
+    await getEvaluators().whenIdle();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ provider: 'openai_compatible', operation: 'chat', model: 'gpt-test' });
+    expect(seen[0]?.request).toBe(request);
+    expect(seen[0]?.response).toBe(response);
+    const c = await testMetrics.collect();
+    expect(c.counter(M.quality, { 'llm.task': 'length_judge', 'gen_ai.request.model': 'gpt-test' })).toBe(0.75);
+    expect(c.counter(M.evaluations, { 'llm.evaluator': 'length_judge', 'llm_otel.outcome': 'scored' })).toBe(1);
+  });
+
+  it('get ollama calls too, and never failed ones', async () => {
+    const client = new Ollama({ host: server.origin });
+    await client.chat({ model: 'llama-test', messages });
+    await expect(client.chat({ model: 'llama-test+fail-500', messages })).rejects.toThrow();
+    await getEvaluators().whenIdle();
+    expect(seen.map((s) => s.model)).toEqual(['llama-test']);
+    expect((seen[0]?.response as { message: { content: string } }).message.content.length).toBeGreaterThan(0);
+  });
+
+  it('see streamed calls without their stream (the stream belongs to the app)', async () => {
+    const client = new openai.OpenAI({ apiKey: 'k', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'gpt-test', messages, stream: true });
+    await drain(stream);
+    await getEvaluators().whenIdle();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.response).toBeUndefined();
+  });
+});
