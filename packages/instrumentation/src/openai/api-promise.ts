@@ -86,7 +86,9 @@ export function observeApiPromise(
     promise.parsedPromise.then(succeed, fail);
     return true;
   }
-  safely(component, () => observeThenUnwrap(promise, succeed));
+  // Before openai 7, `_thenUnwrap` lives on the prototype and parses through `this.parseResponse`,
+  // which is observed below; only an instance's own `_thenUnwrap` (openai 7) needs wrapping.
+  if (Object.hasOwn(promise, '_thenUnwrap')) safely(component, () => observeThenUnwrap(promise, succeed));
   const parseResponse = promise.parseResponse;
   promise.parseResponse = function (this: unknown, ...args: unknown[]): unknown {
     const parsed = parseResponse.apply(this, args);

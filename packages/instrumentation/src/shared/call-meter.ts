@@ -66,8 +66,13 @@ export class CallMeter {
     const failure = classifiable(error ?? this.failure);
     this.recorded = true;
     const end = performance.now();
+    const a = this.attributes;
     getLlmMetrics().recordInference({
-      ...this.attributes,
+      provider: a.provider,
+      operation: a.operation,
+      model: a.model,
+      serverAddress: a.serverAddress,
+      serverPort: a.serverPort,
       responseModel: this.responseModel,
       durationSeconds: (end - this.startedAt) / 1000,
       inputTokens: this.inputTokens,

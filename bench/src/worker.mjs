@@ -1,0 +1,196 @@
+// One benchmark process: sets up one variant (see setup.mjs), checks which metrics each case
+// records, times the cases with tinybench and writes the results as JSON to the file given by
+// --out. Run by run.mjs, one process per variant and round, so no variant's patches or state
+// leak into another's numbers.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Bench } from 'tinybench';
+import { MODELS, ollamaFetch, openaiFetch, STREAM_CHUNKS } from './fixtures.mjs';
+import { recordedCounts, requireLlmOtel, setupVariant } from './setup.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    variant: { type: 'string' },
+    out: { type: 'string' },
+    time: { type: 'string', default: '1000' },
+    warmup: { type: 'string', default: '200' },
+    cases: { type: 'string' },
+    blocks: { type: 'string', default: '60' },
+  },
+});
+
+/** Records per timed call of the `record-inference` case (sub-microsecond work needs batching). */
+const RECORD_BATCH = 1000;
+
+const variant = args.variant;
+const { reader, switchable, OpenAI, Ollama } = setupVariant(variant);
+const openai = new OpenAI({
+  apiKey: 'sk-bench',
+  baseURL: 'https://api.openai.com/v1',
+  fetch: openaiFetch(),
+  maxRetries: 0,
+});
+const ollama = new Ollama({ host: 'http://127.0.0.1:11434', fetch: ollamaFetch() });
+const messages = [{ role: 'user', content: 'Say hello.' }];
+
+async function drain(stream) {
+  let n = 0;
+  for await (const _chunk of stream) n++;
+  return n;
+}
+
+/**
+ * Every case: its name, the variants it runs in, its function, the calls one timed run makes
+ * (`perCall`) and the calls per block of the paired measurement (`paired`).
+ */
+const CASES = [
+  {
+    name: 'openai.chat',
+    variants: ['baseline', 'llm-otel', 'otel-openai', 'openlit'],
+    paired: 40,
+    fn: () => openai.chat.completions.create({ model: MODELS.openai, messages }),
+  },
+  {
+    name: `openai.chat.stream${STREAM_CHUNKS}`,
+    variants: ['baseline', 'llm-otel', 'otel-openai', 'openlit'],
+    paired: 4,
+    fn: async () => {
+      const stream = await openai.chat.completions.create({
+        model: MODELS.openai,
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      const n = await drain(stream);
+      if (n !== STREAM_CHUNKS + 1) throw new Error(`expected ${STREAM_CHUNKS + 1} chunks, got ${n}`);
+    },
+  },
+  {
+    name: 'openai.chat.stream1',
+    variants: ['baseline', 'llm-otel', 'otel-openai', 'openlit'],
+    paired: 40,
+    fn: async () => {
+      const stream = await openai.chat.completions.create({
+        model: MODELS.openai,
+        messages,
+        max_tokens: 1,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      await drain(stream);
+    },
+  },
+  {
+    name: 'openai.embeddings',
+    variants: ['baseline', 'llm-otel', 'otel-openai', 'openlit'],
+    fn: () =>
+      openai.embeddings.create({ model: 'text-embedding-3-small', input: 'hello world', encoding_format: 'float' }),
+  },
+  {
+    name: 'ollama.chat',
+    variants: ['baseline', 'llm-otel', 'openlit'],
+    paired: 100,
+    fn: () => ollama.chat({ model: MODELS.ollama, messages }),
+  },
+  {
+    name: `ollama.generate.stream${STREAM_CHUNKS}`,
+    variants: ['baseline', 'llm-otel', 'openlit'],
+    paired: 10,
+    fn: async () => {
+      const n = await drain(await ollama.generate({ model: MODELS.ollama, prompt: 'Say hello.', stream: true }));
+      if (n !== STREAM_CHUNKS + 1) throw new Error(`expected ${STREAM_CHUNKS + 1} chunks, got ${n}`);
+    },
+  },
+  {
+    name: 'recordInference',
+    variants: ['llm-otel'],
+    perCall: RECORD_BATCH,
+    fn: recordInferenceBatch(),
+  },
+];
+
+function recordInferenceBatch() {
+  const { getLlmMetrics } = requireLlmOtel('@llm-otel/core');
+  const llm = getLlmMetrics();
+  return () => {
+    for (let i = 0; i < RECORD_BATCH; i++) {
+      llm.recordInference({
+        provider: 'openai',
+        operation: 'chat',
+        model: MODELS.openai,
+        responseModel: 'gpt-4o-mini-2024-07-18',
+        serverAddress: 'api.openai.com',
+        serverPort: 443,
+        durationSeconds: 0.8 + (i % 10) / 100,
+        inputTokens: 42,
+        outputTokens: 200,
+        timeToFirstTokenSeconds: 0.12,
+      });
+    }
+  };
+}
+
+const only = args.cases ? new Set(args.cases.split(',')) : undefined;
+const cases = CASES.filter((c) => c.variants.includes(variant) && (only === undefined || only.has(c.name)));
+
+// Which metrics one call of each case records (the difference of two collections around it).
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+const recorded = {};
+for (const c of cases) {
+  const before = await recordedCounts(reader);
+  await c.fn();
+  await settle();
+  const after = await recordedCounts(reader);
+  recorded[c.name] = Object.keys(after)
+    .filter((name) => (after[name] ?? 0) > (before[name] ?? 0))
+    .sort();
+}
+
+const bench = new Bench({ time: Number(args.time), warmupTime: Number(args.warmup), warmupIterations: 20 });
+for (const c of cases) bench.add(c.name, c.fn, { async: c.fn.constructor.name === 'AsyncFunction' || !c.perCall });
+await bench.run();
+
+const results = {};
+for (const task of bench.tasks) {
+  const c = cases.find((x) => x.name === task.name);
+  const r = task.result;
+  if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state} ${r.error ?? ''}`);
+  const perCall = c.perCall ?? 1;
+  results[task.name] = {
+    meanUs: (r.latency.mean * 1000) / perCall,
+    p50Us: (r.latency.p50 * 1000) / perCall,
+    rme: r.latency.rme,
+    samples: r.latency.samplesCount,
+    recorded: recorded[task.name],
+  };
+}
+// Paired: the same process and client with the instrumentation switched off and on in alternating
+// blocks, timed in CPU time (process.cpuUsage: GC threads included, other processes excluded).
+// Far less noisy than comparing processes; only for instrumentations that can be disabled in place.
+const paired = {};
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+async function block(fn, n) {
+  const start = process.cpuUsage();
+  for (let k = 0; k < n; k++) await fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / n;
+}
+if (switchable.length > 0) {
+  for (const c of cases.filter((x) => x.paired)) {
+    const diffs = [];
+    const blocks = Number(args.blocks);
+    for (let b = 0; b < blocks + 2; b++) {
+      const times = {};
+      for (const on of b % 2 === 0 ? [true, false] : [false, true]) {
+        for (const i of switchable) on ? i.enable() : i.disable();
+        times[on] = await block(c.fn, c.paired);
+      }
+      if (b >= 2) diffs.push(times.true - times.false);
+    }
+    for (const i of switchable) i.enable();
+    paired[c.name] = median(diffs);
+  }
+}
+
+writeFileSync(args.out, JSON.stringify({ variant, results, paired }));
+process.exit(0);
