@@ -50,4 +50,16 @@ describe('apps that already have a MeterProvider', () => {
     await handle.shutdown();
     expect(metrics.getMeterProvider()).not.toBe(handle.meterProvider);
   });
+
+  it('llmViews({ allowListAttributes: true }) drops attributes outside the catalogue', async () => {
+    const reader = new PullReader();
+    metrics.setGlobalMeterProvider(
+      new MeterProvider({ readers: [reader], views: llmViews({ allowListAttributes: true }) }),
+    );
+    getLlmMetrics()
+      .instruments()
+      .inferenceLatency.record(1, { 'gen_ai.provider.name': 'openai', 'user.prompt': 'secret text' });
+    const point = await latencyPoint(reader);
+    expect(point?.attributes).toEqual({ 'gen_ai.provider.name': 'openai' });
+  });
 });
