@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     serviceName: 'llm-service',
     port: appPort,
     directMetricsPort: directPort,
-    otlpHttpPort: http,
+    otlpPort: http,
     modelUrl,
     exportIntervalMs: 5000,
   });

@@ -8,7 +8,10 @@ export interface LlmServiceSetup {
   serviceName: string;
   port: number;
   directMetricsPort: number;
-  otlpHttpPort: number;
+  /** The collector's OTLP port for `protocol` (HTTP by default). */
+  otlpPort: number;
+  /** OTLP transport. Default `http/protobuf`. */
+  protocol?: 'http/protobuf' | 'grpc';
   modelUrl: string;
   exportIntervalMs: number;
   extraEnv?: Record<string, string>;
@@ -32,8 +35,8 @@ export async function startLlmService(
       OLLAMA_HOST: setup.modelUrl,
       OTEL_SERVICE_NAME: setup.serviceName,
       OTEL_METRICS_EXPORTER: 'otlp,prometheus',
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${setup.otlpHttpPort}`,
-      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${setup.otlpPort}`,
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: setup.protocol ?? 'http/protobuf',
       OTEL_METRIC_EXPORT_INTERVAL: String(setup.exportIntervalMs),
       OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
       OTEL_EXPORTER_PROMETHEUS_PORT: String(setup.directMetricsPort),

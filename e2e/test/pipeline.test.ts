@@ -34,6 +34,7 @@ let collector: Service;
 let prometheusUrl: string;
 let appUrl: string;
 let directUrl: string;
+let simulatorUrl: string;
 
 async function ask(operation: string): Promise<{ ok: boolean }> {
   const r = await fetch(`${appUrl}/ask`, { method: 'POST', body: JSON.stringify({ operation }) });
@@ -69,6 +70,7 @@ beforeAll(async () => {
   const [grpc, http, prometheus, health, self, promPort, appPort, directPort] = await freePorts(8);
   collectorPorts = { grpc, http, prometheus, health, self } as CollectorPorts;
   const modelUrl = await simulator.start();
+  simulatorUrl = modelUrl;
   collector = await startCollector(repoRoot, collectorPorts, workDir);
   ({ url: prometheusUrl } = await startPrometheus({
     repoRoot,
@@ -83,7 +85,7 @@ beforeAll(async () => {
     serviceName: SERVICE,
     port: appPort as number,
     directMetricsPort: directPort as number,
-    otlpHttpPort: http as number,
+    otlpPort: http as number,
     modelUrl,
     exportIntervalMs: 1000,
     extraEnv: {
@@ -252,6 +254,36 @@ describe('app -> collector -> Prometheus', () => {
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.length).toBeGreaterThan(50_000);
   }, 90_000);
+
+  it('delivers over OTLP/gRPC too', async () => {
+    const [appPort, directPort] = await freePorts(2);
+    const grpcService = `${SERVICE}-grpc`;
+    const grpcApp = await startLlmService({
+      repoRoot,
+      logDir: join(workDir, 'grpc'),
+      serviceName: grpcService,
+      port: appPort as number,
+      directMetricsPort: directPort as number,
+      otlpPort: collectorPorts.grpc,
+      protocol: 'grpc',
+      modelUrl: simulatorUrl,
+      exportIntervalMs: 1000,
+    });
+    try {
+      for (const operation of ['openai.chat', 'ollama.chat.stream']) {
+        await fetch(`${grpcApp.url}/ask`, { method: 'POST', body: JSON.stringify({ operation }) }).then((r) =>
+          r.json(),
+        );
+      }
+      const stored = await eventually('the gRPC-pushed calls to reach Prometheus', 20_000, async () => {
+        const n = await promSum(`llm_inference_latency_seconds_count{job="${grpcService}"}`);
+        return n >= 2 ? n : undefined;
+      });
+      expect(stored).toBe(2);
+    } finally {
+      await grpcApp.service.stop();
+    }
+  }, 60_000);
 
   it('turns injected slow calls into a pending HighLLMLatency alert', async () => {
     simulator.extraDelayMs = 6000;
