@@ -26,7 +26,8 @@ function retainedHeap() {
   return process.memoryUsage().heapUsed;
 }
 
-const { reader, serializer } = setupMetrics();
+// As register() sets it up: recordInference aggregated in core, exported by llm-otel's MetricProducer.
+const { reader, serializer } = setupMetrics('llm-otel');
 const { getLlmMetrics } = requireLlmOtel('@llm-otel/core');
 const llm = getLlmMetrics();
 const modelNames = Array.from({ length: names }, (_, i) => `model-${i.toString(36).padStart(6, '0')}`);

@@ -330,7 +330,8 @@ ${markdown(pairedHeader, pairedRows)}
 
 ## Memory and scrape
 
-\`recordInference()\` calls into an SDK MeterProvider with \`llmViews()\` and a Prometheus reader; heap after
+\`recordInference()\` calls into an SDK MeterProvider with \`llmViews()\` and a Prometheus reader fed by
+\`llmMetricProducer()\` (as \`register()\` sets up); heap after
 \`gc()\`, relative to the heap after warm-up; scrape = reader collection + Prometheus serialisation (median of 15).
 
 ${markdown(memHeader, memRows)}

@@ -24,8 +24,19 @@ function llmViews() {
   return require('@llm-otel/node').llmViews();
 }
 
-export function setupMetrics() {
-  const reader = new PrometheusExporter({ preventServerStart: true });
+/**
+ * llm-otel's MetricProducer (core aggregation of recordInference, as register() sets up), when the
+ * @llm-otel/node in use has one; LLM_OTEL_BENCH_SDK_PATH=1 keeps recording through the SDK instruments.
+ */
+function llmProducers() {
+  if (process.env.LLM_OTEL_BENCH_SDK_PATH) return [];
+  const { llmMetricProducer } = require('@llm-otel/node');
+  return typeof llmMetricProducer === 'function' ? [llmMetricProducer()] : [];
+}
+
+export function setupMetrics(variant) {
+  const metricProducers = variant === 'llm-otel' ? llmProducers() : [];
+  const reader = new PrometheusExporter({ preventServerStart: true, metricProducers });
   const provider = new MeterProvider({ views: llmViews(), readers: [reader] });
   // LLM_OTEL_BENCH_NO_SDK=1: no MeterProvider is registered, so instruments are the API no-ops and a
   // run measures the instrumentation alone, without the SDK recording cost.
@@ -68,7 +79,7 @@ export async function scrape(reader, serializer) {
  * Returns the client classes, loaded through `require` after the instrumentation's hooks are set.
  */
 export function setupVariant(variant) {
-  const otel = setupMetrics();
+  const otel = setupMetrics(variant);
   /** The instrumentations that can be switched off and on again in place (for the paired measurement). */
   let switchable = [];
   if (variant === 'llm-otel') {

@@ -82,6 +82,16 @@ export {
   EvaluatorRegistry,
   getEvaluators,
 } from './evaluators.js';
+export {
+  type CounterCell,
+  FastAggregator,
+  type FastAggregatorOptions,
+  FastCounter,
+  FastHistogram,
+  type HistogramCell,
+  OVERFLOW_ATTRIBUTES,
+} from './fast-aggregation.js';
+export { PACKAGE_VERSION as METER_VERSION } from './instrument-set.js';
 export { type AttributeLimits, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
 export {
   getLlmMetrics,

@@ -18,6 +18,7 @@ import {
 } from './attributes.js';
 import { getDriftMonitor } from './drift/drift-monitor.js';
 import { errorTypeOf } from './error-type.js';
+import type { FastAggregator } from './fast-aggregation.js';
 import { globalSingleton } from './global-state.js';
 import { InstrumentBinding, type InstrumentSet, type ObservableGaugeKey } from './instrument-set.js';
 import { type AttributeLimits, AttributeValueLimiter, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
@@ -101,6 +102,7 @@ export class LlmMetrics {
   private readonly limiter: AttributeValueLimiter;
   private readonly binding: InstrumentBinding;
   private readonly gaugeObservers = new Map<ObservableGaugeKey, Set<(r: ObservableResult<Attributes>) => void>>();
+  private aggregator: FastAggregator | undefined;
 
   constructor(options: Partial<LlmMetricsOptions> = {}) {
     this.options = {
@@ -138,6 +140,26 @@ export class LlmMetrics {
   /** The instruments bound to the current global MeterProvider. */
   instruments(): InstrumentSet {
     return this.binding.current();
+  }
+
+  /**
+   * Makes `recordInference()` aggregate its instruments (latency, token counts, errors, streaming
+   * timings and the GenAI ones) into `aggregator` instead of the SDK instruments; a MetricProducer
+   * exports it (`llmMetricProducer()` of `@llm-otel/node`, which `register()` sets up). The SDK
+   * instruments of the same names are then left unrecorded, so each series is exported once.
+   */
+  attachAggregator(aggregator: FastAggregator): void {
+    this.aggregator = aggregator;
+  }
+
+  /** Goes back to recording into the SDK instruments. With an argument, only if it is the one attached. */
+  detachAggregator(aggregator?: FastAggregator): void {
+    if (aggregator === undefined || this.aggregator === aggregator) this.aggregator = undefined;
+  }
+
+  /** The attached aggregator, if any. */
+  getAggregator(): FastAggregator | undefined {
+    return this.aggregator;
   }
 
   /** Records one LLM call. Invalid fields are dropped and counted; an invalid duration drops the call. */
@@ -283,13 +305,28 @@ export class LlmMetrics {
       attrs[ATTR_SERVER_PORT] = record.serverPort;
 
     const genAi = this.options.genAiMetrics;
+    const agg = this.aggregator;
+    // The key of the attribute set (aggregator, token totals): the bounded values joined by a separator, \u0001 for an absent one.
+    const key = `${attrs[ATTR_GEN_AI_PROVIDER_NAME]}\u0000${attrs[ATTR_GEN_AI_OPERATION_NAME]}\u0000${attrs[ATTR_GEN_AI_REQUEST_MODEL] ?? '\u0001'}\u0000${attrs[ATTR_GEN_AI_RESPONSE_MODEL] ?? '\u0001'}\u0000${attrs[ATTR_SERVER_ADDRESS] ?? '\u0001'}\u0000${attrs[ATTR_SERVER_PORT] ?? '\u0001'}`;
     if (record.error !== undefined && record.error !== null) {
       const type =
         typeof record.error === 'string' && record.error.length > 0 ? record.error : errorTypeOf(record.error);
-      const errorAttrs = withAttribute(attrs, ATTR_ERROR_TYPE, this.limiter.admit(ATTR_ERROR_TYPE, type));
-      set.errors.add(1, errorAttrs);
-      set.inferenceLatency.record(record.durationSeconds, errorAttrs);
-      if (genAi) set.genAiOperationDuration.record(record.durationSeconds, errorAttrs);
+      const errorType = this.limiter.admit(ATTR_ERROR_TYPE, type);
+      if (agg !== undefined) {
+        const errorKey = `${key}\u0000${errorType}`;
+        agg.errors.add(errorKey, 1, attrs, ATTR_ERROR_TYPE, errorType);
+        agg.inferenceLatency.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
+        if (genAi)
+          agg.genAiOperationDuration.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
+      } else {
+        const errorAttrs = withAttribute(attrs, ATTR_ERROR_TYPE, errorType);
+        set.errors.add(1, errorAttrs);
+        set.inferenceLatency.record(record.durationSeconds, errorAttrs);
+        if (genAi) set.genAiOperationDuration.record(record.durationSeconds, errorAttrs);
+      }
+    } else if (agg !== undefined) {
+      agg.inferenceLatency.record(key, record.durationSeconds, attrs);
+      if (genAi) agg.genAiOperationDuration.record(key, record.durationSeconds, attrs);
     } else {
       set.inferenceLatency.record(record.durationSeconds, attrs);
       if (genAi) set.genAiOperationDuration.record(record.durationSeconds, attrs);
@@ -298,16 +335,27 @@ export class LlmMetrics {
     const input = this.validCount(record.inputTokens);
     const output = this.validCount(record.outputTokens);
     if (input !== undefined) {
-      const tokenAttrs = withAttribute(attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT);
-      set.requestTokens.record(input, tokenAttrs);
-      if (genAi) set.genAiTokenUsage.record(input, tokenAttrs);
+      if (agg !== undefined) {
+        const tokenKey = `${key}\u0000${TOKEN_TYPE_INPUT}`;
+        agg.requestTokens.record(tokenKey, input, attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT);
+        if (genAi) agg.genAiTokenUsage.record(tokenKey, input, attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT);
+      } else {
+        const tokenAttrs = withAttribute(attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT);
+        set.requestTokens.record(input, tokenAttrs);
+        if (genAi) set.genAiTokenUsage.record(input, tokenAttrs);
+      }
     }
     if (output !== undefined) {
-      const tokenAttrs = withAttribute(attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT);
-      set.requestTokens.record(output, tokenAttrs);
-      if (genAi) set.genAiTokenUsage.record(output, tokenAttrs);
+      if (agg !== undefined) {
+        const tokenKey = `${key}\u0000${TOKEN_TYPE_OUTPUT}`;
+        agg.requestTokens.record(tokenKey, output, attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT);
+        if (genAi) agg.genAiTokenUsage.record(tokenKey, output, attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT);
+      } else {
+        const tokenAttrs = withAttribute(attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT);
+        set.requestTokens.record(output, tokenAttrs);
+        if (genAi) set.genAiTokenUsage.record(output, tokenAttrs);
+      }
       if (output > 0) {
-        const key = `${attrs[ATTR_GEN_AI_PROVIDER_NAME]}\u0000${attrs[ATTR_GEN_AI_OPERATION_NAME]}\u0000${attrs[ATTR_GEN_AI_REQUEST_MODEL]}\u0000${attrs[ATTR_GEN_AI_RESPONSE_MODEL]}\u0000${attrs[ATTR_SERVER_ADDRESS]}\u0000${attrs[ATTR_SERVER_PORT]}`;
         set.tokenGeneration.add(key, attrs, output);
       }
     }
@@ -316,8 +364,13 @@ export class LlmMetrics {
     if (record.timeToFirstTokenSeconds !== undefined) {
       if (isValidSeconds(record.timeToFirstTokenSeconds) && record.timeToFirstTokenSeconds <= record.durationSeconds) {
         ttft = record.timeToFirstTokenSeconds;
-        set.timeToFirstToken.record(ttft, attrs);
-        if (genAi) set.genAiTimeToFirstChunk.record(ttft, attrs);
+        if (agg !== undefined) {
+          agg.timeToFirstToken.record(key, ttft, attrs);
+          if (genAi) agg.genAiTimeToFirstChunk.record(key, ttft, attrs);
+        } else {
+          set.timeToFirstToken.record(ttft, attrs);
+          if (genAi) set.genAiTimeToFirstChunk.record(ttft, attrs);
+        }
       } else {
         this.reject(
           'invalid_time_to_first_token',
@@ -326,9 +379,10 @@ export class LlmMetrics {
       }
     }
 
+    let perToken: number | undefined;
     if (record.timePerOutputTokenSeconds !== undefined) {
       if (isValidSeconds(record.timePerOutputTokenSeconds)) {
-        set.timePerOutputToken.record(record.timePerOutputTokenSeconds, attrs);
+        perToken = record.timePerOutputTokenSeconds;
       } else {
         this.reject(
           'invalid_time_per_output_token',
@@ -336,7 +390,11 @@ export class LlmMetrics {
         );
       }
     } else if (ttft !== undefined && output !== undefined && output >= 2) {
-      set.timePerOutputToken.record((record.durationSeconds - ttft) / (output - 1), attrs);
+      perToken = (record.durationSeconds - ttft) / (output - 1);
+    }
+    if (perToken !== undefined) {
+      if (agg !== undefined) agg.timePerOutputToken.record(key, perToken, attrs);
+      else set.timePerOutputToken.record(perToken, attrs);
     }
 
     if (this.options.driftDetection && (record.error === undefined || record.error === null)) {

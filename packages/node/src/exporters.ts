@@ -6,13 +6,17 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
   ConsoleMetricExporter,
   type IMetricReader,
+  type MetricProducer,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import type { ResolvedConfig } from './config.js';
 
 /** A Prometheus pull reader and a promise that settles when its HTTP server listens (or failed to). */
-export function createPrometheusReader(config: Exclude<ResolvedConfig['prometheus'], false>): {
+export function createPrometheusReader(
+  config: Exclude<ResolvedConfig['prometheus'], false>,
+  metricProducers: MetricProducer[] = [],
+): {
   reader: PrometheusExporter;
   url: string;
   listening: Promise<void>;
@@ -21,16 +25,19 @@ export function createPrometheusReader(config: Exclude<ResolvedConfig['prometheu
   const listening = new Promise<void>((resolve, reject) => {
     settle = (error) => (error ? reject(error) : resolve());
   });
-  const reader = new PrometheusExporter({ host: config.host, port: config.port, endpoint: '/metrics' }, (error) => {
-    if (error) {
-      const message = `@llm-otel/node: the Prometheus endpoint could not listen on ${config.host}:${config.port}: ${error.message}`;
-      diag.error(message);
-      process.emitWarning(message, 'LlmOtelWarning');
-      settle(error);
-    } else {
-      settle();
-    }
-  });
+  const reader = new PrometheusExporter(
+    { host: config.host, port: config.port, endpoint: '/metrics', metricProducers },
+    (error) => {
+      if (error) {
+        const message = `@llm-otel/node: the Prometheus endpoint could not listen on ${config.host}:${config.port}: ${error.message}`;
+        diag.error(message);
+        process.emitWarning(message, 'LlmOtelWarning');
+        settle(error);
+      } else {
+        settle();
+      }
+    },
+  );
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   return { reader, url: `http://${shownHost}:${config.port}/metrics`, listening };
 }
@@ -48,8 +55,12 @@ function otlpExporter(config: Exclude<ResolvedConfig['otlp'], false>): PushMetri
 }
 
 /** A periodic reader pushing OTLP (cumulative temporality, which Prometheus-style backends need). */
-export function createOtlpReader(config: Exclude<ResolvedConfig['otlp'], false>): IMetricReader {
+export function createOtlpReader(
+  config: Exclude<ResolvedConfig['otlp'], false>,
+  metricProducers: MetricProducer[] = [],
+): IMetricReader {
   return new PeriodicExportingMetricReader({
+    metricProducers,
     exporter: otlpExporter(config),
     exportIntervalMillis: config.intervalMs,
     exportTimeoutMillis: config.timeoutMs,
@@ -57,6 +68,10 @@ export function createOtlpReader(config: Exclude<ResolvedConfig['otlp'], false>)
 }
 
 /** A periodic reader printing to stdout (`OTEL_METRICS_EXPORTER=console`), for debugging. */
-export function createConsoleReader(intervalMs: number): IMetricReader {
-  return new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), exportIntervalMillis: intervalMs });
+export function createConsoleReader(intervalMs: number, metricProducers: MetricProducer[] = []): IMetricReader {
+  return new PeriodicExportingMetricReader({
+    exporter: new ConsoleMetricExporter(),
+    exportIntervalMillis: intervalMs,
+    metricProducers,
+  });
 }

@@ -6,6 +6,7 @@ export {
   type ResolvedConfig,
   resolveConfig,
 } from './config.js';
+export { type LlmMetricProducer, type LlmMetricProducerOptions, llmMetricProducer } from './llm-metric-producer.js';
 export {
   createModelVersionHandler,
   type ModelVersionHandlerOptions,

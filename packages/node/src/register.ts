@@ -17,6 +17,7 @@ import {
   resolveConfig,
 } from './config.js';
 import { createConsoleReader, createOtlpReader, createPrometheusReader } from './exporters.js';
+import { llmMetricProducer } from './llm-metric-producer.js';
 import { buildResource } from './resource.js';
 import { llmViews } from './views.js';
 
@@ -157,17 +158,20 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
     };
   }
 
+  // recordInference() aggregates in core; every reader gets the producer that exports it.
+  const producer = llmMetricProducer({ cardinalityLimit: options.cardinalityLimit });
+  const producers = [producer];
   const readers: IMetricReader[] = [];
   const waits: Promise<void>[] = [];
   let prometheusUrl: string | undefined;
   if (config.prometheus) {
-    const prometheus = createPrometheusReader(config.prometheus);
+    const prometheus = createPrometheusReader(config.prometheus, producers);
     readers.push(prometheus.reader);
     waits.push(prometheus.listening);
     prometheusUrl = prometheus.url;
   }
-  if (config.otlp) readers.push(createOtlpReader(config.otlp));
-  if (config.console) readers.push(createConsoleReader(config.otlp ? config.otlp.intervalMs : 60000));
+  if (config.otlp) readers.push(createOtlpReader(config.otlp, producers));
+  if (config.console) readers.push(createConsoleReader(config.otlp ? config.otlp.intervalMs : 60000, producers));
 
   const meterProvider = new MeterProvider({
     resource: buildResource({
@@ -196,6 +200,7 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
       shutdownPromise ??= (async () => {
         stopProbe?.();
         disableInstrumentations();
+        producer.detach();
         try {
           await meterProvider.shutdown();
         } finally {
