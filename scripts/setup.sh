@@ -15,7 +15,7 @@ say "pnpm $(pnpm --version), node $(node --version)"
 missing=()
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # Headless Chromium renders the dashboard picture (grafana/src/render.ts) in the tests.
-[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium fonts-dejavu-core)
 if ((${#missing[@]} > 0)); then
   if [[ "$(id -u)" == 0 ]]; then
     say "installing ${missing[*]} from Debian's packages"
