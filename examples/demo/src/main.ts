@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 
   registry.registerModel({ modelName: OLLAMA_MODEL, version: 'v1.1.0', modelHash: 'sha256:77aa01fe' });
   console.log(
-    `\nre-deployed ${OLLAMA_MODEL}: version ${registry.getModelVersion(OLLAMA_MODEL)} (llm_model_version now shows only v1.1.0)`,
+    `\nre-deployed ${OLLAMA_MODEL}: version ${registry.getModelVersion(OLLAMA_MODEL)} (llm_model_version: v1.1.0 is 1, v1.0.0 is 0)`,
   );
   // The new version answers at greater length: the response-length distribution drifts.
   simulator.setModelProfile(OLLAMA_MODEL, { completionTokensMedian: simulator.profile.completionTokensMedian * 1.8 });
