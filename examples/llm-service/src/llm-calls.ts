@@ -2,20 +2,7 @@ import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 
 /** The LLM operations the service offers, each one call through the official client. */
-export type Operation =
-  | 'openai.chat'
-  | 'openai.chat.stream'
-  | 'openai.completions'
-  | 'openai.embeddings'
-  | 'openai.responses'
-  | 'openai.responses.stream'
-  | 'ollama.chat'
-  | 'ollama.chat.stream'
-  | 'ollama.generate'
-  | 'ollama.generate.stream'
-  | 'ollama.embed';
-
-export const OPERATIONS: readonly Operation[] = [
+export const OPERATIONS = [
   'openai.chat',
   'openai.chat.stream',
   'openai.completions',
@@ -27,7 +14,9 @@ export const OPERATIONS: readonly Operation[] = [
   'ollama.generate',
   'ollama.generate.stream',
   'ollama.embed',
-];
+] as const;
+
+export type Operation = (typeof OPERATIONS)[number];
 
 /** Clients configured from the usual variables: `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `OLLAMA_HOST`. */
 export function createClients(env: NodeJS.ProcessEnv = process.env) {

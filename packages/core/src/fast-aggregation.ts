@@ -30,7 +30,7 @@ export interface CounterCell {
  * already-bounded attribute values joined by a separator) to its state. Replaces the SDK's
  * per-record work (sorting and JSON-hashing the attribute set, about 2 µs a record).
  */
-export class FastHistogram {
+export class FastHistogram implements HistogramSink {
   readonly cells = new Map<string, HistogramCell>();
 
   constructor(
@@ -85,7 +85,7 @@ export class FastHistogram {
 }
 
 /** A monotonic counter of the catalogue aggregated in core (see {@link FastHistogram}). */
-export class FastCounter {
+export class FastCounter implements CounterSink {
   readonly cells = new Map<string, CounterCell>();
 
   constructor(
@@ -111,10 +111,38 @@ export class FastCounter {
   }
 }
 
-function withExtra(attributes: Attributes, extraKey?: string, extraValue?: string): Attributes {
+/**
+ * `{ ...attributes, [extraKey]: extraValue }` without the spread, which costs ~0.7 µs per added key
+ * on Node 20; the same object when there is no extra key.
+ */
+export function withExtra(attributes: Attributes, extraKey?: string, extraValue?: string): Attributes {
+  if (extraKey === undefined) return attributes;
   const copy: Attributes = Object.assign({}, attributes);
-  if (extraKey !== undefined) copy[extraKey] = extraValue;
+  copy[extraKey] = extraValue;
   return copy;
+}
+
+/** A histogram `recordInference()` writes to: a {@link FastHistogram}, or an SDK histogram behind an adapter. */
+export interface HistogramSink {
+  /** `key` identifies the attribute set (`attributes` plus `extraKey`/`extraValue`). */
+  record(key: string, value: number, attributes: Attributes, extraKey?: string, extraValue?: string): void;
+}
+
+/** A counter `recordInference()` writes to (see {@link HistogramSink}). */
+export interface CounterSink {
+  add(key: string, value: number, attributes: Attributes, extraKey?: string, extraValue?: string): void;
+}
+
+/** Everything `recordInference()` writes, whichever way it is aggregated. */
+export interface CallSinks {
+  readonly inferenceLatency: HistogramSink;
+  readonly requestTokens: HistogramSink;
+  readonly timeToFirstToken: HistogramSink;
+  readonly timePerOutputToken: HistogramSink;
+  readonly genAiOperationDuration: HistogramSink;
+  readonly genAiTokenUsage: HistogramSink;
+  readonly genAiTimeToFirstChunk: HistogramSink;
+  readonly errors: CounterSink;
 }
 
 /** Options of {@link FastAggregator}. */
@@ -128,7 +156,7 @@ export interface FastAggregatorOptions {
  * `LlmMetrics.attachAggregator()`. A MetricProducer (`llmMetricProducer()` of `@llm-otel/node`)
  * turns it into cumulative metric data at collection. Memory is bounded by the cardinality limit.
  */
-export class FastAggregator {
+export class FastAggregator implements CallSinks {
   readonly inferenceLatency: FastHistogram;
   readonly requestTokens: FastHistogram;
   readonly timeToFirstToken: FastHistogram;

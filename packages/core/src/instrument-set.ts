@@ -10,6 +10,10 @@ import type {
 } from '@opentelemetry/api';
 import { metrics } from '@opentelemetry/api';
 import { INSTRUMENTS, type InstrumentSpec, METER_NAME } from './catalogue.js';
+import { type CallSinks, type CounterSink, FastCounter, type HistogramSink, withExtra } from './fast-aggregation.js';
+
+/** Attribute sets of the output-token counter, the overflow set included (the SDK's default limit). */
+const TOKEN_TOTALS_LIMIT = 2000;
 
 /** The version reported as the instrumentation scope version. */
 export const PACKAGE_VERSION = '0.1.0';
@@ -46,40 +50,35 @@ export type ObservableGaugeKey =
   | 'driftPValue'
   | 'driftDetected';
 
-/**
- * Output-token totals per attribute set, summed in core and reported by the observable counter
- * `llm_token_generation_rate_total` at collection: one Map update per call instead of an SDK
- * `Counter.add` (which hashes the attribute set, ~2 µs). Bounded: past `MAX_SERIES` sets, new ones
- * are added to one overflow set, as the SDK's cardinality limit would do.
- */
-export class TokenTotals {
-  static readonly MAX_SERIES = 2000;
-  private readonly totals = new Map<string, { attributes: Attributes; total: number }>();
+/** Adapts an SDK histogram to the sink `recordInference()` writes to (the key is not needed). */
+class SdkHistogramSink implements HistogramSink {
+  constructor(private readonly histogram: Histogram) {}
 
-  add(key: string, attributes: Attributes, value: number): void {
-    let entry = this.totals.get(key);
-    if (entry === undefined) {
-      if (this.totals.size >= TokenTotals.MAX_SERIES) {
-        key = '\u0000overflow';
-        entry = this.totals.get(key);
-      }
-      if (entry === undefined) {
-        entry = { attributes: key === '\u0000overflow' ? { 'otel.metric.overflow': true } : attributes, total: 0 };
-        this.totals.set(key, entry);
-      }
-    }
-    entry.total += value;
+  record(_key: string, value: number, attributes: Attributes, extraKey?: string, extraValue?: string): void {
+    this.histogram.record(value, withExtra(attributes, extraKey, extraValue));
   }
+}
 
-  observe(result: ObservableResult<Attributes>): void {
-    for (const entry of this.totals.values()) result.observe(entry.total, entry.attributes);
+/** Adapts an SDK counter (see {@link SdkHistogramSink}). */
+class SdkCounterSink implements CounterSink {
+  constructor(private readonly counter: Counter) {}
+
+  add(_key: string, value: number, attributes: Attributes, extraKey?: string, extraValue?: string): void {
+    this.counter.add(value, withExtra(attributes, extraKey, extraValue));
   }
 }
 
 /** All instruments of the catalogue, created on one meter. */
 export class InstrumentSet {
   readonly inferenceLatency: Histogram;
-  readonly tokenGeneration: TokenTotals;
+  /**
+   * Output-token totals, summed in core (one Map update per call instead of an SDK `Counter.add`,
+   * which hashes the attribute set) and reported by the observable counter
+   * `llm_token_generation_rate_total` at collection. Bounded like the SDK's cardinality limit.
+   */
+  readonly tokenGeneration: FastCounter;
+  /** The SDK instruments `recordInference()` writes to when no core aggregator is attached. */
+  readonly sinks: CallSinks;
   readonly requestTokens: Histogram;
   readonly errors: Counter;
   readonly qualityScore: Gauge;
@@ -95,16 +94,19 @@ export class InstrumentSet {
   readonly internalErrors: Counter;
   readonly evaluations: Counter;
 
-  constructor(meter: Meter, observe: GaugeObserver, tokenTotals: TokenTotals) {
+  constructor(meter: Meter, observe: GaugeObserver) {
     const I = INSTRUMENTS;
     this.inferenceLatency = histogram(meter, I.inferenceLatency);
-    this.tokenGeneration = tokenTotals;
+    const tokenGeneration = new FastCounter(I.tokenGeneration, TOKEN_TOTALS_LIMIT);
+    this.tokenGeneration = tokenGeneration;
     meter
       .createObservableCounter(I.tokenGeneration.name, {
         description: I.tokenGeneration.description,
         unit: I.tokenGeneration.unit,
       })
-      .addCallback((r) => tokenTotals.observe(r));
+      .addCallback((r) => {
+        for (const cell of tokenGeneration.cells.values()) r.observe(cell.value, cell.attributes);
+      });
     this.requestTokens = histogram(meter, I.requestTokens);
     this.errors = counter(meter, I.errors);
     this.qualityScore = gauge(meter, I.qualityScore);
@@ -119,6 +121,16 @@ export class InstrumentSet {
     this.attributeOverflow = counter(meter, I.attributeOverflow);
     this.internalErrors = counter(meter, I.internalErrors);
     this.evaluations = counter(meter, I.evaluations);
+    this.sinks = {
+      inferenceLatency: new SdkHistogramSink(this.inferenceLatency),
+      requestTokens: new SdkHistogramSink(this.requestTokens),
+      timeToFirstToken: new SdkHistogramSink(this.timeToFirstToken),
+      timePerOutputToken: new SdkHistogramSink(this.timePerOutputToken),
+      genAiOperationDuration: new SdkHistogramSink(this.genAiOperationDuration),
+      genAiTokenUsage: new SdkHistogramSink(this.genAiTokenUsage),
+      genAiTimeToFirstChunk: new SdkHistogramSink(this.genAiTimeToFirstChunk),
+      errors: new SdkCounterSink(this.errors),
+    };
     observableGauge(meter, I.modelVersion).addCallback((r) => observe('modelVersion', r));
     observableGauge(meter, I.modelDeployedAt).addCallback((r) => observe('modelDeployedAt', r));
     observableGauge(meter, I.modelUp).addCallback((r) => observe('modelUp', r));
@@ -147,7 +159,7 @@ export class InstrumentBinding {
     const provider = metrics.getMeterProvider();
     if (provider !== this.provider || this.set === undefined) {
       this.provider = provider;
-      this.set = new InstrumentSet(provider.getMeter(METER_NAME, PACKAGE_VERSION), this.observe, new TokenTotals());
+      this.set = new InstrumentSet(provider.getMeter(METER_NAME, PACKAGE_VERSION), this.observe);
     }
     return this.set;
   }

@@ -18,7 +18,7 @@ import {
 } from './attributes.js';
 import { getDriftMonitor } from './drift/drift-monitor.js';
 import { errorTypeOf } from './error-type.js';
-import type { FastAggregator } from './fast-aggregation.js';
+import type { CallSinks, FastAggregator } from './fast-aggregation.js';
 import { globalSingleton } from './global-state.js';
 import { InstrumentBinding, type InstrumentSet, type ObservableGaugeKey } from './instrument-set.js';
 import { type AttributeLimits, AttributeValueLimiter, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
@@ -305,72 +305,36 @@ export class LlmMetrics {
       attrs[ATTR_SERVER_PORT] = record.serverPort;
 
     const genAi = this.options.genAiMetrics;
-    const agg = this.aggregator;
-    // The key of the attribute set (aggregator, token totals): the bounded values joined by a separator, \u0001 for an absent one.
+    // The core aggregator when a MetricProducer exports it (register()), else the SDK instruments.
+    const sinks: CallSinks = this.aggregator ?? set.sinks;
+    // The key of the attribute set: the bounded values joined by a separator, \u0001 for an absent one.
     const key = `${attrs[ATTR_GEN_AI_PROVIDER_NAME]}\u0000${attrs[ATTR_GEN_AI_OPERATION_NAME]}\u0000${attrs[ATTR_GEN_AI_REQUEST_MODEL] ?? '\u0001'}\u0000${attrs[ATTR_GEN_AI_RESPONSE_MODEL] ?? '\u0001'}\u0000${attrs[ATTR_SERVER_ADDRESS] ?? '\u0001'}\u0000${attrs[ATTR_SERVER_PORT] ?? '\u0001'}`;
     if (record.error !== undefined && record.error !== null) {
       const type =
         typeof record.error === 'string' && record.error.length > 0 ? record.error : errorTypeOf(record.error);
       const errorType = this.limiter.admit(ATTR_ERROR_TYPE, type);
-      if (agg !== undefined) {
-        const errorKey = `${key}\u0000${errorType}`;
-        agg.errors.add(errorKey, 1, attrs, ATTR_ERROR_TYPE, errorType);
-        agg.inferenceLatency.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
-        if (genAi)
-          agg.genAiOperationDuration.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
-      } else {
-        const errorAttrs = withAttribute(attrs, ATTR_ERROR_TYPE, errorType);
-        set.errors.add(1, errorAttrs);
-        set.inferenceLatency.record(record.durationSeconds, errorAttrs);
-        if (genAi) set.genAiOperationDuration.record(record.durationSeconds, errorAttrs);
-      }
-    } else if (agg !== undefined) {
-      agg.inferenceLatency.record(key, record.durationSeconds, attrs);
-      if (genAi) agg.genAiOperationDuration.record(key, record.durationSeconds, attrs);
+      const errorKey = `${key}\u0000${errorType}`;
+      sinks.errors.add(errorKey, 1, attrs, ATTR_ERROR_TYPE, errorType);
+      sinks.inferenceLatency.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
+      if (genAi)
+        sinks.genAiOperationDuration.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
     } else {
-      set.inferenceLatency.record(record.durationSeconds, attrs);
-      if (genAi) set.genAiOperationDuration.record(record.durationSeconds, attrs);
+      sinks.inferenceLatency.record(key, record.durationSeconds, attrs);
+      if (genAi) sinks.genAiOperationDuration.record(key, record.durationSeconds, attrs);
     }
 
     const input = this.validCount(record.inputTokens);
     const output = this.validCount(record.outputTokens);
-    if (input !== undefined) {
-      if (agg !== undefined) {
-        const tokenKey = `${key}\u0000${TOKEN_TYPE_INPUT}`;
-        agg.requestTokens.record(tokenKey, input, attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT);
-        if (genAi) agg.genAiTokenUsage.record(tokenKey, input, attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT);
-      } else {
-        const tokenAttrs = withAttribute(attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_INPUT);
-        set.requestTokens.record(input, tokenAttrs);
-        if (genAi) set.genAiTokenUsage.record(input, tokenAttrs);
-      }
-    }
-    if (output !== undefined) {
-      if (agg !== undefined) {
-        const tokenKey = `${key}\u0000${TOKEN_TYPE_OUTPUT}`;
-        agg.requestTokens.record(tokenKey, output, attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT);
-        if (genAi) agg.genAiTokenUsage.record(tokenKey, output, attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT);
-      } else {
-        const tokenAttrs = withAttribute(attrs, ATTR_GEN_AI_TOKEN_TYPE, TOKEN_TYPE_OUTPUT);
-        set.requestTokens.record(output, tokenAttrs);
-        if (genAi) set.genAiTokenUsage.record(output, tokenAttrs);
-      }
-      if (output > 0) {
-        set.tokenGeneration.add(key, attrs, output);
-      }
-    }
+    if (input !== undefined) this.recordTokens(sinks, key, attrs, input, TOKEN_TYPE_INPUT, genAi);
+    if (output !== undefined) this.recordTokens(sinks, key, attrs, output, TOKEN_TYPE_OUTPUT, genAi);
+    if (output !== undefined && output > 0) set.tokenGeneration.add(key, output, attrs);
 
     let ttft: number | undefined;
     if (record.timeToFirstTokenSeconds !== undefined) {
       if (isValidSeconds(record.timeToFirstTokenSeconds) && record.timeToFirstTokenSeconds <= record.durationSeconds) {
         ttft = record.timeToFirstTokenSeconds;
-        if (agg !== undefined) {
-          agg.timeToFirstToken.record(key, ttft, attrs);
-          if (genAi) agg.genAiTimeToFirstChunk.record(key, ttft, attrs);
-        } else {
-          set.timeToFirstToken.record(ttft, attrs);
-          if (genAi) set.genAiTimeToFirstChunk.record(ttft, attrs);
-        }
+        sinks.timeToFirstToken.record(key, ttft, attrs);
+        if (genAi) sinks.genAiTimeToFirstChunk.record(key, ttft, attrs);
       } else {
         this.reject(
           'invalid_time_to_first_token',
@@ -392,15 +356,18 @@ export class LlmMetrics {
     } else if (ttft !== undefined && output !== undefined && output >= 2) {
       perToken = (record.durationSeconds - ttft) / (output - 1);
     }
-    if (perToken !== undefined) {
-      if (agg !== undefined) agg.timePerOutputToken.record(key, perToken, attrs);
-      else set.timePerOutputToken.record(perToken, attrs);
-    }
+    if (perToken !== undefined) sinks.timePerOutputToken.record(key, perToken, attrs);
 
     if (this.options.driftDetection && (record.error === undefined || record.error === null)) {
       this.feedDrift('latency', attrs, record.durationSeconds);
       if (output !== undefined) this.feedDrift('response_length', attrs, output);
     }
+  }
+
+  private recordTokens(sinks: CallSinks, key: string, attrs: Attributes, tokens: number, type: string, genAi: boolean) {
+    const tokenKey = `${key}\u0000${type}`;
+    sinks.requestTokens.record(tokenKey, tokens, attrs, ATTR_GEN_AI_TOKEN_TYPE, type);
+    if (genAi) sinks.genAiTokenUsage.record(tokenKey, tokens, attrs, ATTR_GEN_AI_TOKEN_TYPE, type);
   }
 
   private feedDrift(metric: 'latency' | 'response_length' | 'quality_score', attrs: Attributes, value: number): void {
@@ -414,13 +381,6 @@ export class LlmMetrics {
     this.reject('invalid_token_count', `token count ${String(value)} is not a non-negative integer`);
     return undefined;
   }
-}
-
-/** `{ ...attrs, [key]: value }` without the spread, which costs ~0.7 µs per added key on Node 20. */
-function withAttribute(attrs: Attributes, key: string, value: string): Attributes {
-  const copy: Attributes = Object.assign({}, attrs);
-  copy[key] = value;
-  return copy;
 }
 
 const shared = globalSingleton('llmMetrics', () => new LlmMetrics());

@@ -63,9 +63,9 @@ export class CallMeter {
    */
   finish(error?: unknown): void {
     if (this.recorded) return;
-    const failure = classifiable(error ?? this.failure);
+    const failure = error ?? this.failure;
     this.recorded = true;
-    const end = performance.now();
+    const durationSeconds = (performance.now() - this.startedAt) / 1000;
     const a = this.attributes;
     getLlmMetrics().recordInference({
       provider: a.provider,
@@ -74,7 +74,7 @@ export class CallMeter {
       serverAddress: a.serverAddress,
       serverPort: a.serverPort,
       responseModel: this.responseModel,
-      durationSeconds: (end - this.startedAt) / 1000,
+      durationSeconds,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
       timeToFirstTokenSeconds:
@@ -88,7 +88,7 @@ export class CallMeter {
       evaluators.submit({
         ...this.attributes,
         responseModel: this.responseModel,
-        durationSeconds: (end - this.startedAt) / 1000,
+        durationSeconds,
         request: this.request,
         response: this.response,
       });
@@ -97,29 +97,9 @@ export class CallMeter {
 }
 
 /**
- * What core's `errorTypeOf` is given for a thrown object: its fields, with the class name added to
- * `name`. The clients' errors keep the generic name `Error` and tell what they are by class
- * (`APIConnectionTimeoutError`, `APIUserAbortError`, `RateLimitError`), and core (0.1.0) does not
- * read the class name of a thrown value.
- */
-function classifiable(error: unknown): unknown {
-  if (typeof error !== 'object' || error === null) return error;
-  const e = error as Record<string, unknown>;
-  const className = (error as { constructor?: { name?: unknown } }).constructor?.name;
-  return {
-    name: `${String(e.name ?? '')} ${typeof className === 'string' ? className : ''}`.trim(),
-    message: e.message,
-    status: e.status,
-    status_code: e.status_code,
-    code: e.code,
-    cause: e.cause,
-  };
-}
-
-/**
  * The `error.type` for a failure that happened while a stream was being read: the classified error
  * when core recognises it (abort, timeout, connection, HTTP status), else `stream_error`.
  */
 export function streamFailure(error: unknown): unknown {
-  return errorTypeOf(classifiable(error)) === '_OTHER' ? 'stream_error' : error;
+  return errorTypeOf(error) === '_OTHER' ? 'stream_error' : error;
 }
