@@ -91,7 +91,7 @@ export {
   type HistogramCell,
   OVERFLOW_ATTRIBUTES,
 } from './fast-aggregation.js';
-export { PACKAGE_VERSION as METER_VERSION } from './instrument-set.js';
+export { PACKAGE_VERSION as METER_VERSION } from './version.js';
 export { type AttributeLimits, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
 export {
   getLlmMetrics,

@@ -11,12 +11,11 @@ import type {
 import { metrics } from '@opentelemetry/api';
 import { INSTRUMENTS, type InstrumentSpec, METER_NAME } from './catalogue.js';
 import { type CallSinks, type CounterSink, FastCounter, type HistogramSink, withExtra } from './fast-aggregation.js';
+import { PACKAGE_VERSION } from './version.js';
 
 /** Attribute sets of the output-token counter, the overflow set included (the SDK's default limit). */
 const TOKEN_TOTALS_LIMIT = 2000;
 
-/** The version reported as the instrumentation scope version. */
-export const PACKAGE_VERSION = '0.1.0';
 
 function histogram(meter: Meter, spec: InstrumentSpec): Histogram {
   return meter.createHistogram(spec.name, {
