@@ -40,7 +40,7 @@ export interface ModelVersionView {
 export function createModelVersionHandler(
   options: ModelVersionHandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const prefix = (options.path ?? '/api/v1/models/version').replace(/\/+$/, '');
+  const prefix = trimTrailingSlashes(options.path ?? '/api/v1/models/version');
   const publicKeys = new Set(options.publicMetadataKeys ?? []);
   const registry = () => options.registry ?? getModelRegistry();
 
@@ -80,26 +80,66 @@ export function createModelVersionHandler(
   };
 
   return (req, res) => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
-    if (pathname !== prefix && !pathname.startsWith(`${prefix}/`)) return false;
+    // Linear in the request target by construction: the prefix is compared first (startsWith, at
+    // most `prefix.length` characters), so a foreign path costs O(prefix) and is never parsed; under
+    // the prefix, the query is cut at its first `?`, trailing slashes are trimmed by one backward
+    // scan, and an over-long name is refused before it is decoded. No regex runs on request data.
+    const target = req.url ?? '/';
+    if (!target.startsWith(prefix)) return false;
+    const rest = pathAfterPrefix(target, prefix.length);
+    if (rest === undefined) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(req, res, 405, { error: `method ${req.method} not allowed; use GET` }, { allow: 'GET, HEAD' });
       return true;
     }
-    if (pathname === prefix) {
+    if (rest === '') {
       send(req, res, 200, { models: registry().listModels().map(view) });
       return true;
     }
-    let name: string;
+    const encoded = rest.slice(1);
+    let name: string | undefined;
     try {
-      name = decodeURIComponent(pathname.slice(prefix.length + 1));
+      name = encoded.length <= MAX_ENCODED_NAME_LENGTH ? decodeURIComponent(encoded) : undefined;
     } catch {
       send(req, res, 400, { error: 'malformed model name in the path' });
       return true;
     }
-    const info = registry().getModelInfo(name);
-    if (info === undefined) send(req, res, 404, { error: `model ${JSON.stringify(name)} is not registered` });
+    const info = name === undefined ? undefined : registry().getModelInfo(name);
+    if (info === undefined) send(req, res, 404, { error: notRegistered(name) });
     else send(req, res, 200, view(info));
     return true;
   };
+}
+
+/** Model names are at most 128 characters: percent-encoded UTF-8, at most 12 characters each. */
+const MAX_ENCODED_NAME_LENGTH = 128 * 12;
+
+function notRegistered(name: string | undefined): string {
+  return name === undefined ? 'model name too long' : `model ${JSON.stringify(name)} is not registered`;
+}
+
+/** Removes trailing `/` from a path prefix option (configuration, not request data). */
+function trimTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === SLASH) end--;
+  return path.slice(0, end);
+}
+
+const SLASH = 0x2f;
+
+/**
+ * The path of `target` after the first `prefixLength` characters (which the caller matched), without
+ * query, fragment and trailing slashes: `''` for the prefix itself, `'/name'` below it, undefined when
+ * the path only shares the prefix's characters (`/api/v1/models/versions`). One pass, no regex.
+ */
+function pathAfterPrefix(target: string, prefixLength: number): string | undefined {
+  let end = target.length;
+  const query = target.indexOf('?', prefixLength);
+  if (query !== -1) end = query;
+  const fragment = target.indexOf('#', prefixLength);
+  if (fragment !== -1 && fragment < end) end = fragment;
+  while (end > prefixLength && target.charCodeAt(end - 1) === SLASH) end--;
+  if (end === prefixLength) return '';
+  if (target.charCodeAt(prefixLength) !== SLASH) return undefined;
+  return target.slice(prefixLength, end);
 }
