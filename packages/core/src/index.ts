@@ -50,11 +50,12 @@ export {
   DRIFT_MODEL_LIMIT_ATTRIBUTE,
   type DriftCallback,
   type DriftEvent,
+  type DriftHost,
   DriftMonitor,
   type DriftMonitorOptions,
   type DriftStatus,
-  getDriftMonitor,
 } from './drift/drift-monitor.js';
+export { getDriftMonitor } from './drift/get-drift-monitor.js';
 export {
   EXACT_MAX_CELLS,
   type KsMethod,
@@ -91,7 +92,6 @@ export {
   type HistogramCell,
   OVERFLOW_ATTRIBUTES,
 } from './fast-aggregation.js';
-export { PACKAGE_VERSION as METER_VERSION } from './version.js';
 export { type AttributeLimits, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
 export {
   getLlmMetrics,
@@ -114,3 +114,4 @@ export {
   ModelRegistry,
   ModelRegistryError,
 } from './model-registry.js';
+export { PACKAGE_VERSION as METER_VERSION } from './version.js';

@@ -16,7 +16,7 @@ import {
   TOKEN_TYPE_INPUT,
   TOKEN_TYPE_OUTPUT,
 } from './attributes.js';
-import { getDriftMonitor } from './drift/drift-monitor.js';
+import { sharedDriftMonitor } from './drift/shared-drift-monitor.js';
 import { errorTypeOf } from './error-type.js';
 import type { CallSinks, FastAggregator } from './fast-aggregation.js';
 import { globalSingleton } from './global-state.js';
@@ -372,7 +372,7 @@ export class LlmMetrics {
 
   private feedDrift(metric: 'latency' | 'response_length' | 'quality_score', attrs: Attributes, value: number): void {
     const model = attrs[ATTR_GEN_AI_REQUEST_MODEL];
-    if (typeof model === 'string') getDriftMonitor().observe(metric, model, value);
+    if (typeof model === 'string') sharedDriftMonitor(this).observe(metric, model, value);
   }
 
   private validCount(value: unknown): number | undefined {

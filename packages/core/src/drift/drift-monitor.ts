@@ -1,4 +1,4 @@
-import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import type { Attributes, Counter, ObservableResult } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_LLM_DRIFT_METRIC,
@@ -6,10 +6,8 @@ import {
   ATTR_LLM_OTEL_REASON,
   OVERFLOW_VALUE,
 } from '../attributes.js';
-import { globalSingleton } from '../global-state.js';
 import type { ObservableGaugeKey } from '../instrument-set.js';
-import { AttributeValueLimiter } from '../limits.js';
-import { getLlmMetrics } from '../llm-metrics.js';
+import { AttributeValueLimiter, DEFAULT_ATTRIBUTE_LIMITS } from '../limits.js';
 import { warnOnce } from '../report-once.js';
 import {
   DEFAULT_DRIFT_DETECTOR_OPTIONS,
@@ -70,8 +68,31 @@ export const DRIFT_MODEL_LIMIT_ATTRIBUTE = 'llm.drift.model';
 
 const COMPONENT = 'drift';
 
-const GAUGE_KEYS = ['driftKsStatistic', 'driftPsi', 'driftPValue', 'driftDetected'] as const;
-type DriftGaugeKey = (typeof GAUGE_KEYS)[number];
+/**
+ * What the monitor needs from the recording API, handed to it at construction (the shared monitor
+ * gets the process-wide `LlmMetrics`). Passing it in, instead of importing the recording API, keeps
+ * the module graph acyclic: the recording API feeds the monitor, the monitor never reaches back.
+ */
+export interface DriftHost {
+  /** The instruments of the current MeterProvider (calling it binds the `llm_drift_*` gauges). */
+  instruments(): { readonly attributeOverflow: Counter };
+  /** Counts and logs once an error caught inside the monitor. */
+  reportInternalError(component: string, error: unknown): void;
+  /** The longest model name (and operation) accepted. */
+  getOptions(): { readonly maxValueLength: number };
+}
+
+/** The host of a standalone `new DriftMonitor()`: no instruments, errors logged once. */
+const DETACHED_HOST: DriftHost = {
+  instruments: () => ({ attributeOverflow: { add: () => {} } }),
+  reportInternalError: (component, error) =>
+    warnOnce(`internal:${component}`, `internal error in ${component}: ${String(error)}`),
+  getOptions: () => DEFAULT_ATTRIBUTE_LIMITS,
+};
+
+/** The `llm_drift_*` gauges a monitor reports to (keys of the catalogue). */
+export const DRIFT_GAUGE_KEYS = ['driftKsStatistic', 'driftPsi', 'driftPValue', 'driftDetected'] as const;
+type DriftGaugeKey = (typeof DRIFT_GAUGE_KEYS)[number];
 
 /**
  * Streaming drift detection per model for latency, response length and quality score, with one
@@ -89,7 +110,15 @@ export class DriftMonitor {
   private models: AttributeValueLimiter;
   private dropped = 0;
 
-  constructor(options: Partial<DriftMonitorOptions> = {}) {
+  /**
+   * @param options monitor options (defaults for what is omitted)
+   * @param host where overflow and internal errors are counted; a standalone monitor (the default)
+   *   counts nothing and exports no gauges: the exported one is {@link getDriftMonitor}'s.
+   */
+  constructor(
+    options: Partial<DriftMonitorOptions> = {},
+    private readonly host: DriftHost = DETACHED_HOST,
+  ) {
     this.options = DriftMonitor.resolve({ ...DEFAULT_DRIFT_MONITOR_OPTIONS, ...options });
     this.models = this.createModelLimiter();
   }
@@ -150,10 +179,10 @@ export class DriftMonitor {
       if (evaluation === undefined) return;
       // Binds the instruments (and so the llm_drift_* gauges) to the current global MeterProvider,
       // for applications that feed the monitor without recording anything else.
-      getLlmMetrics().instruments();
+      this.host.instruments();
       if (evaluation.episodeStarted) this.emit(metric, model, evaluation);
     } catch (error) {
-      getLlmMetrics().reportInternalError(COMPONENT, error);
+      this.host.reportInternalError(COMPONENT, error);
     }
   }
 
@@ -190,7 +219,7 @@ export class DriftMonitor {
    */
   evaluate(model?: string, metric?: DriftMetric): DriftEvent[] {
     const out: DriftEvent[] = [];
-    getLlmMetrics().instruments();
+    this.host.instruments();
     for (const d of this.select(model, metric)) {
       const evaluation = d.evaluate();
       if (evaluation === undefined) continue;
@@ -288,21 +317,19 @@ export class DriftMonitor {
     for (const callback of this.callbacks) {
       Promise.resolve()
         .then(() => callback(event))
-        .catch((error: unknown) => getLlmMetrics().reportInternalError('drift.onDrift', error));
+        .catch((error: unknown) => this.host.reportInternalError('drift.onDrift', error));
     }
   }
 
   private createModelLimiter(): AttributeValueLimiter {
     const { maxModels } = this.options;
-    const maxValueLength = getLlmMetrics().getOptions().maxValueLength;
+    const maxValueLength = this.host.getOptions().maxValueLength;
     return new AttributeValueLimiter({ maxValueLength, maxDistinctValues: maxModels }, (_key, reason) => {
       try {
-        getLlmMetrics()
-          .instruments()
-          .attributeOverflow.add(1, {
-            [ATTR_LLM_OTEL_ATTRIBUTE]: DRIFT_MODEL_LIMIT_ATTRIBUTE,
-            [ATTR_LLM_OTEL_REASON]: reason,
-          });
+        this.host.instruments().attributeOverflow.add(1, {
+          [ATTR_LLM_OTEL_ATTRIBUTE]: DRIFT_MODEL_LIMIT_ATTRIBUTE,
+          [ATTR_LLM_OTEL_REASON]: reason,
+        });
       } catch {
         // Counting must not throw.
       }
@@ -328,22 +355,4 @@ export class DriftMonitor {
 function isValidValue(metric: DriftMetric, value: unknown): value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return false;
   return metric !== 'quality_score' || value <= 1;
-}
-
-/**
- * The process-wide drift monitor, whose detectors are exported as the `llm_drift_*` gauges. Feed it
- * yourself with `observe()`, or let the recording API do it: `getLlmMetrics({ driftDetection: true })`
- * feeds the latency and output tokens of successful calls and every quality score.
- *
- * @param options applied (process-wide, see {@link DriftMonitor.configure}) before returning
- */
-export function getDriftMonitor(options?: Partial<DriftMonitorOptions>): DriftMonitor {
-  const monitor = globalSingleton('driftMonitor', () => {
-    const created = new DriftMonitor();
-    const metrics = getLlmMetrics();
-    for (const key of GAUGE_KEYS) metrics.addGaugeObserver(key, (result) => created.observeGauge(key, result));
-    return created;
-  });
-  if (options !== undefined) monitor.configure(options);
-  return monitor;
 }
