@@ -58,11 +58,14 @@ export {
 export { getDriftMonitor } from './drift/get-drift-monitor.js';
 export {
   EXACT_MAX_CELLS,
+  type KsAlternative,
   type KsMethod,
   type KsResult,
+  type KsStatistics,
   kolmogorovSf,
   ksPValue,
   ksStatisticSorted,
+  ksStatisticsSorted,
   ksTwoSample,
   smirnovSf,
 } from './drift/ks-test.js';

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   EXACT_MAX_CELLS,
+  type KsAlternative,
   kolmogorovSf,
   ksPValue,
   ksStatisticSorted,
+  ksStatisticsSorted,
   ksTwoSample,
   smirnovSf,
 } from '../src/drift/ks-test.js';
@@ -19,6 +21,7 @@ interface Reference {
     b: number[];
     exact: { statistic: number; pvalue: number };
     asymp: { statistic: number; pvalue: number };
+    one_sided: { alternative: 'greater' | 'less'; method: 'exact' | 'asymp'; statistic: number; pvalue: number }[];
   }[];
   kstwo_sf: { n: number; x: number; sf: number }[];
   smirnov: { n: number; x: number; sf: number }[];
@@ -78,6 +81,68 @@ describe('two-sample KS test against scipy.stats.ks_2samp', () => {
   });
 });
 
+describe('one-sided two-sample KS test against scipy.stats.ks_2samp(alternative=...)', () => {
+  it('has one-sided reference cases, exact ones with unequal sizes among them', () => {
+    const all = REF.ks_2samp.flatMap((c) => c.one_sided.map((o) => ({ ...o, n1: c.a.length, n2: c.b.length })));
+    expect(all.filter((o) => o.method === 'exact' && o.n1 !== o.n2 && o.pvalue < 0.05).length).toBeGreaterThan(3);
+    expect(all.filter((o) => o.alternative === 'less' && o.pvalue < 0.05).length).toBeGreaterThan(1);
+  });
+
+  for (const c of REF.ks_2samp) {
+    for (const o of c.one_sided) {
+      it(`${c.name} (${c.a.length} vs ${c.b.length}), ${o.alternative}, ${o.method}: statistic and p-value within 1e-10`, () => {
+        const r = ksTwoSample(c.a, c.b, { method: o.method, alternative: o.alternative });
+        expect(r).toMatchObject({ method: o.method, alternative: o.alternative });
+        expect(Math.abs(r.statistic - o.statistic)).toBeLessThanOrEqual(1e-10);
+        expect(Math.abs(r.pValue - o.pvalue)).toBeLessThanOrEqual(1e-10);
+      });
+    }
+  }
+
+  it('matches small cases worked by hand', () => {
+    // a = [1, 2], b = [3]: D+ = 1 (F_a reaches 1 before b starts). Under H0 the single b is equally
+    // likely in each of the 3 pooled positions; D+ = 1 only when it is last: p = 1/3. D- = 0: p = 1.
+    expect(ksTwoSample([1, 2], [3], { alternative: 'greater', method: 'exact' })).toMatchObject({ statistic: 1 });
+    expect(ksTwoSample([1, 2], [3], { alternative: 'greater', method: 'exact' }).pValue).toBeCloseTo(1 / 3, 14);
+    expect(ksTwoSample([1, 2], [3], { alternative: 'less', method: 'exact' })).toMatchObject({
+      statistic: 0,
+      pValue: 1,
+    });
+    // n1 = n2 = 3, every a below every b: only 1 of the C(6, 3) = 20 orders has D+ = 1.
+    expect(ksTwoSample([1, 2, 3], [4, 5, 6], { alternative: 'greater' }).pValue).toBeCloseTo(1 / 20, 14);
+    // a = [1, 3, 4], b = [2]: D+ = max(F_a - F_b) = 1/3 (at 1); Pr(D+ >= 1/3): b not first = 3/4.
+    expect(ksTwoSample([1, 3, 4], [2], { alternative: 'greater', method: 'exact' }).pValue).toBeCloseTo(3 / 4, 14);
+    // The same samples swapped: D- of (b, a) is D+ of (a, b), with the same p-value.
+    expect(ksTwoSample([2], [1, 3, 4], { alternative: 'less', method: 'exact' }).pValue).toBeCloseTo(3 / 4, 14);
+  });
+
+  it('computes D, D+ and D- in one pass; D is the larger one-sided statistic', () => {
+    // F_a - F_b: +0.5 at 2 and 3 (b has not started), -0.25 at 6 (b done, a's 10 still to come).
+    expect(ksStatisticsSorted([1, 2, 3, 10], [2.5, 4, 5, 6])).toEqual({ d: 0.5, dPlus: 0.5, dMinus: 0.25 });
+    const t = ksStatisticsSorted([1, 5, 6, 7], [2, 3, 4, 8]);
+    expect(t.dPlus).toBeCloseTo(0.25, 15);
+    expect(t.dMinus).toBeCloseTo(0.5, 15);
+    expect(t.d).toBe(Math.max(t.dPlus, t.dMinus));
+    expect(ksStatisticSorted([1, 5, 6, 7], [2, 3, 4, 8])).toBe(t.d);
+  });
+
+  it('a one-sided p-value is at most the two-sided one and ignores a shift the other way', () => {
+    const rnd = new SeededRandom(31);
+    const a = Array.from({ length: 150 }, () => rnd.normal());
+    const b = Array.from({ length: 120 }, () => rnd.normal() + 0.6); // b larger: F_a above F_b
+    const two = ksTwoSample(a, b);
+    const greater = ksTwoSample(a, b, { alternative: 'greater' });
+    const less = ksTwoSample(a, b, { alternative: 'less' });
+    expect(greater.pValue).toBeLessThanOrEqual(two.pValue);
+    expect(greater.pValue).toBeLessThan(1e-4);
+    expect(less.pValue).toBeGreaterThan(0.5);
+  });
+
+  it('rejects an unknown alternative', () => {
+    expect(() => ksPValue(0.5, 3, 3, 'exact', 'up' as KsAlternative)).toThrow(/alternative/);
+  });
+});
+
 describe('one-sample Kolmogorov distribution against SciPy', () => {
   it('kolmogorovSf(n, x) matches scipy.stats.kstwo.sf on every branch of the method selection', () => {
     for (const c of REF.kstwo_sf) {
@@ -118,6 +183,24 @@ describe('KS false-positive rate on same-distribution data', () => {
         for (let i = 0; i < c.n1; i++) a[i] = rnd.latency();
         for (let i = 0; i < c.n2; i++) b[i] = rnd.latency();
         if (ksTwoSample(a, b, { method: c.method }).pValue < ALPHA) rejected++;
+      }
+      const rate = rejected / T;
+      expect(rate).toBeLessThanOrEqual(upper);
+      expect(rate).toBeGreaterThanOrEqual(ALPHA / 2);
+    });
+  }
+
+  for (const method of ['exact', 'asymp'] as const) {
+    it(`one-sided (${method}, unequal sizes): rate <= ${upper.toFixed(4)} for alpha ${ALPHA}`, () => {
+      const rnd = new SeededRandom(71);
+      const [n1, n2] = method === 'exact' ? [120, 80] : [1000, 500];
+      const a = new Float64Array(n1);
+      const b = new Float64Array(n2);
+      let rejected = 0;
+      for (let t = 0; t < T; t++) {
+        for (let i = 0; i < n1; i++) a[i] = rnd.latency();
+        for (let i = 0; i < n2; i++) b[i] = rnd.latency();
+        if (ksTwoSample(a, b, { method, alternative: t % 2 === 0 ? 'greater' : 'less' }).pValue < ALPHA) rejected++;
       }
       const rate = rejected / T;
       expect(rate).toBeLessThanOrEqual(upper);

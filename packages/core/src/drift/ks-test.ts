@@ -1,6 +1,6 @@
 /**
- * Two-sample Kolmogorov-Smirnov test: the statistic and its two-sided p-value, written out here so
- * that `@llm-otel/core` keeps `@opentelemetry/api` as its only dependency.
+ * Two-sample Kolmogorov-Smirnov test: the statistic and its p-value, two-sided or one-sided, written
+ * out here so that `@llm-otel/core` keeps `@opentelemetry/api` as its only dependency.
  *
  * Two p-value methods, the two of SciPy's `scipy.stats.ks_2samp` (tests compare both with SciPy to
  * 1e-6 on fixed samples, see `test/drift-reference/`):
@@ -21,19 +21,46 @@
  * - `auto` (default): `exact` when n1 = n2 (cheap closed form) or n1 * n2 <= {@link EXACT_MAX_CELLS}
  *   (at most a few hundred microseconds), else `asymp`. SciPy's own `auto` uses `exact` up to
  *   max(n1, n2) = 10 000, which would cost up to 1e8 steps per evaluation here.
+ *
+ * One-sided tests (`alternative` `greater` or `less`, SciPy's names and meaning) use the one-sided
+ * statistic D+ = max(F1 - F2) or D- = max(F2 - F1). Under H0 both have the same distribution, symmetric
+ * in n1 and n2 (reverse the pooled order, or swap the samples). `exact`: for n1 = n2 the closed form
+ * C(2n, n - h) / C(2n, n); otherwise the share of lattice paths that reach the one-sided boundary
+ * (the same dynamic program, with one wall). `asymp`: SciPy's Hodges (1958, eq. 5.3) approximation
+ * exp(-2 z^2 - 2 z (m + 2n) / (3 sqrt(m n (m + n)))), z = sqrt(m n / (m + n)) D, m >= n.
  */
 
 /** Which p-value computation to use. */
 export type KsMethod = 'auto' | 'exact' | 'asymp';
 
+/**
+ * The alternative hypothesis, as in SciPy's `ks_2samp(a, b, alternative=...)`, with F1 and F2 the
+ * distribution functions of the first and the second sample:
+ * - `two-sided`: F1 != F2 (statistic D = max |F1 - F2|);
+ * - `greater`: F1 > F2 somewhere, i.e. the first sample tends to be smaller (statistic D+ = max(F1 - F2));
+ * - `less`: F1 < F2 somewhere, i.e. the first sample tends to be larger (statistic D- = max(F2 - F1)).
+ */
+export type KsAlternative = 'two-sided' | 'greater' | 'less';
+
+/** All three KS statistics of two samples. */
+export interface KsStatistics {
+  /** max |F1 - F2| */
+  readonly d: number;
+  /** max(F1 - F2), at least 0 */
+  readonly dPlus: number;
+  /** max(F2 - F1), at least 0 */
+  readonly dMinus: number;
+}
+
 /** Result of {@link ksTwoSample}. */
 export interface KsResult {
-  /** D = sup |F1(x) - F2(x)| of the two empirical distribution functions, in [0, 1]. */
+  /** The statistic of the alternative (D, D+ or D-, see {@link KsAlternative}), in [0, 1]. */
   readonly statistic: number;
-  /** Two-sided p-value: the probability of a D at least as large when both samples share a distribution. */
+  /** The probability of a statistic at least as large when both samples share a distribution. */
   readonly pValue: number;
   /** The method actually used (`auto` resolved). */
   readonly method: 'exact' | 'asymp';
+  readonly alternative: KsAlternative;
 }
 
 /** `auto` uses the exact lattice-path computation up to this many cells (n1 * n2). */
@@ -45,65 +72,98 @@ export const EXACT_MAX_CELLS = 250_000;
  * empirical distribution functions.
  */
 export function ksStatisticSorted(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return ksStatisticsSorted(a, b).d;
+}
+
+/**
+ * D, D+ and D- of two samples already sorted ascending (ties allowed), in one O(n1 + n2) pass; each
+ * matches SciPy's statistic for the corresponding `alternative`.
+ */
+export function ksStatisticsSorted(a: ArrayLike<number>, b: ArrayLike<number>): KsStatistics {
   const n1 = a.length;
   const n2 = b.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('ksStatisticSorted needs two non-empty samples');
   let i = 0;
   let j = 0;
-  let d = 0;
+  let dPlus = 0;
+  let dMinus = 0;
   while (i < n1 && j < n2) {
     const ai = a[i] as number;
     const bj = b[j] as number;
     const x = ai <= bj ? ai : bj;
     while (i < n1 && (a[i] as number) <= x) i++;
     while (j < n2 && (b[j] as number) <= x) j++;
-    const diff = Math.abs(i / n1 - j / n2);
-    if (diff > d) d = diff;
+    const diff = i / n1 - j / n2;
+    if (diff > dPlus) dPlus = diff;
+    else if (-diff > dMinus) dMinus = -diff;
   }
-  // Once one sample is exhausted its CDF is 1 and the difference only shrinks: the maximum was seen.
-  return d;
+  // Once a sample is exhausted its CDF is 1 and F1 - F2 moves monotonically to 0, towards 0 from
+  // the side it is on: neither extreme grows any more.
+  return { d: Math.max(dPlus, dMinus), dPlus, dMinus };
+}
+
+/** The statistic of `alternative` among the three. */
+export function ksStatisticOf(stats: KsStatistics, alternative: KsAlternative): number {
+  return alternative === 'two-sided' ? stats.d : alternative === 'greater' ? stats.dPlus : stats.dMinus;
 }
 
 /**
- * The two-sample two-sided Kolmogorov-Smirnov test.
+ * The two-sample Kolmogorov-Smirnov test.
  * @param a first sample (finite numbers)
  * @param b second sample (finite numbers)
- * @param options `method` (default `auto`); `sorted: true` when both inputs are already sorted
- *   ascending (they are then not copied).
+ * @param options `method` (default `auto`); `alternative` (default `two-sided`, see
+ *   {@link KsAlternative}); `sorted: true` when both inputs are already sorted ascending (they are
+ *   then not copied).
  */
 export function ksTwoSample(
   a: ArrayLike<number>,
   b: ArrayLike<number>,
-  options: { method?: KsMethod; sorted?: boolean } = {},
+  options: { method?: KsMethod; sorted?: boolean; alternative?: KsAlternative } = {},
 ): KsResult {
   const sa = options.sorted ? a : Float64Array.from(a).sort();
   const sb = options.sorted ? b : Float64Array.from(b).sort();
-  const d = ksStatisticSorted(sa, sb);
-  return ksPValue(d, sa.length, sb.length, options.method ?? 'auto');
+  const alternative = options.alternative ?? 'two-sided';
+  const d = ksStatisticOf(ksStatisticsSorted(sa, sb), alternative);
+  return ksPValue(d, sa.length, sb.length, options.method ?? 'auto', alternative);
 }
 
 /**
- * The two-sided p-value of a two-sample KS statistic `d` for sample sizes `n1` and `n2`.
- * With `exact`, `d` is first rounded to the lattice (a multiple of 1 / lcm(n1, n2)), as SciPy does,
- * and the returned statistic is the rounded one.
+ * The p-value of a two-sample KS statistic `d` (D, or D+ / D- for a one-sided `alternative`) for
+ * sample sizes `n1` and `n2`. With `exact`, `d` is first rounded to the lattice (a multiple of
+ * 1 / lcm(n1, n2)), as SciPy does, and the returned statistic is the rounded one.
  */
-export function ksPValue(d: number, n1: number, n2: number, method: KsMethod = 'auto'): KsResult {
+export function ksPValue(
+  d: number,
+  n1: number,
+  n2: number,
+  method: KsMethod = 'auto',
+  alternative: KsAlternative = 'two-sided',
+): KsResult {
   if (!(Number.isInteger(n1) && Number.isInteger(n2) && n1 > 0 && n2 > 0))
     throw new RangeError('sample sizes must be positive integers');
   if (!(d >= 0 && d <= 1)) throw new RangeError(`KS statistic ${d} is not in [0, 1]`);
+  if (alternative !== 'two-sided' && alternative !== 'greater' && alternative !== 'less')
+    throw new RangeError(`KS alternative must be two-sided, greater or less, got ${String(alternative)}`);
+  const twoSided = alternative === 'two-sided';
   const useExact = method === 'exact' || (method === 'auto' && (n1 === n2 || n1 * n2 <= EXACT_MAX_CELLS));
   if (useExact) {
     const g = gcd(n1, n2);
     const lcm = (n1 / g) * n2;
     const h = Math.round(d * lcm);
     const statistic = h / lcm;
-    if (h === 0) return { statistic, pValue: 1, method: 'exact' };
-    const p = n1 === n2 ? probOutsideSquare(n1, h) : 1 - probInsideBand(n1, n2, h * g);
-    return { statistic, pValue: clip01(p), method: 'exact' };
+    if (h === 0) return { statistic, pValue: 1, method: 'exact', alternative };
+    let p: number;
+    if (twoSided) p = n1 === n2 ? probOutsideSquare(n1, h) : 1 - probInsideBand(n1, n2, h * g);
+    else p = n1 === n2 ? probAboveLineSquare(n1, h) : 1 - probBelowLine(n1, n2, h * g);
+    return { statistic, pValue: clip01(p), method: 'exact', alternative };
   }
   const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
   const en = (m * n) / (m + n);
-  return { statistic: d, pValue: clip01(kolmogorovSf(roundHalfEven(en), d)), method: 'asymp' };
+  if (twoSided)
+    return { statistic: d, pValue: clip01(kolmogorovSf(roundHalfEven(en), d)), method: 'asymp', alternative };
+  const z = Math.sqrt(en) * d;
+  const p = Math.exp(-2 * z * z - (2 * z * (m + 2 * n)) / Math.sqrt(m * n * (m + n)) / 3);
+  return { statistic: d, pValue: clip01(p), method: 'asymp', alternative };
 }
 
 // ---- exact two-sample distribution ---------------------------------------------------------------
@@ -153,6 +213,35 @@ function probInsideBand(n1: number, n2: number, limit: number): number {
     for (let j = lo + 1; j <= hi; j++) u[j] = w * (u[j] as number) + (u[j - 1] as number);
     prevLo = lo;
     prevHi = hi;
+  }
+  return u[n] as number;
+}
+
+/** One-sided, n1 = n2 = n: Pr(D+ >= h / n) = C(2n, n - h) / C(2n, n) = prod_{j<h} (n - j) / (n + j + 1). */
+function probAboveLineSquare(n: number, h: number): number {
+  let p = 1;
+  for (let j = 0; j < h && p > 0; j++) p *= (n - j) / (n + j + 1);
+  return p;
+}
+
+/**
+ * Share of the monotone lattice paths from (0, 0) to (n1, n2) that stay strictly below the one-sided
+ * boundary i * n' - j * m' < limit (the larger size on i; by the symmetry of D+ and D- the orientation
+ * does not change the probability). Same normalised recursion as {@link probInsideBand}, with one
+ * wall, so O(n1 * n2) time and O(min(n1, n2)) memory.
+ */
+function probBelowLine(n1: number, n2: number, limit: number): number {
+  const [m, n, mStep, nStep] = n1 >= n2 ? [n1, n2, n2, n1] : [n2, n1, n1, n2];
+  const u = new Float64Array(n + 1).fill(1); // row 0: every point is below the boundary
+  let prevLo = 0;
+  for (let i = 1; i <= m; i++) {
+    const w = i / (i + n);
+    const lo = Math.max(0, Math.floor((i * mStep - limit) / nStep) + 1);
+    if (lo > n) return 0;
+    for (let j = prevLo; j < lo; j++) u[j] = 0;
+    u[lo] = w * (u[lo] as number); // (i, lo - 1) is beyond the wall: nothing comes from the left
+    for (let j = lo + 1; j <= n; j++) u[j] = w * (u[j] as number) + (u[j - 1] as number);
+    prevLo = lo;
   }
   return u[n] as number;
 }
