@@ -1,6 +1,7 @@
 import { ATTR_LLM_MODEL_HASH, ATTR_LLM_MODEL_NAME, ATTR_LLM_MODEL_VERSION } from './attributes.js';
 import { globalSingleton } from './global-state.js';
 import { getLlmMetrics } from './llm-metrics.js';
+import { copyMetadata, isMetadataObject, MetadataError } from './model-metadata.js';
 import {
   type RegistryFileContent,
   readRegistryFile,
@@ -17,7 +18,9 @@ export interface ModelRegistration {
   /** Content hash of the weights: hex (6 to 128 digits), optionally prefixed by an algorithm, e.g. `sha256:ab12...`. */
   modelHash: string;
   /**
-   * Free-form metadata. `deploymentDate` (or the spec's `deployment_date`) as an ISO date, a Date, or
+   * Free-form metadata, JSON-serialisable (plain objects, arrays, strings, finite numbers, booleans,
+   * null, Dates), at most 8 levels deep and about 64 KiB of JSON; the registry keeps a frozen copy.
+   * `deploymentDate` (or the spec's `deployment_date`) as an ISO date, a Date, or
    * Unix milliseconds sets `llm_model_deployed_at_seconds`; otherwise the registration time is used.
    */
   metadata?: Record<string, unknown>;
@@ -45,7 +48,7 @@ const MAX_RETIRED = 32;
 const HASH_PATTERN = /^([a-z0-9-]{1,16}:)?[0-9a-f]{6,128}$/i;
 const VERSION_PATTERN = /^\S{1,128}$/;
 
-function deploymentDateOf(metadata: Record<string, unknown>, fallback: Date): Date {
+function deploymentDateOf(metadata: Readonly<Record<string, unknown>>, fallback: Date): Date {
   const raw = metadata.deploymentDate ?? metadata.deployment_date;
   if (raw === undefined) return fallback;
   const date = raw instanceof Date ? raw : typeof raw === 'string' || typeof raw === 'number' ? new Date(raw) : null;
@@ -118,14 +121,20 @@ export class ModelRegistry {
       throw new ModelRegistryError(
         'modelHash must be 6 to 128 hex digits, optionally prefixed by an algorithm name (e.g. "sha256:9f86d0...")',
       );
-    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
-      throw new ModelRegistryError('metadata must be a plain object');
+    if (!isMetadataObject(metadata)) throw new ModelRegistryError('metadata must be a plain object');
+    let copied: Readonly<Record<string, unknown>>;
+    try {
+      copied = copyMetadata(metadata);
+    } catch (error) {
+      if (error instanceof MetadataError) throw new ModelRegistryError(error.message);
+      throw error;
+    }
     return Object.freeze({
       modelName,
       version,
       modelHash,
-      metadata: Object.freeze({ ...metadata }),
-      deployedAt: deployedAt ?? deploymentDateOf(metadata, registeredAt),
+      metadata: copied,
+      deployedAt: deployedAt ?? deploymentDateOf(copied, registeredAt),
       registeredAt,
     });
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getModelRegistry, type ModelInfo, type ModelRegistry } from '@llm-otel/core';
+import { getLlmMetrics, getModelRegistry, type ModelInfo, type ModelRegistry } from '@llm-otel/core';
 
 /** Options of {@link createModelVersionHandler}. */
 export interface ModelVersionHandlerOptions {
@@ -79,7 +79,7 @@ export function createModelVersionHandler(
     res.end(req.method === 'HEAD' ? undefined : text);
   };
 
-  return (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
     // Linear in the request target by construction: the prefix is compared first (startsWith, at
     // most `prefix.length` characters), so a foreign path costs O(prefix) and is never parsed; under
     // the prefix, the query is cut at its first `?`, trailing slashes are trimmed by one backward
@@ -109,6 +109,40 @@ export function createModelVersionHandler(
     else send(req, res, 200, view(info));
     return true;
   };
+
+  return (req, res) => {
+    try {
+      return handle(req, res);
+    } catch (error) {
+      answerInternalError(res, error);
+      return true;
+    }
+  };
+}
+
+/**
+ * The endpoint never throws into the app's server: a failure inside is counted in
+ * `llm_otel_internal_errors_total`, logged once, and answered with a 500 whose body says nothing
+ * about the cause (which could hold metadata); when the app had already started the response, it is
+ * only ended.
+ */
+function answerInternalError(res: ServerResponse, error: unknown): void {
+  getLlmMetrics().reportInternalError('model-version-endpoint', error);
+  try {
+    if (!res.headersSent) {
+      const body = `${JSON.stringify({ error: 'internal error' })}\n`;
+      res.writeHead(500, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(body)),
+        'cache-control': 'no-cache',
+      });
+      res.end(body);
+    } else if (!res.writableEnded) {
+      res.end();
+    }
+  } catch {
+    res.destroy();
+  }
 }
 
 /** Model names are at most 128 characters: percent-encoded UTF-8, at most 12 characters each. */
