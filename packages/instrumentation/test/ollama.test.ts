@@ -49,7 +49,7 @@ describe.each(modules)('ollama $version', ({ module }) => {
   });
 
   describe.each(clients)('%s', (_label, client) => {
-    it('chat, plain: same value; prompt_eval_count in, eval_count out, eval_duration per token', async () => {
+    it('chat, plain: same value; prompt_eval_count in, eval_count out', async () => {
       const { instrumented, plain } = await withAndWithout(instrumentation, async () =>
         describeValue(await client().chat({ model: 'llama-test', messages })),
       );
@@ -61,10 +61,8 @@ describe.each(modules)('ollama $version', ({ module }) => {
       expect(c.sum(M.tokens, { ...a, 'gen_ai.token.type': 'input' })).toBe(OLLAMA_COUNTERS.chat.prompt_eval_count);
       expect(c.sum(M.tokens, { ...a, 'gen_ai.token.type': 'output' })).toBe(OLLAMA_COUNTERS.chat.eval_count);
       expect(c.counter(M.generated, a)).toBe(OLLAMA_COUNTERS.chat.eval_count);
-      expect(c.sum(M.tpot, a)).toBeCloseTo(
-        OLLAMA_COUNTERS.chat.eval_duration / 1e9 / OLLAMA_COUNTERS.chat.eval_count,
-        9,
-      );
+      // Time per output token is a stream measure (time-per-output-token.test.ts).
+      expect(c.count(M.tpot)).toBe(0);
       expect(c.count(M.ttft)).toBe(0);
     });
 

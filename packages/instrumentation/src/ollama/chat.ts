@@ -1,4 +1,4 @@
-import { chatChunkHasContent, readOllamaCounters } from './counters.js';
+import { chatChunkContent, readOllamaCounters } from './counters.js';
 import type { OllamaOperation } from './operation.js';
 
 /** `ollama.chat()`, plain and streamed. */
@@ -6,5 +6,5 @@ export const chat: OllamaOperation = {
   operationName: 'chat',
   component: 'ollama.chat',
   readResult: readOllamaCounters,
-  chunkHasContent: chatChunkHasContent,
+  chunkContent: chatChunkContent,
 };

@@ -1,4 +1,4 @@
-import { generateChunkHasContent, readOllamaCounters } from './counters.js';
+import { generateChunkContent, readOllamaCounters } from './counters.js';
 import type { OllamaOperation } from './operation.js';
 
 /** `ollama.generate()`, plain and streamed: a prompt completion (`text_completion`). */
@@ -6,5 +6,5 @@ export const generate: OllamaOperation = {
   operationName: 'text_completion',
   component: 'ollama.generate',
   readResult: readOllamaCounters,
-  chunkHasContent: generateChunkHasContent,
+  chunkContent: generateChunkContent,
 };

@@ -1,5 +1,6 @@
 import type { OllamaInstrumentationConfig } from '../config.js';
 import { CallMeter } from '../shared/call-meter.js';
+import type { ContentKind } from '../shared/content-kind.js';
 import { serverEndpoint } from '../shared/endpoint.js';
 import { watchEndpoint } from '../shared/health-watch.js';
 import type { AnyMethod } from '../shared/patch-registry.js';
@@ -14,8 +15,8 @@ export interface OllamaOperation {
   readonly component: string;
   /** Reads a non-streamed result. */
   readResult(result: unknown, meter: CallMeter): void;
-  /** Whether a chunk of a streamed call carries content (for the time to first token); none: no streams. */
-  chunkHasContent?(chunk: unknown): boolean;
+  /** What a chunk of a streamed call carries (for the time to first token); none: no streams. */
+  chunkContent?(chunk: unknown): ContentKind;
 }
 
 interface ConfigSource {
@@ -54,7 +55,7 @@ export function ollamaWrapper(op: OllamaOperation, owner: () => ConfigSource | u
         undefined as CallMeter | undefined,
       );
       if (meter === undefined) return original.apply(this, args);
-      const streamed = field(request, 'stream') === true && op.chunkHasContent !== undefined;
+      const streamed = field(request, 'stream') === true && op.chunkContent !== undefined;
       let result: unknown;
       try {
         result = original.apply(this, args);
@@ -69,7 +70,7 @@ export function ollamaWrapper(op: OllamaOperation, owner: () => ConfigSource | u
       return result.then(
         (value: unknown) => {
           safely(op.component, () => {
-            if (streamed && instrumentOllamaStream(value, meter, op.chunkHasContent, op.component)) return;
+            if (streamed && instrumentOllamaStream(value, meter, op.chunkContent, op.component)) return;
             op.readResult(value, meter);
             meter.response = value;
             meter.finish();

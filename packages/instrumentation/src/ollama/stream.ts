@@ -1,4 +1,5 @@
 import { type CallMeter, streamFailure } from '../shared/call-meter.js';
+import type { ContentKind } from '../shared/content-kind.js';
 import { safely } from '../shared/safe.js';
 import { listenForAbort, watchAsyncIterator } from '../shared/stream-watch.js';
 import { readOllamaCounters } from './counters.js';
@@ -18,18 +19,22 @@ interface AbortableIteratorLike {
 export function instrumentOllamaStream(
   stream: unknown,
   meter: CallMeter,
-  hasContent: ((chunk: unknown) => boolean) | undefined,
+  chunkContent: ((chunk: unknown) => ContentKind) | undefined,
   component: string,
 ): boolean {
   const s = stream as AbortableIteratorLike | undefined;
   const original = s?.[Symbol.asyncIterator];
   if (s === undefined || typeof original !== 'function') return false;
+  meter.streamed = true;
   const stopListening = listenForAbort(s.abortController?.signal, () =>
     safely(component, () => meter.finish('aborted')),
   );
   const observer = {
     onItem: (chunk: unknown): boolean => {
-      if (hasContent?.(chunk)) meter.markFirstToken();
+      if (meter.firstTokenAt === undefined) {
+        const kind = chunkContent?.(chunk);
+        if (kind !== undefined) meter.markFirstToken(kind === 'reasoning');
+      }
       if ((chunk as { done?: unknown } | null)?.done === true) {
         meter.completed = true;
         readOllamaCounters(chunk, meter);

@@ -1,5 +1,5 @@
 import { field, nonEmptyString } from '../shared/safe.js';
-import { chatChoiceHasContent, choiceStreamReader } from './choice-stream.js';
+import { chatChoiceContent, choiceStreamReader } from './choice-stream.js';
 import type { OpenAIOperation } from './operation.js';
 
 /** `chat.completions.create`, plain and streamed (also behind `parse()`, `stream()`, `runTools()`). */
@@ -12,5 +12,5 @@ export const chatCompletionsCreate: OpenAIOperation = {
     const usage = field(result, 'usage');
     meter.setUsage(field(usage, 'prompt_tokens'), field(usage, 'completion_tokens'));
   },
-  streamReader: (meter, hideUsage) => choiceStreamReader(meter, chatChoiceHasContent, hideUsage),
+  streamReader: (meter, hideUsage) => choiceStreamReader(meter, chatChoiceContent, hideUsage),
 };

@@ -1,32 +1,28 @@
 import type { CallMeter } from '../shared/call-meter.js';
+import { type ContentKind, nonEmpty } from '../shared/content-kind.js';
 import { field, nonEmptyString } from '../shared/safe.js';
 import type { ChunkReader } from './stream.js';
 
-/** Whether one streamed choice carries generated content (text, a refusal, tool calls, audio...). */
-export type ChoiceHasContent = (choice: unknown) => boolean;
+/** Tells the {@link ContentKind} of one streamed choice. */
+export type ChoiceContent = (choice: unknown) => ContentKind;
 
-function nonEmpty(value: unknown): boolean {
-  if (typeof value === 'string') return value.length > 0;
-  if (Array.isArray(value)) return value.length > 0;
-  return typeof value === 'object' && value !== null;
-}
-
-/** Chat: a delta with content, refusal, reasoning, tool or function calls, or audio. */
-export const chatChoiceHasContent: ChoiceHasContent = (choice) => {
+/** Chat: a delta with content, a refusal, tool or function calls, or audio; or with reasoning only. */
+export const chatChoiceContent: ChoiceContent = (choice) => {
   const delta = field(choice, 'delta');
-  return (
+  if (
     nonEmpty(field(delta, 'content')) ||
     nonEmpty(field(delta, 'refusal')) ||
-    nonEmpty(field(delta, 'reasoning_content')) ||
-    nonEmpty(field(delta, 'reasoning')) ||
     nonEmpty(field(delta, 'tool_calls')) ||
     nonEmpty(field(delta, 'function_call')) ||
     nonEmpty(field(delta, 'audio'))
-  );
+  )
+    return 'content';
+  return nonEmpty(field(delta, 'reasoning_content')) || nonEmpty(field(delta, 'reasoning')) ? 'reasoning' : undefined;
 };
 
 /** Legacy completions: a choice with text. */
-export const completionChoiceHasContent: ChoiceHasContent = (choice) => nonEmpty(field(choice, 'text'));
+export const completionChoiceContent: ChoiceContent = (choice) =>
+  nonEmpty(field(choice, 'text')) ? 'content' : undefined;
 
 /**
  * Reads the chunks of a streamed chat or legacy completion: response model, first content chunk,
@@ -35,7 +31,7 @@ export const completionChoiceHasContent: ChoiceHasContent = (choice) => nonEmpty
  * (`hideUsage`), the usage-only chunk is withheld and the `usage: null` field that the option adds
  * to every other chunk is removed, so the app sees what it would have seen without us.
  */
-export function choiceStreamReader(meter: CallMeter, hasContent: ChoiceHasContent, hideUsage: boolean): ChunkReader {
+export function choiceStreamReader(meter: CallMeter, hasContent: ChoiceContent, hideUsage: boolean): ChunkReader {
   const open = new Set<unknown>();
   let finishedAny = false;
   return (chunk) => {
@@ -44,7 +40,8 @@ export function choiceStreamReader(meter: CallMeter, hasContent: ChoiceHasConten
     const choices = field(chunk, 'choices');
     if (Array.isArray(choices)) {
       for (const choice of choices) {
-        if (hasContent(choice)) meter.markFirstToken();
+        const kind = hasContent(choice);
+        if (kind !== undefined) meter.markFirstToken(kind === 'reasoning');
         const index = field(choice, 'index') ?? 0;
         if (field(choice, 'finish_reason') != null) {
           open.delete(index);
@@ -57,7 +54,11 @@ export function choiceStreamReader(meter: CallMeter, hasContent: ChoiceHasConten
     }
     const usage = field(chunk, 'usage');
     if (typeof usage === 'object' && usage !== null) {
-      meter.setUsage(field(usage, 'prompt_tokens'), field(usage, 'completion_tokens'));
+      meter.setUsage(
+        field(usage, 'prompt_tokens'),
+        field(usage, 'completion_tokens'),
+        field(field(usage, 'completion_tokens_details'), 'reasoning_tokens'),
+      );
     }
     if (hideUsage) {
       if (usage === null) delete (chunk as Record<string, unknown>).usage;

@@ -17,7 +17,11 @@ function readResponse(response: unknown, meter: CallMeter): void {
   if (model !== undefined) meter.responseModel = model;
   const usage = field(response, 'usage');
   if (typeof usage === 'object' && usage !== null) {
-    meter.setUsage(field(usage, 'input_tokens'), field(usage, 'output_tokens'));
+    meter.setUsage(
+      field(usage, 'input_tokens'),
+      field(usage, 'output_tokens'),
+      field(field(usage, 'output_tokens_details'), 'reasoning_tokens'),
+    );
   }
   if (field(response, 'status') === 'failed') meter.failure = responsesErrorType(field(response, 'error'));
 }
@@ -37,7 +41,8 @@ export const responsesCreate: OpenAIOperation = {
     const type = field(event, 'type');
     if (typeof type !== 'string') return true;
     if (type.endsWith('.delta')) {
-      meter.markFirstToken();
+      // Raw reasoning text (`response.reasoning_text.delta`, from open-weight models) is streamed reasoning.
+      meter.markFirstToken(type.startsWith('response.reasoning_text.'));
     } else if (type === 'response.created' || type === 'response.in_progress') {
       readResponse(field(event, 'response'), meter);
     } else if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {

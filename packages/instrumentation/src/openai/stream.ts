@@ -34,6 +34,7 @@ export function isOpenAIStream(value: unknown): boolean {
  */
 export function instrumentOpenAIStream(stream: unknown, meter: CallMeter, read: ChunkReader, component: string): void {
   const s = stream as OpenAIStreamLike;
+  meter.streamed = true;
   const signal = s.controller?.signal;
   const stopListening = listenForAbort(signal, () => safely(component, () => meter.finish('aborted')));
   const aborted = (): boolean => (signal as AbortSignal | undefined)?.aborted === true;

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { errorTypeOf, getEvaluators, getLlmMetrics } from '@llm-otel/core';
 import { tokenCount } from './safe.js';
+import { timePerOutputToken } from './time-per-token.js';
 
 /** The attributes of one LLM call that are known when it starts. */
 export interface CallAttributes {
@@ -19,18 +20,23 @@ export interface CallAttributes {
  */
 export class CallMeter {
   private readonly startedAt = performance.now();
-  private firstTokenAt: number | undefined;
+  /** `performance.now()` of a stream's first content chunk; undefined until then. */
+  firstTokenAt: number | undefined;
+  /** Whether that first content was reasoning text (the reasoning was then streamed and timed). */
+  private reasoningStreamed = false;
   private recorded = false;
+  /** Set for streamed calls: their time per output token is derived when they are recorded. */
+  streamed = false;
   responseModel: string | undefined;
   inputTokens: number | undefined;
   outputTokens: number | undefined;
-  /** Set when the client's own server-side timing gives the mean time per output token. */
-  timePerOutputTokenSeconds: number | undefined;
+  /** Reasoning tokens, when the usage reports them (they are part of the output tokens). */
+  reasoningTokens: number | undefined;
   /** Set when a stream delivered its terminal event (finish reason, `done`, `response.completed`). */
   completed = false;
   /** A failure reported inside a successful response (e.g. a Responses API `failed` status). */
   failure: unknown;
-  /** What the app returned from a non-streamed call, for evaluators (streams leave it undefined). */
+  /** What the app got, for evaluators: the response of a plain call, the assembled text of a stream. */
   response: unknown;
 
   /** `request` is the app's request object, kept only to hand to evaluators. */
@@ -44,17 +50,24 @@ export class CallMeter {
     return this.recorded;
   }
 
-  /** Notes the first content chunk of a stream (later calls are ignored). */
-  markFirstToken(): void {
-    if (this.firstTokenAt === undefined) this.firstTokenAt = performance.now();
+  /**
+   * Notes the first content chunk of a stream (later calls are ignored); `reasoning` when that
+   * content is reasoning text.
+   */
+  markFirstToken(reasoning = false): void {
+    if (this.firstTokenAt !== undefined) return;
+    this.firstTokenAt = performance.now();
+    this.reasoningStreamed = reasoning;
   }
 
   /** Takes token counts from the response's usage; invalid or missing values stay unknown. */
-  setUsage(input: unknown, output: unknown): void {
+  setUsage(input: unknown, output: unknown, reasoning?: unknown): void {
     const inputTokens = tokenCount(input);
     const outputTokens = tokenCount(output);
+    const reasoningTokens = tokenCount(reasoning);
     if (inputTokens !== undefined) this.inputTokens = inputTokens;
     if (outputTokens !== undefined) this.outputTokens = outputTokens;
+    if (reasoningTokens !== undefined) this.reasoningTokens = reasoningTokens;
   }
 
   /**
@@ -65,8 +78,21 @@ export class CallMeter {
     if (this.recorded) return;
     const failure = error ?? this.failure;
     this.recorded = true;
-    const durationSeconds = (performance.now() - this.startedAt) / 1000;
+    const endedAt = performance.now();
+    const durationSeconds = (endedAt - this.startedAt) / 1000;
     const a = this.attributes;
+    const first = this.firstTokenAt;
+    // Streams: our one definition (time-per-token.ts), or null so that core derives nothing else.
+    const perToken = this.streamed
+      ? first === undefined
+        ? null
+        : (timePerOutputToken(
+            (endedAt - first) / 1000,
+            this.outputTokens,
+            this.reasoningTokens,
+            this.reasoningStreamed,
+          ) ?? null)
+      : undefined;
     getLlmMetrics().recordInference({
       provider: a.provider,
       operation: a.operation,
@@ -77,9 +103,8 @@ export class CallMeter {
       durationSeconds,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
-      timeToFirstTokenSeconds:
-        this.firstTokenAt === undefined ? undefined : (this.firstTokenAt - this.startedAt) / 1000,
-      timePerOutputTokenSeconds: this.timePerOutputTokenSeconds,
+      timeToFirstTokenSeconds: first === undefined ? undefined : (first - this.startedAt) / 1000,
+      timePerOutputTokenSeconds: perToken,
       error: failure,
     });
     // Evaluators run later, off this call's path; submit() only samples and enqueues.

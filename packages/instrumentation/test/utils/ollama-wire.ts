@@ -60,7 +60,14 @@ export async function handleOllama(
       json(res, 200, { ...final, ...piece(TEXT_PIECES.join('')) });
       return true;
     }
-    const lines = [...TEXT_PIECES.map((text) => ({ model, created_at, ...piece(text), done: false })), final];
+    const thinking = isChat
+      ? { message: { role: 'assistant', content: '', thinking: 'Hmm' } }
+      : { response: '', thinking: 'Hmm' };
+    const lines = [
+      ...(scenario.think ? [{ model, created_at, ...thinking, done: false }] : []),
+      ...TEXT_PIECES.map((text) => ({ model, created_at, ...piece(text), done: false })),
+      final,
+    ];
     await ndjson(res, req, scenario, lines);
     return true;
   }

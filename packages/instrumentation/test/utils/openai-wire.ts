@@ -82,6 +82,9 @@ function chat(body: Record<string, unknown>, res: ServerResponse, req: IncomingM
     prompt_tokens: OPENAI_USAGE.chat.input,
     completion_tokens: OPENAI_USAGE.chat.output,
     total_tokens: OPENAI_USAGE.chat.input + OPENAI_USAGE.chat.output,
+    ...(scenario.reasoningTokens === undefined
+      ? {}
+      : { completion_tokens_details: { reasoning_tokens: scenario.reasoningTokens } }),
   };
   const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1700000000, model };
   if (body.stream !== true) {
@@ -103,6 +106,9 @@ function chat(body: Record<string, unknown>, res: ServerResponse, req: IncomingM
   const extra = includeUsage ? { usage: null } : {};
   const chunks: unknown[] = [
     { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], ...extra },
+    ...(scenario.think
+      ? [{ ...base, choices: [{ index: 0, delta: { reasoning_content: 'Hmm' }, finish_reason: null }], ...extra }]
+      : []),
     ...pieces.map((content) => ({
       ...base,
       choices: [{ index: 0, delta: { content }, finish_reason: null }],
@@ -175,7 +181,7 @@ function responses(body: Record<string, unknown>, res: ServerResponse, req: Inco
     input_tokens: OPENAI_USAGE.responses.input,
     input_tokens_details: { cached_tokens: 0 },
     output_tokens: OPENAI_USAGE.responses.output,
-    output_tokens_details: { reasoning_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: scenario.reasoningTokens ?? 0 },
     total_tokens: OPENAI_USAGE.responses.input + OPENAI_USAGE.responses.output,
   };
   const message = {

@@ -4,7 +4,8 @@
  * stream chunks. Parts: `fail-<status>` (error body with that status), `slow-<ms>` (delay before the
  * headers: a slow first byte), `wait-<ms>` (delay after the headers, before the first chunk),
  * `drip-<ms>` (delay between chunks), `cut` (stream cut mid-way: the socket is destroyed after two
- * chunks), `nostop` (stream without finish reason or done marker).
+ * chunks), `reason-<n>` (the usage reports n of the output tokens as reasoning tokens), `think`
+ * (the stream carries reasoning text before its content: `reasoning_content`, Ollama's `thinking`).
  */
 export interface Scenario {
   failStatus?: number;
@@ -12,10 +13,12 @@ export interface Scenario {
   firstChunkDelayMs: number;
   chunkDelayMs: number;
   cut: boolean;
+  reasoningTokens?: number;
+  think: boolean;
 }
 
 export function scenarioOf(model: unknown): Scenario {
-  const scenario: Scenario = { headersDelayMs: 0, firstChunkDelayMs: 0, chunkDelayMs: 0, cut: false };
+  const scenario: Scenario = { headersDelayMs: 0, firstChunkDelayMs: 0, chunkDelayMs: 0, cut: false, think: false };
   if (typeof model !== 'string') return scenario;
   for (const part of model.split('+')) {
     const [name, value] = part.split('-');
@@ -25,6 +28,8 @@ export function scenarioOf(model: unknown): Scenario {
     else if (name === 'wait') scenario.firstChunkDelayMs = n;
     else if (name === 'drip') scenario.chunkDelayMs = n;
     else if (name === 'cut') scenario.cut = true;
+    else if (name === 'reason') scenario.reasoningTokens = n;
+    else if (name === 'think') scenario.think = true;
   }
   return scenario;
 }
