@@ -5,6 +5,18 @@ import { INSTRUMENTS, type InstrumentSpec } from './catalogue.js';
 export const OVERFLOW_ATTRIBUTES: Readonly<Attributes> = Object.freeze({ 'otel.metric.overflow': true });
 const OVERFLOW_KEY = '\u0000overflow';
 
+/**
+ * One attribute value as part of a series key: its length, a colon and the value; `-` when absent.
+ * Keys built from these parts are unambiguous (each part says where it ends), so two different
+ * attribute sets never share a key, whatever characters their values hold; and no key can equal
+ * the overflow key, which starts with a NUL character.
+ */
+export function keyPart(value: string | number | undefined): string {
+  if (value === undefined) return '-';
+  const text = typeof value === 'string' ? value : String(value);
+  return `${text.length}:${text}`;
+}
+
 /** Cumulative explicit-bucket histogram state of one attribute set. */
 export interface HistogramCell {
   readonly attributes: Attributes;
@@ -27,7 +39,7 @@ export interface CounterCell {
 
 /**
  * A histogram of the catalogue aggregated in core: a Map from a cheap string key (the call's
- * already-bounded attribute values joined by a separator) to its state. Replaces the SDK's
+ * already-bounded attribute values, see {@link keyPart}) to its state. Replaces the SDK's
  * per-record work (sorting and JSON-hashing the attribute set, about 2 µs a record).
  */
 export class FastHistogram implements HistogramSink {
@@ -143,6 +155,8 @@ export interface CallSinks {
   readonly genAiTokenUsage: HistogramSink;
   readonly genAiTimeToFirstChunk: HistogramSink;
   readonly errors: CounterSink;
+  /** Output-token totals (`llm_token_generation_rate_total`). */
+  readonly tokenGeneration: CounterSink;
 }
 
 /** Options of {@link FastAggregator}. */
@@ -165,6 +179,7 @@ export class FastAggregator implements CallSinks {
   readonly genAiTokenUsage: FastHistogram;
   readonly genAiTimeToFirstChunk: FastHistogram;
   readonly errors: FastCounter;
+  readonly tokenGeneration: FastCounter;
 
   constructor(options: FastAggregatorOptions = {}) {
     const limit = options.cardinalityLimit ?? 2000;
@@ -178,6 +193,7 @@ export class FastAggregator implements CallSinks {
     this.genAiTokenUsage = h(I.genAiTokenUsage);
     this.genAiTimeToFirstChunk = h(I.genAiTimeToFirstChunk);
     this.errors = new FastCounter(I.errors, limit);
+    this.tokenGeneration = new FastCounter(I.tokenGeneration, limit);
   }
 
   /** The histograms, in catalogue order. */
@@ -193,8 +209,8 @@ export class FastAggregator implements CallSinks {
     ];
   }
 
-  /** The counters. */
+  /** The counters, in catalogue order. */
   counters(): FastCounter[] {
-    return [this.errors];
+    return [this.tokenGeneration, this.errors];
   }
 }

@@ -35,6 +35,7 @@ export {
   type InstrumentSpec,
   METER_NAME,
 } from './catalogue.js';
+export { LlmOtelConfigError } from './config-error.js';
 export {
   DEFAULT_DRIFT_DETECTOR_OPTIONS,
   DRIFT_METRICS,
@@ -77,7 +78,14 @@ export {
   quantileSorted,
 } from './drift/psi.js';
 export { ReferenceSample, RingBuffer } from './drift/window.js';
-export { ERROR_TYPES, type ErrorType, errorTypeFromStatus, errorTypeOf } from './error-type.js';
+export {
+  ERROR_TYPES,
+  type ErrorType,
+  errorTypeFromStatus,
+  errorTypeOf,
+  errorTypeOfRecord,
+  isErrorClassName,
+} from './error-type.js';
 export {
   type EvaluatedCall,
   type EvaluationQueueOptions,

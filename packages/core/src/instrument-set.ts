@@ -16,7 +16,6 @@ import { PACKAGE_VERSION } from './version.js';
 /** Attribute sets of the output-token counter, the overflow set included (the SDK's default limit). */
 const TOKEN_TOTALS_LIMIT = 2000;
 
-
 function histogram(meter: Meter, spec: InstrumentSpec): Histogram {
   return meter.createHistogram(spec.name, {
     description: spec.description,
@@ -71,9 +70,10 @@ class SdkCounterSink implements CounterSink {
 export class InstrumentSet {
   readonly inferenceLatency: Histogram;
   /**
-   * Output-token totals, summed in core (one Map update per call instead of an SDK `Counter.add`,
-   * which hashes the attribute set) and reported by the observable counter
-   * `llm_token_generation_rate_total` at collection. Bounded like the SDK's cardinality limit.
+   * Output-token totals when no core aggregator is attached (the SDK path), summed in core (one Map
+   * update per call instead of an SDK `Counter.add`, which hashes the attribute set) and reported by
+   * the observable counter `llm_token_generation_rate_total` at collection. Bounded like the SDK's
+   * cardinality limit. With an aggregator attached, the totals go to it instead (`sinks` of it).
    */
   readonly tokenGeneration: FastCounter;
   /** The SDK instruments `recordInference()` writes to when no core aggregator is attached. */
@@ -129,6 +129,7 @@ export class InstrumentSet {
       genAiTokenUsage: new SdkHistogramSink(this.genAiTokenUsage),
       genAiTimeToFirstChunk: new SdkHistogramSink(this.genAiTimeToFirstChunk),
       errors: new SdkCounterSink(this.errors),
+      tokenGeneration,
     };
     observableGauge(meter, I.modelVersion).addCallback((r) => observe('modelVersion', r));
     observableGauge(meter, I.modelDeployedAt).addCallback((r) => observe('modelDeployedAt', r));

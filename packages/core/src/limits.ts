@@ -1,40 +1,65 @@
-import { OVERFLOW_VALUE } from './attributes.js';
+import { ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_MODEL, OVERFLOW_VALUE } from './attributes.js';
 
 /** Bounds on attribute values, which protect memory and the metrics backend from cardinality floods. */
 export interface AttributeLimits {
   /** Longest attribute value kept; longer values become `_OTHER`. Default 128. */
   maxValueLength: number;
   /**
-   * Distinct values kept per attribute key (e.g. at most this many model names); values first
-   * seen after the limit is reached become `_OTHER`. Default 200.
+   * Distinct values kept per attribute key (e.g. at most this many providers or tasks); values
+   * first seen after the limit is reached become `_OTHER`. Default 200. Model names have their own
+   * limit, {@link AttributeLimits.maxDistinctModels}.
    */
   maxDistinctValues: number;
+  /**
+   * Distinct values kept for `gen_ai.request.model` and for `gen_ai.response.model` (each). Default 20.
+   * Lower than `maxDistinctValues` because model names are the attribute a caller most often
+   * controls (a proxy forwards the requested name) and each model adds a full set of histograms
+   * (about 100 exported samples) to every scrape: 20 keep `/metrics` under 1 MB during a flood of
+   * distinct names.
+   */
+  maxDistinctModels: number;
 }
 
-export const DEFAULT_ATTRIBUTE_LIMITS: Readonly<AttributeLimits> = {
+export const DEFAULT_ATTRIBUTE_LIMITS: Readonly<AttributeLimits> = Object.freeze({
   maxValueLength: 128,
   maxDistinctValues: 200,
-};
+  maxDistinctModels: 20,
+});
+
+/** The limits an {@link AttributeValueLimiter} applies; without `maxDistinctModels`, model keys use `maxDistinctValues`. */
+export type LimiterLimits = Pick<AttributeLimits, 'maxValueLength' | 'maxDistinctValues'> &
+  Partial<Pick<AttributeLimits, 'maxDistinctModels'>>;
 
 /** Why a value was replaced by `_OTHER`. */
 export type OverflowReason = 'too_long' | 'too_many_values';
 
+function isModelKey(key: string): boolean {
+  return key === ATTR_GEN_AI_REQUEST_MODEL || key === ATTR_GEN_AI_RESPONSE_MODEL;
+}
+
 /**
  * Admits attribute values per key up to a fixed number of distinct values. Memory is bounded by
- * keys x maxDistinctValues x maxValueLength, whatever the input.
+ * keys x distinct-value limit x maxValueLength, whatever the input.
  */
 export class AttributeValueLimiter {
   private readonly seen = new Map<string, Set<string>>();
 
   constructor(
-    private limits: AttributeLimits,
+    private limits: LimiterLimits,
     private readonly onOverflow: (key: string, reason: OverflowReason) => void,
   ) {}
 
-  setLimits(limits: AttributeLimits): void {
+  /** The distinct-value limit of `key`. */
+  limitFor(key: string): number {
+    const models = this.limits.maxDistinctModels;
+    return models !== undefined && isModelKey(key) ? models : this.limits.maxDistinctValues;
+  }
+
+  /** Applies new limits. A key holding more values than its new limit starts again from none. */
+  setLimits(limits: LimiterLimits): void {
     this.limits = limits;
-    for (const values of this.seen.values()) {
-      if (values.size > limits.maxDistinctValues) values.clear();
+    for (const [key, values] of this.seen) {
+      if (values.size > this.limitFor(key)) values.clear();
     }
   }
 
@@ -50,7 +75,7 @@ export class AttributeValueLimiter {
       this.onOverflow(key, 'too_long');
       return OVERFLOW_VALUE;
     }
-    if (values.size >= this.limits.maxDistinctValues) {
+    if (values.size >= this.limitFor(key)) {
       this.onOverflow(key, 'too_many_values');
       return OVERFLOW_VALUE;
     }

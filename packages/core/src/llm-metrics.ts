@@ -17,13 +17,21 @@ import {
   TOKEN_TYPE_OUTPUT,
 } from './attributes.js';
 import { sharedDriftMonitor } from './drift/shared-drift-monitor.js';
-import { errorTypeOf } from './error-type.js';
-import type { CallSinks, FastAggregator } from './fast-aggregation.js';
+import { errorTypeOfRecord } from './error-type.js';
+import { type CallSinks, type FastAggregator, keyPart } from './fast-aggregation.js';
 import { globalSingleton } from './global-state.js';
 import { InstrumentBinding, type InstrumentSet, type ObservableGaugeKey } from './instrument-set.js';
 import { type AttributeLimits, AttributeValueLimiter, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
+import { checkOptions, integerIn, isBoolean, type OptionCheck } from './option-checks.js';
 import { warnOnce } from './report-once.js';
-import { type InvalidReason, isNonEmptyString, isValidCount, isValidScore, isValidSeconds } from './validate.js';
+import {
+  describeValue,
+  type InvalidReason,
+  isNonEmptyString,
+  isValidCount,
+  isValidScore,
+  isValidSeconds,
+} from './validate.js';
 
 /** One LLM call, as measured by the auto-instrumentation or reported by the application. */
 export interface InferenceRecord {
@@ -55,8 +63,10 @@ export interface InferenceRecord {
    */
   timePerOutputTokenSeconds?: number | null;
   /**
-   * Set when the call failed: an `error.type` string (e.g. `rate_limit`) or the thrown value,
-   * which is classified with {@link errorTypeOf}.
+   * Set when the call failed: an `error.type` string (one of `ERROR_TYPES`, e.g. `rate_limit`, or an
+   * error class name such as `RateLimitError`; any other string becomes `_OTHER`), an HTTP status, or
+   * the thrown value, which is classified with {@link errorTypeOf}. `undefined`, `null`, `false`, `0`
+   * and `''` mean the call succeeded.
    */
   error?: unknown;
 }
@@ -85,6 +95,38 @@ export interface LlmMetricsOptions extends AttributeLimits {
   driftDetection: boolean;
 }
 
+/**
+ * How each option is checked: a typed check and a range, so that `NaN`, `Infinity`, strings or a
+ * typo never switch a protection off silently (`NaN` used to remove the distinct-value cap).
+ */
+const OPTION_CHECKS: Readonly<Record<keyof LlmMetricsOptions, OptionCheck>> = {
+  maxValueLength: integerIn(1, 4096),
+  maxDistinctValues: integerIn(1, 10_000),
+  maxDistinctModels: integerIn(1, 10_000),
+  genAiMetrics: isBoolean,
+  driftDetection: isBoolean,
+};
+
+/**
+ * `base` with `changes` applied after checking them; a key set to `undefined` takes its value from
+ * `defaults`. Throws {@link LlmOtelConfigError} (and changes nothing) when an option is invalid.
+ */
+function applyOptions(
+  base: LlmMetricsOptions,
+  defaults: LlmMetricsOptions,
+  changes: unknown,
+  owner: string,
+): LlmMetricsOptions {
+  checkOptions(changes, OPTION_CHECKS, owner);
+  const next: LlmMetricsOptions = { ...base };
+  const input = changes as Partial<LlmMetricsOptions>;
+  for (const key of Object.keys(input) as Array<keyof LlmMetricsOptions>) {
+    const value = input[key];
+    (next as unknown as Record<string, unknown>)[key] = value === undefined ? defaults[key] : value;
+  }
+  return next;
+}
+
 function envValue(name: string): string | undefined {
   return typeof process === 'object' ? process.env?.[name] : undefined;
 }
@@ -101,18 +143,22 @@ function genAiOptInFromEnv(): boolean {
  */
 export class LlmMetrics {
   private options: LlmMetricsOptions;
+  /** The options before any were passed: what an option set to `undefined` goes back to. */
+  private readonly defaults: Readonly<LlmMetricsOptions>;
   private readonly limiter: AttributeValueLimiter;
   private readonly binding: InstrumentBinding;
   private readonly gaugeObservers = new Map<ObservableGaugeKey, Set<(r: ObservableResult<Attributes>) => void>>();
   private aggregator: FastAggregator | undefined;
 
+  /** @throws LlmOtelConfigError when an option is unknown or invalid. */
   constructor(options: Partial<LlmMetricsOptions> = {}) {
     this.options = {
       ...DEFAULT_ATTRIBUTE_LIMITS,
       genAiMetrics: genAiOptInFromEnv(),
       driftDetection: /^(1|true|yes)$/i.test(envValue('LLM_OTEL_DRIFT_DETECTION') ?? ''),
-      ...options,
     };
+    this.defaults = Object.freeze({ ...this.options });
+    this.options = applyOptions(this.defaults, this.defaults, options, 'LlmMetrics options');
     this.limiter = new AttributeValueLimiter(this.options, (key, reason) => {
       this.instruments().attributeOverflow.add(1, {
         [ATTR_LLM_OTEL_ATTRIBUTE]: key,
@@ -133,9 +179,15 @@ export class LlmMetrics {
     return this.options;
   }
 
-  /** Changes limits or opt-ins. Values admitted under the old limits stay admitted. */
+  /**
+   * Changes limits or opt-ins; keys left out keep their value, a key set to `undefined` goes back to
+   * its default. Values admitted under the old limits stay admitted (unless a limit was lowered
+   * below the number already held: then that attribute starts again from none).
+   *
+   * @throws LlmOtelConfigError when an option is unknown or invalid; nothing is changed then.
+   */
   configure(options: Partial<LlmMetricsOptions>): void {
-    this.options = { ...this.options, ...options };
+    this.options = applyOptions(this.options, this.defaults, options, 'configure() options');
     this.limiter.setLimits(this.options);
   }
 
@@ -177,7 +229,7 @@ export class LlmMetrics {
   recordQualityScore(score: number, attributes: QualityAttributes = {}): void {
     try {
       if (!isValidScore(score)) {
-        this.reject('invalid_score', `quality score ${String(score)} is not in [0, 1]`);
+        this.reject('invalid_score', `quality score ${describeValue(score)} is not in [0, 1]`);
         return;
       }
       const attrs = this.qualityAttributes(attributes);
@@ -192,7 +244,7 @@ export class LlmMetrics {
   recordSummarizationLength(length: number, attributes: QualityAttributes = {}): void {
     try {
       if (!isValidCount(length)) {
-        this.reject('invalid_length', `summarization length ${String(length)} is not a non-negative integer`);
+        this.reject('invalid_length', `summarization length ${describeValue(length)} is not a non-negative integer`);
         return;
       }
       this.instruments().summarizationLength.record(length, this.qualityAttributes(attributes));
@@ -205,7 +257,7 @@ export class LlmMetrics {
   recordIntentParsing(correct: boolean, attributes: QualityAttributes = {}): void {
     try {
       if (typeof correct !== 'boolean') {
-        this.reject('invalid_intent_result', `intent parsing result ${String(correct)} is not a boolean`);
+        this.reject('invalid_intent_result', `intent parsing result ${describeValue(correct)} is not a boolean`);
         return;
       }
       const attrs = this.qualityAttributes(attributes);
@@ -266,12 +318,28 @@ export class LlmMetrics {
 
   private qualityAttributes(attributes: QualityAttributes): Attributes {
     const attrs: Attributes = {};
-    if (isNonEmptyString(attributes.provider))
-      attrs[ATTR_GEN_AI_PROVIDER_NAME] = this.limiter.admit(ATTR_GEN_AI_PROVIDER_NAME, attributes.provider);
-    if (isNonEmptyString(attributes.model))
-      attrs[ATTR_GEN_AI_REQUEST_MODEL] = this.limiter.admit(ATTR_GEN_AI_REQUEST_MODEL, attributes.model);
-    if (isNonEmptyString(attributes.task)) attrs[ATTR_LLM_TASK] = this.limiter.admit(ATTR_LLM_TASK, attributes.task);
+    if (typeof attributes !== 'object' || attributes === null) {
+      this.reject('invalid_attributes', 'quality attributes must be an object');
+      return attrs;
+    }
+    const provider = this.label(ATTR_GEN_AI_PROVIDER_NAME, attributes.provider, 'invalid_provider');
+    if (provider !== undefined) attrs[ATTR_GEN_AI_PROVIDER_NAME] = provider;
+    const model = this.label(ATTR_GEN_AI_REQUEST_MODEL, attributes.model, 'invalid_model');
+    if (model !== undefined) attrs[ATTR_GEN_AI_REQUEST_MODEL] = model;
+    const task = this.label(ATTR_LLM_TASK, attributes.task, 'invalid_task');
+    if (task !== undefined) attrs[ATTR_LLM_TASK] = task;
     return attrs;
+  }
+
+  /**
+   * The bounded value of an optional string attribute: `undefined` when absent (`undefined` or
+   * `null`); a present value that is not a non-empty string is dropped and counted as `reason`.
+   */
+  private label(key: string, value: unknown, reason: InvalidReason): string | undefined {
+    if (typeof value === 'string' && value.length > 0) return this.limiter.admit(key, value);
+    if (value !== undefined && value !== null)
+      this.reject(reason, `${key} must be a non-empty string, got ${describeValue(value)}`);
+    return undefined;
   }
 
   private recordInferenceUnsafe(record: InferenceRecord): void {
@@ -288,34 +356,45 @@ export class LlmMetrics {
       return;
     }
     if (!isValidSeconds(record.durationSeconds)) {
-      this.reject('invalid_duration', `duration ${String(record.durationSeconds)} s is not a finite number >= 0`);
+      this.reject(
+        'invalid_duration',
+        `duration ${describeValue(record.durationSeconds)} s is not a finite number >= 0`,
+      );
       return;
     }
 
     const set = this.instruments();
+    const provider = this.limiter.admit(ATTR_GEN_AI_PROVIDER_NAME, record.provider);
+    const operation = this.limiter.admit(ATTR_GEN_AI_OPERATION_NAME, record.operation);
+    const model = this.label(ATTR_GEN_AI_REQUEST_MODEL, record.model, 'invalid_model');
+    const responseModel = this.label(ATTR_GEN_AI_RESPONSE_MODEL, record.responseModel, 'invalid_response_model');
+    const serverAddress = this.label(ATTR_SERVER_ADDRESS, record.serverAddress, 'invalid_server_address');
+    const serverPort = this.port(record.serverPort);
     const attrs: Attributes = {
-      [ATTR_GEN_AI_PROVIDER_NAME]: this.limiter.admit(ATTR_GEN_AI_PROVIDER_NAME, record.provider),
-      [ATTR_GEN_AI_OPERATION_NAME]: this.limiter.admit(ATTR_GEN_AI_OPERATION_NAME, record.operation),
+      [ATTR_GEN_AI_PROVIDER_NAME]: provider,
+      [ATTR_GEN_AI_OPERATION_NAME]: operation,
     };
-    if (isNonEmptyString(record.model))
-      attrs[ATTR_GEN_AI_REQUEST_MODEL] = this.limiter.admit(ATTR_GEN_AI_REQUEST_MODEL, record.model);
-    if (isNonEmptyString(record.responseModel))
-      attrs[ATTR_GEN_AI_RESPONSE_MODEL] = this.limiter.admit(ATTR_GEN_AI_RESPONSE_MODEL, record.responseModel);
-    if (isNonEmptyString(record.serverAddress))
-      attrs[ATTR_SERVER_ADDRESS] = this.limiter.admit(ATTR_SERVER_ADDRESS, record.serverAddress);
-    if (isValidCount(record.serverPort) && record.serverPort > 0 && record.serverPort < 65536)
-      attrs[ATTR_SERVER_PORT] = record.serverPort;
+    if (model !== undefined) attrs[ATTR_GEN_AI_REQUEST_MODEL] = model;
+    if (responseModel !== undefined) attrs[ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    if (serverAddress !== undefined) attrs[ATTR_SERVER_ADDRESS] = serverAddress;
+    if (serverPort !== undefined) attrs[ATTR_SERVER_PORT] = serverPort;
 
     const genAi = this.options.genAiMetrics;
     // The core aggregator when a MetricProducer exports it (register()), else the SDK instruments.
     const sinks: CallSinks = this.aggregator ?? set.sinks;
-    // The key of the attribute set: the bounded values joined by a separator, \u0001 for an absent one.
-    const key = `${attrs[ATTR_GEN_AI_PROVIDER_NAME]}\u0000${attrs[ATTR_GEN_AI_OPERATION_NAME]}\u0000${attrs[ATTR_GEN_AI_REQUEST_MODEL] ?? '\u0001'}\u0000${attrs[ATTR_GEN_AI_RESPONSE_MODEL] ?? '\u0001'}\u0000${attrs[ATTR_SERVER_ADDRESS] ?? '\u0001'}\u0000${attrs[ATTR_SERVER_PORT] ?? '\u0001'}`;
-    if (record.error !== undefined && record.error !== null) {
-      const type =
-        typeof record.error === 'string' && record.error.length > 0 ? record.error : errorTypeOf(record.error);
-      const errorType = this.limiter.admit(ATTR_ERROR_TYPE, type);
-      const errorKey = `${key}\u0000${errorType}`;
+    // The key of the attribute set: each value length-prefixed (absent: '-'), so no two different
+    // sets share a key whatever characters the values hold.
+    const key =
+      keyPart(provider) +
+      keyPart(operation) +
+      keyPart(model) +
+      keyPart(responseModel) +
+      keyPart(serverAddress) +
+      keyPart(serverPort);
+    // `false`, `0` and `''` are "no error" as much as `undefined` and `null`.
+    if (record.error) {
+      const errorType = this.limiter.admit(ATTR_ERROR_TYPE, errorTypeOfRecord(record.error));
+      const errorKey = key + keyPart(errorType);
       sinks.errors.add(errorKey, 1, attrs, ATTR_ERROR_TYPE, errorType);
       sinks.inferenceLatency.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
       if (genAi)
@@ -329,7 +408,7 @@ export class LlmMetrics {
     const output = this.validCount(record.outputTokens);
     if (input !== undefined) this.recordTokens(sinks, key, attrs, input, TOKEN_TYPE_INPUT, genAi);
     if (output !== undefined) this.recordTokens(sinks, key, attrs, output, TOKEN_TYPE_OUTPUT, genAi);
-    if (output !== undefined && output > 0) set.tokenGeneration.add(key, output, attrs);
+    if (output !== undefined && output > 0) sinks.tokenGeneration.add(key, output, attrs);
 
     let ttft: number | undefined;
     if (record.timeToFirstTokenSeconds !== undefined) {
@@ -340,7 +419,7 @@ export class LlmMetrics {
       } else {
         this.reject(
           'invalid_time_to_first_token',
-          `time to first token ${String(record.timeToFirstTokenSeconds)} s is not in [0, duration]`,
+          `time to first token ${describeValue(record.timeToFirstTokenSeconds)} s is not in [0, duration]`,
         );
       }
     }
@@ -352,7 +431,7 @@ export class LlmMetrics {
       } else {
         this.reject(
           'invalid_time_per_output_token',
-          `time per output token ${String(record.timePerOutputTokenSeconds)} s is not a finite number >= 0`,
+          `time per output token ${describeValue(record.timePerOutputTokenSeconds)} s is not a finite number >= 0`,
         );
       }
     } else if (record.timePerOutputTokenSeconds !== null && ttft !== undefined && output !== undefined && output >= 2) {
@@ -367,7 +446,7 @@ export class LlmMetrics {
   }
 
   private recordTokens(sinks: CallSinks, key: string, attrs: Attributes, tokens: number, type: string, genAi: boolean) {
-    const tokenKey = `${key}\u0000${type}`;
+    const tokenKey = key + keyPart(type);
     sinks.requestTokens.record(tokenKey, tokens, attrs, ATTR_GEN_AI_TOKEN_TYPE, type);
     if (genAi) sinks.genAiTokenUsage.record(tokenKey, tokens, attrs, ATTR_GEN_AI_TOKEN_TYPE, type);
   }
@@ -377,10 +456,18 @@ export class LlmMetrics {
     if (typeof model === 'string') sharedDriftMonitor(this).observe(metric, model, value);
   }
 
+  /** A valid `server.port` (1..65535), `undefined` when absent; anything else is dropped and counted. */
+  private port(value: unknown): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (isValidCount(value) && value > 0 && value < 65536) return value;
+    this.reject('invalid_server_port', `server port ${describeValue(value)} is not an integer from 1 to 65535`);
+    return undefined;
+  }
+
   private validCount(value: unknown): number | undefined {
     if (value === undefined) return undefined;
     if (isValidCount(value)) return value;
-    this.reject('invalid_token_count', `token count ${String(value)} is not a non-negative integer`);
+    this.reject('invalid_token_count', `token count ${describeValue(value)} is not a non-negative integer`);
     return undefined;
   }
 }

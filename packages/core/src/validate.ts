@@ -9,7 +9,14 @@ export type InvalidReason =
   | 'invalid_intent_result'
   | 'missing_provider'
   | 'missing_operation'
-  | 'invalid_record';
+  | 'invalid_record'
+  | 'invalid_model'
+  | 'invalid_response_model'
+  | 'invalid_server_address'
+  | 'invalid_server_port'
+  | 'invalid_provider'
+  | 'invalid_task'
+  | 'invalid_attributes';
 
 /** A duration in seconds: a finite number >= 0. */
 export function isValidSeconds(value: unknown): value is number {
@@ -29,4 +36,16 @@ export function isValidScore(value: unknown): value is number {
 /** A non-empty string label value. */
 export function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
+}
+
+/**
+ * A short description of a rejected value for a log message: numbers, booleans and short strings as
+ * they are, anything else by its type (never `String(object)`, which runs user code and may throw).
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
+  if (typeof value === 'string')
+    return value.length <= 32 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  return `a value of type ${typeof value}`;
 }

@@ -13,7 +13,7 @@ describe('cardinality bound', () => {
 
   it('keeps series and memory bounded under 100,000 distinct model names', async () => {
     const { reader } = installProvider();
-    const m = getLlmMetrics({ maxDistinctValues: 50 });
+    const m = getLlmMetrics({ maxDistinctModels: 50 });
     const record = (i: number) =>
       m.recordInference({
         provider: 'openai',

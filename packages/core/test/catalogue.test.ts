@@ -1,38 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { metrics } from '@opentelemetry/api';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import * as semconv from '@opentelemetry/semantic-conventions/incubating';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as core from '../src/index.js';
-import { INSTRUMENT_LIST, INSTRUMENTS } from '../src/index.js';
+import { getLlmMetrics, getModelRegistry, INSTRUMENT_LIST, INSTRUMENTS } from '../src/index.js';
 
-const SPEC_NAMES = [
-  'llm_inference_latency_seconds',
-  'llm_token_generation_rate_total',
-  'llm_request_token_count',
-  'llm_error_rate_total',
-  'llm_response_quality_score',
-  'llm_summarization_length',
-  'llm_intent_parsing_accuracy_total',
-  'llm_model_version',
-  'llm_model_deployed_at_seconds',
+const REPO = new URL('../../../', import.meta.url);
+const SPEC = readFileSync(new URL('docs/ml-monitoring.md', REPO), 'utf8');
+const ALERTS = readFileSync(new URL('prometheus/rules/llm-alerts.yml', REPO), 'utf8');
+
+/** The spec's metric list: "- `llm_name` - Histogram of ...", as name -> Prometheus type. */
+function specMetrics(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of SPEC.split('\n')) {
+    const m = /^- `(llm_[a-z_]+)` - (Histogram|Counter|Gauge)\b/.exec(line);
+    if (m) out.set(m[1] as string, (m[2] as string).toLowerCase());
+  }
+  return out;
+}
+
+/** The number an alert of prometheus/rules/llm-alerts.yml compares with (`expr: ... > N`). */
+function alertThreshold(alert: string): number {
+  const block = ALERTS.slice(ALERTS.indexOf(`alert: ${alert}`));
+  const m = /expr:[^]*?>\s*([0-9.]+)/.exec(block);
+  if (m === null) throw new Error(`no threshold for ${alert}`);
+  return Number(m[1]);
+}
+
+interface Exposition {
+  types: Map<string, string>;
+  samples: Array<{ name: string; labels: Record<string, string>; value: number }>;
+}
+
+/** Records through the SDK and returns the /metrics text the Prometheus exporter would serve, parsed. */
+async function exposition(record: () => void): Promise<Exposition> {
+  const reader = new PrometheusExporter({ preventServerStart: true });
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  record();
+  const { resourceMetrics } = await reader.collect();
+  const text = new PrometheusSerializer().serialize(resourceMetrics);
+  const types = new Map<string, string>();
+  const samples: Exposition['samples'] = [];
+  for (const line of text.split('\n')) {
+    const type = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (type) types.set(type[1] as string, type[2] as string);
+    const sample = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (sample) {
+      const labels = Object.fromEntries(
+        [...(sample[2] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
+      );
+      samples.push({ name: sample[1] as string, labels, value: Number(sample[3]) });
+    }
+  }
+  return { types, samples };
+}
+
+const bucketEdges = (page: Exposition, name: string) => [
+  ...new Set(page.samples.filter((s) => s.name === `${name}_bucket`).map((s) => s.labels.le)),
 ];
 
+const bucketCount = (page: Exposition, name: string, le: string) =>
+  page.samples.find((s) => s.name === `${name}_bucket` && s.labels.le === le)?.value;
+
 describe('instrument catalogue', () => {
-  it('defines the nine metrics of the spec, named exactly as their Prometheus names', () => {
-    const spec = INSTRUMENT_LIST.filter((i) => i.group === 'spec');
-    expect(spec.map((i) => i.prometheusName).sort()).toEqual([...SPEC_NAMES].sort());
-    for (const i of spec) expect(i.name).toBe(i.prometheusName);
+  afterEach(() => metrics.disable());
+
+  it('exports the metrics of the spec under the spec names, each of the type the spec says', async () => {
+    const spec = specMetrics();
+    expect(spec.size).toBe(9);
+    const page = await exposition(() => {
+      const m = getLlmMetrics();
+      m.recordInference({
+        provider: 'p',
+        operation: 'chat',
+        model: 'm',
+        durationSeconds: 1,
+        outputTokens: 3,
+        error: 'timeout',
+      });
+      m.recordQualityScore(0.5, { model: 'm' });
+      m.recordSummarizationLength(100, { model: 'm' });
+      m.recordIntentParsing(true, { model: 'm' });
+      getModelRegistry().registerModel({ modelName: 'm', version: 'v1', modelHash: 'abcdef', metadata: {} });
+    });
+    for (const [name, type] of spec) expect(page.types.get(name), name).toBe(type);
+    expect(
+      INSTRUMENT_LIST.filter((i) => i.group === 'spec')
+        .map((i) => i.prometheusName)
+        .sort(),
+    ).toEqual([...spec.keys()].sort());
   });
 
-  it('adds the two streaming histograms', () => {
-    expect(INSTRUMENTS.timeToFirstToken).toMatchObject({
-      name: 'llm_time_to_first_token_seconds',
-      kind: 'histogram',
-      unit: 's',
+  it('gives every llm_* instrument the Prometheus name the catalogue documents', async () => {
+    const page = await exposition(() =>
+      getLlmMetrics().recordInference({
+        provider: 'p',
+        operation: 'chat',
+        durationSeconds: 2,
+        inputTokens: 5,
+        outputTokens: 30,
+        timeToFirstTokenSeconds: 0.5,
+      }),
+    );
+    for (const i of [
+      INSTRUMENTS.inferenceLatency,
+      INSTRUMENTS.requestTokens,
+      INSTRUMENTS.timeToFirstToken,
+      INSTRUMENTS.timePerOutputToken,
+    ])
+      expect(page.types.get(i.prometheusName), i.name).toBe('histogram');
+    expect(page.types.get(INSTRUMENTS.tokenGeneration.prometheusName)).toBe('counter');
+  });
+
+  it('puts the HighLLMLatency threshold on a latency bucket edge, with 0.5 s resolution around it', async () => {
+    const threshold = alertThreshold('HighLLMLatency');
+    expect(threshold).toBe(5);
+    const page = await exposition(() => {
+      for (const seconds of [threshold, threshold + 0.01])
+        getLlmMetrics().recordInference({ provider: 'p', operation: 'chat', durationSeconds: seconds });
     });
-    expect(INSTRUMENTS.timePerOutputToken).toMatchObject({
-      name: 'llm_time_per_output_token_seconds',
-      kind: 'histogram',
-      unit: 's',
+    const name = INSTRUMENTS.inferenceLatency.prometheusName;
+    const edges = bucketEdges(page, name);
+    expect(edges).toContain(String(threshold));
+    // "P95 > 5 s" is read at an edge: a call of exactly 5 s is at or below it, a slower one above.
+    expect(bucketCount(page, name, String(threshold))).toBe(1);
+    expect(bucketCount(page, name, '+Inf')).toBe(2);
+    const finite = edges.filter((e) => e !== '+Inf').map(Number);
+    const around = finite.filter((e) => e >= 1 && e <= threshold + 1);
+    for (let k = 1; k < around.length; k++)
+      expect((around[k] as number) - (around[k - 1] as number)).toBeLessThanOrEqual(0.5);
+    expect(finite.at(-1)).toBeGreaterThanOrEqual(120);
+  });
+
+  it('resolves a LLMModelDrift step (2 s) over several latency buckets', async () => {
+    const step = alertThreshold('LLMModelDrift');
+    expect(step).toBe(2);
+    const page = await exposition(() =>
+      getLlmMetrics().recordInference({ provider: 'p', operation: 'chat', durationSeconds: 1 }),
+    );
+    const finite = bucketEdges(page, INSTRUMENTS.inferenceLatency.prometheusName)
+      .filter((e) => e !== '+Inf')
+      .map(Number);
+    const crossed = (base: number) => finite.filter((e) => e > base && e <= base + step).length;
+    // A 2 s increase within 1 s to 6 s crosses four bucket edges; one at least up to 12 s.
+    for (let base = 1; base + step <= 6; base += 0.25)
+      expect(crossed(base), `from ${base} s`).toBeGreaterThanOrEqual(4);
+    for (let base = 1; base + step <= 12; base += 0.25)
+      expect(crossed(base), `from ${base} s`).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts 1 token and a 1M-token context in finite token buckets', async () => {
+    const page = await exposition(() => {
+      for (const tokens of [1, 1_000_000])
+        getLlmMetrics().recordInference({ provider: 'p', operation: 'chat', durationSeconds: 1, inputTokens: tokens });
     });
+    const name = INSTRUMENTS.requestTokens.prometheusName;
+    const finite = bucketEdges(page, name).filter((e) => e !== '+Inf');
+    expect(bucketCount(page, name, finite[0] as string)).toBe(1);
+    expect(bucketCount(page, name, finite.at(-1) as string)).toBe(2);
   });
 
   it('uses units that the collector turns into exactly these names', () => {
@@ -43,25 +170,6 @@ describe('instrument catalogue', () => {
       if (i.unit === 's' && i.name.startsWith('llm_')) expect(i.name, i.name).toMatch(/_seconds$/);
       if (i.unit !== 's') expect(i.unit, i.name).toMatch(/^\{[a-z_]+\}$/);
     }
-  });
-
-  it('gives every histogram explicit, strictly increasing buckets', () => {
-    for (const i of INSTRUMENT_LIST.filter((x) => x.kind === 'histogram')) {
-      const b = i.buckets ?? [];
-      expect(b.length, i.name).toBeGreaterThan(5);
-      for (let k = 1; k < b.length; k++) expect(b[k], i.name).toBeGreaterThan(b[k - 1] as number);
-    }
-  });
-
-  it('puts the 5 s alert threshold on a bucket edge with 0.5 s resolution around it', () => {
-    const b = INSTRUMENTS.inferenceLatency.buckets;
-    for (const edge of [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6]) expect(b).toContain(edge);
-    expect(b.at(-1)).toBeGreaterThanOrEqual(120);
-  });
-
-  it('covers 1 to 1M tokens', () => {
-    expect(INSTRUMENTS.requestTokens.buckets[0]).toBe(1);
-    expect(INSTRUMENTS.requestTokens.buckets.at(-1)).toBeGreaterThanOrEqual(1_000_000);
   });
 
   it('uses the GenAI semantic-convention attribute keys and metric names', () => {
