@@ -120,9 +120,12 @@ export {
 } from './model-health-probe.js';
 export {
   getModelRegistry,
+  MAX_MODELS,
   type ModelInfo,
   type ModelRegistration,
   ModelRegistry,
   ModelRegistryError,
+  type ModelRegistryStore,
 } from './model-registry.js';
+export type { ModelRegistrySnapshot, ModelRegistrySnapshotEntry } from './registry-snapshot.js';
 export { PACKAGE_VERSION as METER_VERSION } from './version.js';

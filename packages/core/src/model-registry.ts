@@ -2,12 +2,9 @@ import { ATTR_LLM_MODEL_HASH, ATTR_LLM_MODEL_NAME, ATTR_LLM_MODEL_VERSION } from
 import { globalSingleton } from './global-state.js';
 import { getLlmMetrics } from './llm-metrics.js';
 import { copyMetadata, isMetadataObject, MetadataError } from './model-metadata.js';
-import {
-  type RegistryFileContent,
-  readRegistryFile,
-  removeStaleTemporaryFiles,
-  writeFileAtomic,
-} from './registry-file.js';
+import { ModelRegistryError } from './registry-error.js';
+import { acquireRegistryLock, readRegistryFile, removeStaleTemporaryFiles, writeFileAtomic } from './registry-file.js';
+import { type ModelRegistrySnapshot, readSnapshotEntries, SNAPSHOT_FORMAT } from './registry-snapshot.js';
 
 /** What is registered for a deployed model (the spec's `register_model` arguments). */
 export interface ModelRegistration {
@@ -38,13 +35,12 @@ export interface ModelInfo {
   readonly registeredAt: Date;
 }
 
-/** Thrown by the registry for invalid registrations; the message names the field. */
-export class ModelRegistryError extends Error {
-  override name = 'ModelRegistryError';
-}
+export { ModelRegistryError };
 
 /** Replaced versions still reported (at 0); older ones are forgotten by the registry. */
 const MAX_RETIRED = 32;
+/** Most models a registry holds (each is a few series of `llm_model_version`): bounds cardinality. */
+export const MAX_MODELS = 1000;
 const HASH_PATTERN = /^([a-z0-9-]{1,16}:)?[0-9a-f]{6,128}$/i;
 const VERSION_PATTERN = /^\S{1,128}$/;
 
@@ -61,6 +57,65 @@ function deploymentDateOf(metadata: Readonly<Record<string, unknown>>, fallback:
 }
 
 /**
+ * Where a registry keeps its models between runs, e.g. the JSON file of `persistRegistry()` of
+ * `@llm-otel/node` (core itself does no I/O). Both methods are synchronous: the registry commits a
+ * change only after `save` returned, so a failed save leaves the registry (and what it exports) as
+ * it was.
+ */
+export interface ModelRegistryStore {
+  /** Names the store in error messages, e.g. the file path. */
+  readonly name: string;
+  /** The saved registry (parsed JSON, checked by the registry), or undefined when nothing is saved yet. */
+  load(): unknown;
+  /** Saves the whole registry. Throwing refuses the change that asked for the save. */
+  save(snapshot: ModelRegistrySnapshot): void;
+}
+
+/** What the registry holds: replaced with a new object on every change, never mutated. */
+interface RegistryState {
+  readonly models: ReadonlyMap<string, ModelInfo>;
+  /**
+   * Versions replaced or removed, reported with `llm_model_version` 0. The OpenTelemetry JS SDK keeps
+   * exporting an attribute set it has seen once (cumulative temporality), so a replaced version can
+   * not vanish from the exporters: it turns to 0 instead, and only the deployed one is 1. Bounded.
+   */
+  readonly retired: readonly ModelInfo[];
+}
+
+const sameVersion = (a: ModelInfo, b: ModelInfo) =>
+  a.modelName === b.modelName && a.version === b.version && a.modelHash === b.modelHash;
+
+/** The state after setting (or, with undefined, removing) the deployed version of a model. */
+function withModel(state: RegistryState, modelName: string, next: ModelInfo | undefined): RegistryState {
+  const models = new Map(state.models);
+  const previous = models.get(modelName);
+  // A version deployed again is no longer retired.
+  let retired = next === undefined ? [...state.retired] : state.retired.filter((m) => !sameVersion(m, next));
+  if (next !== undefined) models.set(modelName, next);
+  else models.delete(modelName);
+  if (previous !== undefined && (next === undefined || !sameVersion(previous, next))) {
+    retired.push(previous);
+    if (retired.length > MAX_RETIRED) retired = retired.slice(retired.length - MAX_RETIRED);
+  }
+  return { models, retired };
+}
+
+function snapshotOf(models: Iterable<ModelInfo>): ModelRegistrySnapshot {
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: 1,
+    models: [...models].map((m) => ({
+      modelName: m.modelName,
+      version: m.version,
+      modelHash: m.modelHash,
+      metadata: { ...m.metadata },
+      deployedAt: m.deployedAt.toISOString(),
+      registeredAt: m.registeredAt.toISOString(),
+    })),
+  };
+}
+
+/**
  * The model registry of the spec: which version of each model is deployed. Registered models are
  * exported as `llm_model_version` (value 1, labelled with name, version and hash) and
  * `llm_model_deployed_at_seconds`. Registering a model again replaces its previous version: the new
@@ -68,14 +123,8 @@ function deploymentDateOf(metadata: Readonly<Record<string, unknown>>, fallback:
  * (`llm_model_version == 1` is the deployed set).
  */
 export class ModelRegistry {
-  private readonly models = new Map<string, ModelInfo>();
-  /**
-   * Versions replaced or removed, reported with `llm_model_version` 0. The OpenTelemetry JS SDK keeps
-   * exporting an attribute set it has seen once (cumulative temporality), so a replaced version can
-   * not vanish from the exporters: it turns to 0 instead, and only the deployed one is 1. Bounded.
-   */
-  private readonly retired: ModelInfo[] = [];
-  private file: string | undefined;
+  private state: RegistryState = { models: new Map(), retired: [] };
+  private store: ModelRegistryStore | undefined;
 
   constructor() {
     const metrics = getLlmMetrics();
@@ -85,11 +134,13 @@ export class ModelRegistry {
       [ATTR_LLM_MODEL_HASH]: m.modelHash,
     });
     metrics.addGaugeObserver('modelVersion', (result) => {
-      for (const m of this.retired) result.observe(0, versionAttributes(m));
-      for (const m of this.models.values()) result.observe(1, versionAttributes(m));
+      const { models, retired } = this.state;
+      for (const m of retired) result.observe(0, versionAttributes(m));
+      for (const m of models.values()) result.observe(1, versionAttributes(m));
     });
     metrics.addGaugeObserver('modelDeployedAt', (result) => {
-      for (const m of [...this.retired, ...this.models.values()]) {
+      const { models, retired } = this.state;
+      for (const m of [...retired, ...models.values()]) {
         result.observe(m.deployedAt.getTime() / 1000, {
           [ATTR_LLM_MODEL_NAME]: m.modelName,
           [ATTR_LLM_MODEL_VERSION]: m.version,
@@ -99,13 +150,16 @@ export class ModelRegistry {
   }
 
   /**
-   * Registers (or re-deploys) a model version.
-   * @throws ModelRegistryError when a field is invalid.
+   * Registers (or re-deploys) a model version. With a store attached, the registry is saved first
+   * and the change made only when the save succeeded.
+   * @throws ModelRegistryError when a field is invalid or the registry already holds
+   *   {@link MAX_MODELS} other models; the store's error when saving failed (nothing changed then).
    */
   registerModel(registration: ModelRegistration): ModelInfo {
     const info = this.validate(registration, new Date());
-    this.replace(info.modelName, info);
-    this.save();
+    if (!this.state.models.has(info.modelName) && this.state.models.size >= MAX_MODELS)
+      throw new ModelRegistryError(`the registry holds ${MAX_MODELS} models already; unregister one first`);
+    this.commit(withModel(this.state, info.modelName, info));
     // Make sure the observable gauges exist on the current global provider.
     getLlmMetrics().instruments();
     return info;
@@ -141,88 +195,110 @@ export class ModelRegistry {
 
   /** The registered info for a model, or undefined. */
   getModelInfo(modelName: string): ModelInfo | undefined {
-    return this.models.get(modelName);
+    return this.state.models.get(modelName);
   }
 
   /** The deployed version of a model, or undefined. */
   getModelVersion(modelName: string): string | undefined {
-    return this.models.get(modelName)?.version;
+    return this.state.models.get(modelName)?.version;
   }
 
   /** All registered models, in registration order. */
   listModels(): ModelInfo[] {
-    return [...this.models.values()];
+    return [...this.state.models.values()];
   }
 
-  /** Removes a model; its series disappear from the next collection. Returns whether it existed. */
+  /**
+   * Removes a model; its series turns to 0 at the next collection. Returns whether it existed.
+   * @throws the store's error when saving failed (the model stays registered then).
+   */
   unregisterModel(modelName: string): boolean {
-    const existed = this.replace(modelName, undefined);
-    if (existed) this.save();
-    return existed;
+    if (!this.state.models.has(modelName)) return false;
+    this.commit(withModel(this.state, modelName, undefined));
+    return true;
   }
 
-  /** Sets (or removes) the deployed version of a model, retiring the one it replaces. */
-  private replace(modelName: string, next: ModelInfo | undefined): boolean {
-    const previous = this.models.get(modelName);
-    const same = (a: ModelInfo, b: ModelInfo) =>
-      a.modelName === b.modelName && a.version === b.version && a.modelHash === b.modelHash;
-    if (next !== undefined) {
-      // A version deployed again is no longer retired.
-      for (let i = this.retired.length - 1; i >= 0; i--)
-        if (same(this.retired[i] as ModelInfo, next)) this.retired.splice(i, 1);
-      this.models.set(modelName, next);
-    } else {
-      this.models.delete(modelName);
+  /**
+   * Keeps the registry in `store` (see `persistRegistry()` of `@llm-otel/node` for a file): loads the
+   * saved models (they replace registrations of the same names made before), saves the result, and
+   * from then on saves before every change. The saved registry is checked entirely before any of it
+   * is used, so a bad entry anywhere changes nothing.
+   *
+   * @throws ModelRegistryError naming the store and the entry when the saved registry is invalid or a
+   *   store is attached already; the store's error when loading or saving failed (nothing changed).
+   */
+  attachStore(store: ModelRegistryStore): void {
+    if (this.store !== undefined)
+      throw new ModelRegistryError(
+        `the registry is kept in ${this.store.name} already; detachStore() first to keep it in ${store.name}`,
+      );
+    const raw = store.load();
+    let next = this.state;
+    if (raw !== undefined) {
+      const infos = readSnapshotEntries(raw, store.name).map((entry, index) => {
+        try {
+          return this.validate(entry, entry.registeredAt, entry.deployedAt);
+        } catch (error) {
+          if (!(error instanceof ModelRegistryError)) throw error;
+          throw new ModelRegistryError(
+            `model registry file ${store.name}: entry ${index} (${JSON.stringify(entry.modelName.slice(0, 128))}): ${error.message}`,
+          );
+        }
+      });
+      for (const info of infos) next = withModel(next, info.modelName, info);
+      if (next.models.size > MAX_MODELS)
+        throw new ModelRegistryError(`model registry file ${store.name} holds more than ${MAX_MODELS} models`);
     }
-    if (previous !== undefined && (next === undefined || !same(previous, next))) {
-      this.retired.push(previous);
-      if (this.retired.length > MAX_RETIRED) this.retired.shift();
-    }
-    return previous !== undefined;
+    store.save(snapshotOf(next.models.values()));
+    this.state = next;
+    this.store = store;
+    getLlmMetrics().instruments();
+  }
+
+  /** Stops saving to the store given to {@link attachStore}; returns it (undefined when none). */
+  detachStore(): ModelRegistryStore | undefined {
+    const store = this.store;
+    this.store = undefined;
+    return store;
   }
 
   /**
    * Keeps the registry in a JSON file: loads the models it holds (they replace registrations of the
-   * same names made before), then writes the file after every change, atomically (a crash mid-write
-   * leaves the previous file intact). Call it at start, before registering.
+   * same names made before), then writes the file before every change, atomically (a crash mid-write
+   * leaves the previous file intact). One process writes a file: `<path>.lock` holds its pid.
    *
-   * @throws Error naming the file when it exists but is not a valid registry file, and
-   *   ModelRegistryError when an entry in it is invalid.
+   * @throws Error naming the file when it exists but is not a valid registry file, or another live
+   *   process holds its lock; ModelRegistryError when an entry in it is invalid.
    */
   persistTo(path: string): void {
-    const content = readRegistryFile(path);
-    removeStaleTemporaryFiles(path);
-    for (const entry of content?.models ?? []) {
-      const info = this.validate(entry, new Date(entry.registeredAt), new Date(entry.deployedAt));
-      if (Number.isNaN(info.deployedAt.getTime()) || Number.isNaN(info.registeredAt.getTime()))
-        throw new ModelRegistryError(`model registry file ${path}: entry ${entry.modelName} has an invalid date`);
-      this.replace(info.modelName, info);
+    const release = acquireRegistryLock(path);
+    try {
+      removeStaleTemporaryFiles(path);
+      this.attachStore({
+        name: path,
+        load: () => readRegistryFile(path),
+        save: (snapshot) => writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`),
+      });
+    } catch (error) {
+      release();
+      throw error;
     }
-    this.file = path;
-    this.save();
-    getLlmMetrics().instruments();
+    this.releaseLock = release;
   }
 
-  /** Stops writing to the file given to {@link persistTo}. */
+  private releaseLock: (() => void) | undefined;
+
+  /** Stops writing to the file given to {@link persistTo} and releases its lock. */
   stopPersisting(): void {
-    this.file = undefined;
+    this.detachStore();
+    this.releaseLock?.();
+    this.releaseLock = undefined;
   }
 
-  private save(): void {
-    if (this.file === undefined) return;
-    const content: RegistryFileContent = {
-      format: 'llm-otel.model-registry',
-      version: 1,
-      models: [...this.models.values()].map((m) => ({
-        modelName: m.modelName,
-        version: m.version,
-        modelHash: m.modelHash,
-        metadata: { ...m.metadata },
-        deployedAt: m.deployedAt.toISOString(),
-        registeredAt: m.registeredAt.toISOString(),
-      })),
-    };
-    writeFileAtomic(this.file, `${JSON.stringify(content, null, 2)}\n`);
+  /** Saves `next` (when a store is attached), then makes it the registry's state. */
+  private commit(next: RegistryState): void {
+    this.store?.save(snapshotOf(next.models.values()));
+    this.state = next;
   }
 }
 

@@ -18,6 +18,7 @@ describe('registry persistence', () => {
     first.registerModel({ modelName: 'llama3', version: '8b-q4', modelHash: 'sha256:deadbeef' });
     first.registerModel({ modelName: 'mistral', version: 'v1.1.0', modelHash: 'abc124' });
     first.unregisterModel('llama3');
+    first.stopPersisting(); // one writer per file: the second registry takes over
 
     const second = new ModelRegistry();
     second.persistTo(file);
@@ -70,6 +71,7 @@ describe('registry persistence', () => {
       const registry = new ModelRegistry();
       registry.persistTo(file); // loads cleanly and sweeps the writer's stale temporary file
       expect(registry.getModelVersion('a')).toMatch(/^v\d+$/);
+      registry.stopPersisting(); // frees the file for the next round's writer
     }
     expect(readdirSync(join(file, '..')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(file)).toBe(true);
