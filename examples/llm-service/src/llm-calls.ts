@@ -45,6 +45,8 @@ export async function runOperation(clients: Clients, op: Operation, model: strin
         model,
         messages: [{ role: 'user', content: prompt }],
         stream: true,
+        // A local OpenAI-compatible server: the instrumentation asks for usage only from known hosts.
+        stream_options: { include_usage: true },
       });
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';

@@ -12,16 +12,24 @@ export interface OpenAIEndpointInfo {
   provider: string;
 }
 
+/**
+ * When the openai instrumentation adds `stream_options: { include_usage: true }` to a streamed chat
+ * or legacy completion that does not set `stream_options` (without it a stream reports no tokens):
+ * `auto` only for servers known to accept it (OpenAI, Azure OpenAI from `api-version` 2024-09-01,
+ * DeepSeek), `always` for every server, `never` for none.
+ */
+export type StreamUsageMode = 'auto' | 'always' | 'never';
+
 /** Options of {@link OpenAIInstrumentation}. */
 export interface OpenAIInstrumentationConfig extends InstrumentationConfig {
   /**
    * Ask for token usage on streamed chat and legacy completions (`stream_options.include_usage`)
    * when the app did not set `stream_options`; the extra usage-only chunk is then withheld from the
-   * app. `true` (default): for every endpoint, except Azure clients whose `api-version` predates
-   * `2024-09-01` (they reject the option). `false`: never (streams then record no token counts).
-   * A function decides per endpoint.
+   * app. A {@link StreamUsageMode}, or a function that decides per endpoint. Default: the
+   * `LLM_OTEL_OPENAI_INJECT_STREAM_USAGE` environment variable, else `auto`. `true` and `false` are
+   * kept as `always` and `never`.
    */
-  streamUsage?: boolean | ((endpoint: OpenAIEndpointInfo) => boolean);
+  streamUsage?: StreamUsageMode | boolean | ((endpoint: OpenAIEndpointInfo) => boolean);
   /**
    * Overrides `gen_ai.provider.name` for an endpoint (e.g. return `ollama` for `localhost:11434`);
    * return undefined to keep the built-in host rule.

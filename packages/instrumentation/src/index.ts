@@ -3,9 +3,11 @@ export type {
   OllamaInstrumentationConfig,
   OpenAIEndpointInfo,
   OpenAIInstrumentationConfig,
+  StreamUsageMode,
 } from './config.js';
 export { llmInstrumentations } from './llm-instrumentations.js';
 export { OLLAMA_SUPPORTED_VERSIONS, OllamaInstrumentation } from './ollama/instrumentation.js';
 export { OPENAI_SUPPORTED_VERSIONS, OpenAIInstrumentation } from './openai/instrumentation.js';
 export { OPENAI_COMPATIBLE, providerForHost } from './openai/provider.js';
+export { STREAM_USAGE_ENV } from './openai/stream-usage.js';
 export { PACKAGE_VERSION } from './version.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation, providerForHost } from '../src/index.js';
 import { FakeLlmServer } from './utils/fake-llm-server.js';
-import { drain, instrumentOpenAI, type OpenAIClass } from './utils/harness.js';
+import { drain, instrumentOpenAI } from './utils/harness.js';
 import { M, TestMetrics } from './utils/metrics.js';
 
 const { instrumentation, clients } = instrumentOpenAI();
@@ -55,21 +55,6 @@ describe.each(clients)('openai $version: endpoints', ({ OpenAI, module }) => {
         'server.port': server.port,
       }),
     ).toBe(1);
-  });
-
-  const AzureOpenAI = module.AzureOpenAI as OpenAIClass;
-  it.each([
-    ['2024-10-21', true],
-    ['2024-06-01', false],
-  ])('AzureOpenAI (api-version %s): provider azure.ai.openai; stream usage asked for: %s', async (apiVersion, asks) => {
-    const client = new AzureOpenAI({ apiKey: 'k', endpoint: server.origin, apiVersion, maxRetries: 0 });
-    const { items } = await drain(await client.chat.completions.create({ model: 'gpt-test', messages, stream: true }));
-    expect(items).toHaveLength(5);
-    expect(server.lastRequest()?.path).toBe('/openai/deployments/gpt-test/chat/completions');
-    expect(server.lastRequest()?.body.stream_options).toEqual(asks ? { include_usage: true } : undefined);
-    const c = await testMetrics.collect();
-    expect(c.count(M.latency, { 'gen_ai.provider.name': 'azure.ai.openai' })).toBe(1);
-    expect(c.count(M.tokens)).toBe(asks ? 2 : 0);
   });
 
   it('streamUsage: false never adds stream_options', async () => {

@@ -28,9 +28,9 @@ export function coexistenceSuite(contribFirst: boolean): void {
   let ours: OpenAIInstrumentation;
   if (contribFirst) {
     contrib = new ContribOpenAIInstrumentation();
-    ours = new OpenAIInstrumentation();
+    ours = new OpenAIInstrumentation({ streamUsage: 'always' });
   } else {
-    ours = new OpenAIInstrumentation();
+    ours = new OpenAIInstrumentation({ streamUsage: 'always' });
     contrib = new ContribOpenAIInstrumentation();
   }
   // As registerInstrumentations() does; the contrib instrumentation creates its instruments here.

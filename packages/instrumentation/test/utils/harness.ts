@@ -19,7 +19,8 @@ export interface LoadedOpenAI {
  * `require`, which the instrumentation's hook patches. Call at the top of a test file.
  */
 export function instrumentOpenAI(): { instrumentation: OpenAIInstrumentation; clients: LoadedOpenAI[] } {
-  const instrumentation = new OpenAIInstrumentation();
+  // The test server is an unknown host, where `auto` would not ask for stream usage.
+  const instrumentation = new OpenAIInstrumentation({ streamUsage: 'always' });
   const clients = OPENAI_MODULES.map((name) => {
     const module = requireClient(name) as Record<string, unknown>;
     const OpenAI = (module.OpenAI ?? module.default ?? module) as OpenAIClass;

@@ -44,14 +44,15 @@ export interface InstrumentationTest {
 
 /**
  * The preamble of every instrumentation test file, in one place: creates (and so enables) the
- * instrumentations, then loads the client releases under test through `require` (which the
+ * instrumentations (openai with `streamUsage: 'always'` unless `options.openai` says otherwise), then loads the client releases under test through `require` (which the
  * instrumentations' hooks patch), starts the test server for the file, and installs fresh metrics
  * before each test. Call it once, at the top of the file.
  */
 export function setupInstrumentationTest(
   options: { openai?: OpenAIInstrumentationConfig; ollama?: OllamaInstrumentationConfig } = {},
 ): InstrumentationTest {
-  const openai = new OpenAIInstrumentation(options.openai ?? {});
+  // The test server is an unknown host, where the default (`auto`) would not ask for stream usage.
+  const openai = new OpenAIInstrumentation(options.openai ?? { streamUsage: 'always' });
   const ollama = new OllamaInstrumentation(options.ollama ?? {});
   const openaiClients = OPENAI_MODULES.map((name): LoadedOpenAI => {
     const module = requireClient(name) as Record<string, unknown>;
