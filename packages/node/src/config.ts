@@ -1,3 +1,4 @@
+import { LlmOtelConfigError } from '@llm-otel/core';
 /** Where and how register() exports metrics; every field is resolved from options, then `OTEL_*` variables. */
 export interface PrometheusOptions {
   /** Interface the `/metrics` server listens on. Env: `OTEL_EXPORTER_PROMETHEUS_HOST`. Default `0.0.0.0`. */
@@ -22,26 +23,51 @@ export interface OtlpOptions {
   intervalMs?: number;
   /** Export timeout in milliseconds. Env: `OTEL_METRIC_EXPORT_TIMEOUT`. Default 30000 (capped at the interval). */
   timeoutMs?: number;
+  /**
+   * Aggregation temporality asked of the OTLP reader, for every metric (the `llm_*` call metrics
+   * included). Env: `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`. Default `cumulative`.
+   */
+  temporalityPreference?: TemporalityPreference;
 }
+
+/**
+ * `cumulative`: every instrument cumulative. `delta`: counters and histograms delta (up-down
+ * counters stay cumulative). `lowmemory`: synchronous counters and histograms delta, the rest
+ * cumulative. As the OpenTelemetry OTLP exporters define them.
+ */
+export type TemporalityPreference = 'cumulative' | 'delta' | 'lowmemory';
 
 /** The settings register() runs with, after options and environment are merged and checked. */
 export interface ResolvedConfig {
   serviceName: string | undefined;
   serviceVersion: string | undefined;
   prometheus: Required<PrometheusOptions> | false;
-  otlp: { url: string; protocol: OtlpProtocol; intervalMs: number; timeoutMs: number } | false;
+  otlp:
+    | {
+        url: string;
+        protocol: OtlpProtocol;
+        intervalMs: number;
+        timeoutMs: number;
+        temporalityPreference: TemporalityPreference;
+      }
+    | false;
   console: boolean;
+  /** Level of the console diagnostic logger register() installs (`OTEL_LOG_LEVEL`), if set. */
+  logLevel: LogLevelName | undefined;
 }
 
-/** Invalid configuration: the message names the option or variable and the accepted values. */
-export class LlmOtelConfigError extends Error {
-  override name = 'LlmOtelConfigError';
-}
+/** Values of `OTEL_LOG_LEVEL`, as the OpenTelemetry specification names them. */
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+// One error class for core's options and ours, so `instanceof` works whichever package threw.
+export { LlmOtelConfigError };
 
 type Env = Record<string, string | undefined>;
 
 const EXPORTERS = ['prometheus', 'otlp', 'console', 'none'] as const;
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
+const TEMPORALITIES: readonly TemporalityPreference[] = ['cumulative', 'delta', 'lowmemory'];
+const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 
 function envValue(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
@@ -70,6 +96,31 @@ function parseProtocol(value: string, source: string): OtlpProtocol {
   if (!(PROTOCOLS as readonly string[]).includes(value))
     throw new LlmOtelConfigError(`${source}=${JSON.stringify(value)} is not valid; accepted: ${PROTOCOLS.join(', ')}`);
   return value as OtlpProtocol;
+}
+
+function parseTemporality(value: unknown, source: string): TemporalityPreference {
+  const lower = typeof value === 'string' ? value.toLowerCase() : value;
+  if (!(TEMPORALITIES as readonly unknown[]).includes(lower))
+    throw new LlmOtelConfigError(
+      `${source}=${JSON.stringify(value)} is not valid; accepted: ${TEMPORALITIES.join(', ')}`,
+    );
+  return lower as TemporalityPreference;
+}
+
+function parseLogLevel(env: Env): LogLevelName | undefined {
+  const raw = envValue(env, 'OTEL_LOG_LEVEL');
+  if (raw === undefined) return undefined;
+  const lower = raw.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(lower))
+    throw new LlmOtelConfigError(
+      `OTEL_LOG_LEVEL=${JSON.stringify(raw)} is not valid; accepted: ${LOG_LEVELS.map((l) => l.toUpperCase()).join(', ')}`,
+    );
+  return lower as LogLevelName;
+}
+
+/** `OTEL_SDK_DISABLED=true` (case-insensitive): register() sets up nothing. */
+export function isSdkDisabled(env: Env = process.env): boolean {
+  return envValue(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true';
 }
 
 function parseUrl(value: string, source: string): URL {
@@ -136,7 +187,14 @@ function resolveOtlp(options: OtlpOptions, env: Env): Exclude<ResolvedConfig['ot
     options.timeoutMs !== undefined
       ? parseMillis(options.timeoutMs, 'otlp.timeoutMs')
       : parseMillis(envValue(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? 30000, 'OTEL_METRIC_EXPORT_TIMEOUT');
-  return { url, protocol, intervalMs, timeoutMs: Math.min(timeoutMs, intervalMs) };
+  const temporalityPreference =
+    options.temporalityPreference !== undefined
+      ? parseTemporality(options.temporalityPreference, 'otlp.temporalityPreference')
+      : parseTemporality(
+          envValue(env, 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE') ?? 'cumulative',
+          'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
+        );
+  return { url, protocol, intervalMs, timeoutMs: Math.min(timeoutMs, intervalMs), temporalityPreference };
 }
 
 /**
@@ -182,5 +240,6 @@ export function resolveConfig(
     prometheus,
     otlp: wantOtlp ? resolveOtlp(options.otlp || {}, env) : false,
     console: fromEnv?.has('console') ?? false,
+    logLevel: parseLogLevel(env),
   };
 }

@@ -1,16 +1,13 @@
 import { diag } from '@opentelemetry/api';
-import { OTLPMetricExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPMetricExporter as OtlpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OtlpProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
   ConsoleMetricExporter,
   type IMetricReader,
   type MetricProducer,
   PeriodicExportingMetricReader,
-  type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import type { ResolvedConfig } from './config.js';
+import { LazyOtlpExporter } from './lazy-otlp-exporter.js';
 
 /** A Prometheus pull reader and a promise that settles when its HTTP server listens (or failed to). */
 export function createPrometheusReader(
@@ -42,26 +39,17 @@ export function createPrometheusReader(
   return { reader, url: `http://${shownHost}:${config.port}/metrics`, listening };
 }
 
-function otlpExporter(config: Exclude<ResolvedConfig['otlp'], false>): PushMetricExporter {
-  const options = { url: config.url, timeoutMillis: config.timeoutMs };
-  switch (config.protocol) {
-    case 'grpc':
-      return new OtlpGrpcExporter(options);
-    case 'http/json':
-      return new OtlpJsonExporter(options);
-    default:
-      return new OtlpProtoExporter(options);
-  }
-}
-
-/** A periodic reader pushing OTLP (cumulative temporality, which Prometheus-style backends need). */
+/**
+ * A periodic reader pushing OTLP with the configured temporality preference (cumulative by
+ * default, which Prometheus-style backends need). The exporter module loads in the background.
+ */
 export function createOtlpReader(
   config: Exclude<ResolvedConfig['otlp'], false>,
   metricProducers: MetricProducer[] = [],
 ): IMetricReader {
   return new PeriodicExportingMetricReader({
     metricProducers,
-    exporter: otlpExporter(config),
+    exporter: new LazyOtlpExporter(config),
     exportIntervalMillis: config.intervalMs,
     exportTimeoutMillis: config.timeoutMs,
   });

@@ -8,17 +8,26 @@ import {
 import { llmInstrumentations } from '@llm-otel/instrumentation';
 import { type Attributes, diag, metrics } from '@opentelemetry/api';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
-import { type IMetricReader, MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import {
+  AggregationTemporality,
+  type IMetricReader,
+  MeterProvider,
+  type ViewOptions,
+} from '@opentelemetry/sdk-metrics';
+import {
+  isSdkDisabled,
   LlmOtelConfigError,
   type OtlpOptions,
   type PrometheusOptions,
   type ResolvedConfig,
   resolveConfig,
 } from './config.js';
+import { installDiagLogger, watchLateMeterProviders } from './diagnostics.js';
 import { createConsoleReader, createOtlpReader, createPrometheusReader } from './exporters.js';
 import { llmMetricProducer } from './llm-metric-producer.js';
 import { buildResource } from './resource.js';
+import { temporalitySelector } from './temporality.js';
+import { checkRegisterOptions } from './validate-options.js';
 import { llmViews } from './views.js';
 
 /** Options of {@link register}. Each one overrides the matching `OTEL_*` variable. */
@@ -41,7 +50,7 @@ export interface RegisterOptions {
   instrumentations?: Instrumentation[];
   /** More views for the MeterProvider, applied after llm-otel's. */
   views?: ViewOptions[];
-  /** Series kept per instrument by the SDK before it folds new ones into an overflow series. Default 2000. */
+  /** Series kept per instrument (a positive integer) before new ones fold into an overflow series. Default 2000. */
   cardinalityLimit?: number;
   /** Limits and opt-ins of the recording API (attribute length, distinct values, GenAI metrics). */
   metrics?: Partial<LlmMetricsOptions>;
@@ -103,6 +112,8 @@ function hasGlobalMeterProvider(): boolean {
  * it in place, creates no exporter, and only enables the instrumentations: add {@link llmViews} to
  * that provider to get the catalogue's buckets and attribute limits.
  *
+ * With `OTEL_SDK_DISABLED=true` it sets up nothing and returns a handle that does nothing.
+ *
  * @throws LlmOtelConfigError when an option or `OTEL_*` variable is invalid.
  */
 export function register(options: RegisterOptions = {}): LlmOtelHandle {
@@ -111,7 +122,8 @@ export function register(options: RegisterOptions = {}): LlmOtelHandle {
     diag.warn('@llm-otel/node: register() was already called; returning the existing setup');
     return current;
   }
-  const handle = setUp(options);
+  checkRegisterOptions(options);
+  const handle = isSdkDisabled() ? disabledHandle() : setUp(options ?? {});
   current = handle;
   const shutdown = handle.shutdown;
   return Object.assign(handle, {
@@ -124,6 +136,37 @@ export function register(options: RegisterOptions = {}): LlmOtelHandle {
 
 let current: LlmOtelHandle | undefined;
 
+/** Core checks its own options; its error is re-thrown naming register()'s `metrics` option. */
+function metricsWithOptions(options: RegisterOptions['metrics']): ReturnType<typeof getLlmMetrics> {
+  try {
+    return getLlmMetrics(options);
+  } catch (error) {
+    if (error instanceof LlmOtelConfigError) throw new LlmOtelConfigError(`metrics: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The handle of `OTEL_SDK_DISABLED=true`: no provider, exporter or instrumentation. */
+function disabledHandle(): LlmOtelHandle {
+  // The console logger is not installed in this mode, so the notice goes to stderr directly, once.
+  console.warn('@llm-otel/node: OTEL_SDK_DISABLED=true, so register() sets up nothing (no metrics are exported)');
+  return {
+    meterProvider: undefined,
+    config: {
+      serviceName: undefined,
+      serviceVersion: undefined,
+      prometheus: false,
+      otlp: false,
+      console: false,
+      logLevel: undefined,
+    },
+    prometheusUrl: undefined,
+    ready: Promise.resolve(),
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+}
+
 /**
  * The setup of the running {@link register} call, or undefined. Useful for apps started with
  * `--import @llm-otel/node/register` that want the Prometheus URL or to flush before exiting.
@@ -134,7 +177,8 @@ export function getRegistration(): LlmOtelHandle | undefined {
 
 function setUp(options: RegisterOptions): LlmOtelHandle {
   const config = resolveConfig(options);
-  const llmMetrics = getLlmMetrics(options.metrics);
+  installDiagLogger(config.logLevel);
+  const llmMetrics = metricsWithOptions(options.metrics);
   const instrumentations = options.instrumentations ?? llmInstrumentations();
   const stopProbe = startHealthProbe(options.healthProbe, process.env);
 
@@ -158,20 +202,23 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
     };
   }
 
-  // recordInference() aggregates in core; every reader gets the producer that exports it.
+  // recordInference() aggregates in core; every reader gets its own producer of it, in its temporality.
   const producer = llmMetricProducer({ cardinalityLimit: options.cardinalityLimit });
-  const producers = [producer];
+  const cumulative = () => [producer.forReader(AggregationTemporality.CUMULATIVE)];
   const readers: IMetricReader[] = [];
   const waits: Promise<void>[] = [];
   let prometheusUrl: string | undefined;
   if (config.prometheus) {
-    const prometheus = createPrometheusReader(config.prometheus, producers);
+    const prometheus = createPrometheusReader(config.prometheus, cumulative());
     readers.push(prometheus.reader);
     waits.push(prometheus.listening);
     prometheusUrl = prometheus.url;
   }
-  if (config.otlp) readers.push(createOtlpReader(config.otlp, producers));
-  if (config.console) readers.push(createConsoleReader(config.otlp ? config.otlp.intervalMs : 60000, producers));
+  if (config.otlp)
+    readers.push(
+      createOtlpReader(config.otlp, [producer.forReader(temporalitySelector(config.otlp.temporalityPreference))]),
+    );
+  if (config.console) readers.push(createConsoleReader(config.otlp ? config.otlp.intervalMs : 60000, cumulative()));
 
   const meterProvider = new MeterProvider({
     resource: buildResource({
@@ -183,6 +230,7 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
     readers,
   });
   metrics.setGlobalMeterProvider(meterProvider);
+  const unwatch = watchLateMeterProviders(meterProvider);
   // Bind the recording API (and the registry's observable gauges) to the new provider now.
   llmMetrics.instruments();
   const disableInstrumentations = registerInstrumentations({ instrumentations, meterProvider });
@@ -200,10 +248,12 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
       shutdownPromise ??= (async () => {
         stopProbe?.();
         disableInstrumentations();
-        producer.detach();
+        unwatch();
         try {
+          // The final collection still reads the core aggregate; detaching first would drop it.
           await meterProvider.shutdown();
         } finally {
+          producer.detach();
           if (metrics.getMeterProvider() === meterProvider) metrics.disable();
         }
       })();

@@ -90,4 +90,27 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ prometheus: { port: -1 } }, {})).toThrow(/prometheus\.port/);
     expect(() => resolveConfig({ otlp: { protocol: 'http' as never } }, {})).toThrow(/otlp\.protocol/);
   });
+
+  it('reads the OTLP temporality preference from the option or OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', () => {
+    const env = { OTEL_METRICS_EXPORTER: 'otlp' };
+    expect(resolveConfig({}, env).otlp).toMatchObject({ temporalityPreference: 'cumulative' });
+    expect(
+      resolveConfig({}, { ...env, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'Delta' }).otlp,
+    ).toMatchObject({ temporalityPreference: 'delta' });
+    expect(
+      resolveConfig(
+        { otlp: { temporalityPreference: 'lowmemory' } },
+        { ...env, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta' },
+      ).otlp,
+    ).toMatchObject({ temporalityPreference: 'lowmemory' });
+    expect(() => resolveConfig({}, { ...env, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'deltas' })).toThrow(
+      /OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE="deltas" is not valid; accepted: cumulative, delta, lowmemory/,
+    );
+  });
+
+  it('reads OTEL_LOG_LEVEL, case-insensitive, and rejects unknown levels', () => {
+    expect(resolveConfig({}, {}).logLevel).toBeUndefined();
+    expect(resolveConfig({}, { OTEL_LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(() => resolveConfig({}, { OTEL_LOG_LEVEL: 'trace' })).toThrow(/OTEL_LOG_LEVEL="trace" is not valid/);
+  });
 });
