@@ -6,16 +6,15 @@ export const OVERFLOW_ATTRIBUTES: Readonly<Attributes> = Object.freeze({ 'otel.m
 const OVERFLOW_KEY = '\u0000overflow';
 
 /**
- * One attribute value as part of a series key: its length, a colon and the value; `-` when absent.
- * Keys built from these parts are unambiguous (each part says where it ends), so two different
- * attribute sets never share a key, whatever characters their values hold; and no key can equal
- * the overflow key, which starts with a NUL character.
+ * Separates the attribute values in a series key. Keys are built from values admitted by the
+ * `AttributeValueLimiter`, which admits no value holding a control character (U+0000 to U+001F,
+ * U+007F): so a key splits back into exactly its values, and two different attribute sets never
+ * share a key. Checked once per distinct value, when it is admitted, not on every call.
  */
-export function keyPart(value: string | number | undefined): string {
-  if (value === undefined) return '-';
-  const text = typeof value === 'string' ? value : String(value);
-  return `${text.length}:${text}`;
-}
+export const KEY_SEPARATOR = '\u0000';
+
+/** Stands for an absent attribute value in a series key (no admitted value equals it). */
+export const KEY_ABSENT = '\u0001';
 
 /** Cumulative explicit-bucket histogram state of one attribute set. */
 export interface HistogramCell {
@@ -39,7 +38,7 @@ export interface CounterCell {
 
 /**
  * A histogram of the catalogue aggregated in core: a Map from a cheap string key (the call's
- * already-bounded attribute values, see {@link keyPart}) to its state. Replaces the SDK's
+ * already-bounded attribute values joined by {@link KEY_SEPARATOR}) to its state. Replaces the SDK's
  * per-record work (sorting and JSON-hashing the attribute set, about 2 µs a record).
  */
 export class FastHistogram implements HistogramSink {

@@ -31,14 +31,24 @@ export type LimiterLimits = Pick<AttributeLimits, 'maxValueLength' | 'maxDistinc
   Partial<Pick<AttributeLimits, 'maxDistinctModels'>>;
 
 /** Why a value was replaced by `_OTHER`. */
-export type OverflowReason = 'too_long' | 'too_many_values';
+export type OverflowReason = 'too_long' | 'too_many_values' | 'control_character';
+
+/** Whether `value` holds a control character (U+0000 to U+001F or U+007F): one linear pass. */
+export function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
 
 function isModelKey(key: string): boolean {
   return key === ATTR_GEN_AI_REQUEST_MODEL || key === ATTR_GEN_AI_RESPONSE_MODEL;
 }
 
 /**
- * Admits attribute values per key up to a fixed number of distinct values. Memory is bounded by
+ * Admits attribute values per key up to a fixed number of distinct values, and no value holding a
+ * control character. Memory is bounded by
  * keys x distinct-value limit x maxValueLength, whatever the input.
  */
 export class AttributeValueLimiter {
@@ -73,6 +83,11 @@ export class AttributeValueLimiter {
     if (values.has(value)) return value;
     if (value.length > this.limits.maxValueLength) {
       this.onOverflow(key, 'too_long');
+      return OVERFLOW_VALUE;
+    }
+    // Never in a label (they garble exposition formats), and series keys rely on it (KEY_SEPARATOR).
+    if (hasControlCharacter(value)) {
+      this.onOverflow(key, 'control_character');
       return OVERFLOW_VALUE;
     }
     if (values.size >= this.limitFor(key)) {

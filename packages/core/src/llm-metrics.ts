@@ -18,10 +18,15 @@ import {
 } from './attributes.js';
 import { sharedDriftMonitor } from './drift/shared-drift-monitor.js';
 import { errorTypeOfRecord } from './error-type.js';
-import { type CallSinks, type FastAggregator, keyPart } from './fast-aggregation.js';
+import { type CallSinks, type FastAggregator, KEY_ABSENT, KEY_SEPARATOR } from './fast-aggregation.js';
 import { globalSingleton } from './global-state.js';
 import { InstrumentBinding, type InstrumentSet, type ObservableGaugeKey } from './instrument-set.js';
-import { type AttributeLimits, AttributeValueLimiter, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
+import {
+  type AttributeLimits,
+  AttributeValueLimiter,
+  DEFAULT_ATTRIBUTE_LIMITS,
+  type OverflowReason,
+} from './limits.js';
 import { checkOptions, integerIn, isBoolean, type OptionCheck } from './option-checks.js';
 import { warnOnce } from './report-once.js';
 import {
@@ -164,14 +169,20 @@ export class LlmMetrics {
         [ATTR_LLM_OTEL_ATTRIBUTE]: key,
         [ATTR_LLM_OTEL_REASON]: reason,
       });
-      warnOnce(
-        `overflow:${key}:${reason}`,
-        reason === 'too_long'
-          ? `a value of attribute ${key} is longer than ${this.options.maxValueLength} characters and was replaced by _OTHER`
-          : `attribute ${key} reached ${this.options.maxDistinctValues} distinct values; new values are replaced by _OTHER`,
-      );
+      warnOnce(`overflow:${key}:${reason}`, this.overflowMessage(key, reason));
     });
     this.binding = new InstrumentBinding((key, result) => this.observeGauge(key, result));
+  }
+
+  private overflowMessage(key: string, reason: OverflowReason): string {
+    switch (reason) {
+      case 'too_long':
+        return `a value of attribute ${key} is longer than ${this.options.maxValueLength} characters and was replaced by _OTHER`;
+      case 'control_character':
+        return `a value of attribute ${key} holds a control character and was replaced by _OTHER`;
+      default:
+        return `attribute ${key} reached ${this.limiter.limitFor(key)} distinct values; new values are replaced by _OTHER`;
+    }
   }
 
   /** Current options (limits and opt-ins). */
@@ -382,19 +393,24 @@ export class LlmMetrics {
     const genAi = this.options.genAiMetrics;
     // The core aggregator when a MetricProducer exports it (register()), else the SDK instruments.
     const sinks: CallSinks = this.aggregator ?? set.sinks;
-    // The key of the attribute set: each value length-prefixed (absent: '-'), so no two different
-    // sets share a key whatever characters the values hold.
+    // The key of the attribute set: the admitted values (never holding a control character, see
+    // KEY_SEPARATOR) joined by a control character, another one for an absent value: unambiguous.
     const key =
-      keyPart(provider) +
-      keyPart(operation) +
-      keyPart(model) +
-      keyPart(responseModel) +
-      keyPart(serverAddress) +
-      keyPart(serverPort);
+      provider +
+      KEY_SEPARATOR +
+      operation +
+      KEY_SEPARATOR +
+      (model ?? KEY_ABSENT) +
+      KEY_SEPARATOR +
+      (responseModel ?? KEY_ABSENT) +
+      KEY_SEPARATOR +
+      (serverAddress ?? KEY_ABSENT) +
+      KEY_SEPARATOR +
+      (serverPort ?? KEY_ABSENT);
     // `false`, `0` and `''` are "no error" as much as `undefined` and `null`.
     if (record.error) {
       const errorType = this.limiter.admit(ATTR_ERROR_TYPE, errorTypeOfRecord(record.error));
-      const errorKey = key + keyPart(errorType);
+      const errorKey = key + KEY_SEPARATOR + errorType;
       sinks.errors.add(errorKey, 1, attrs, ATTR_ERROR_TYPE, errorType);
       sinks.inferenceLatency.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
       if (genAi)
@@ -446,7 +462,7 @@ export class LlmMetrics {
   }
 
   private recordTokens(sinks: CallSinks, key: string, attrs: Attributes, tokens: number, type: string, genAi: boolean) {
-    const tokenKey = key + keyPart(type);
+    const tokenKey = key + KEY_SEPARATOR + type;
     sinks.requestTokens.record(tokenKey, tokens, attrs, ATTR_GEN_AI_TOKEN_TYPE, type);
     if (genAi) sinks.genAiTokenUsage.record(tokenKey, tokens, attrs, ATTR_GEN_AI_TOKEN_TYPE, type);
   }

@@ -28,7 +28,31 @@ describe('core aggregation of recordInference', () => {
     const cells = [...aggregator.inferenceLatency.cells.values()];
     expect(cells).toHaveLength(2);
     expect(cells.map((c) => c.count)).toEqual([1, 1]);
-    expect(cells.map((c) => c.attributes['gen_ai.request.model'])).toEqual(['m\u0000x', 'm']);
+    // Values holding control characters are not admitted as labels either.
+    expect(cells.map((c) => c.attributes)).toEqual([
+      { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': '_OTHER' },
+      {
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'm',
+        'gen_ai.response.model': 'x',
+        'server.address': '_OTHER',
+      },
+    ]);
+  });
+
+  it('replaces values holding a control character by _OTHER and counts them', async () => {
+    const { reader } = installProvider();
+    for (const model of ['a\u0000b', 'line\nbreak', 'del\u007f', 'tab\there'])
+      getLlmMetrics().recordInference({ ...BASE, model });
+    const byName = await collectByName(reader);
+    expect(
+      counterValue(byName.get('llm_otel_attribute_overflow_total'), { 'llm_otel.reason': 'control_character' }),
+    ).toBe(4);
+    const models = (byName.get('llm_inference_latency_seconds')?.dataPoints ?? []).map(
+      (p) => p.attributes['gen_ai.request.model'],
+    );
+    expect(models).toEqual(['_OTHER']);
   });
 
   it('keeps an error series apart from a success series whose value looks like a key suffix', () => {
