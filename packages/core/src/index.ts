@@ -127,5 +127,12 @@ export {
   ModelRegistryError,
   type ModelRegistryStore,
 } from './model-registry.js';
+export type {
+  EvaluationCounter,
+  EvaluationOutcome,
+  GaugeCallback,
+  GaugeHost,
+  InternalErrorReporter,
+} from './recording-host.js';
 export type { ModelRegistrySnapshot, ModelRegistrySnapshotEntry } from './registry-snapshot.js';
 export { PACKAGE_VERSION as METER_VERSION } from './version.js';

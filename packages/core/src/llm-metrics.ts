@@ -6,13 +6,16 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_LLM_EVALUATOR,
   ATTR_LLM_INTENT_RESULT,
   ATTR_LLM_OTEL_ATTRIBUTE,
   ATTR_LLM_OTEL_COMPONENT,
+  ATTR_LLM_OTEL_OUTCOME,
   ATTR_LLM_OTEL_REASON,
   ATTR_LLM_TASK,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  OVERFLOW_VALUE,
   TOKEN_TYPE_INPUT,
   TOKEN_TYPE_OUTPUT,
 } from './attributes.js';
@@ -28,6 +31,13 @@ import {
   type OverflowReason,
 } from './limits.js';
 import { checkOptions, integerIn, isBoolean, type OptionCheck } from './option-checks.js';
+import type {
+  EvaluationCounter,
+  EvaluationOutcome,
+  GaugeCallback,
+  GaugeHost,
+  InternalErrorReporter,
+} from './recording-host.js';
 import { warnOnce } from './report-once.js';
 import {
   describeValue,
@@ -146,13 +156,13 @@ function genAiOptInFromEnv(): boolean {
  * Every method validates its input, drops and counts what is invalid, bounds attribute values, and
  * never throws into the caller. Obtain the process-wide instance with {@link getLlmMetrics}.
  */
-export class LlmMetrics {
+export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationCounter {
   private options: LlmMetricsOptions;
   /** The options before any were passed: what an option set to `undefined` goes back to. */
   private readonly defaults: Readonly<LlmMetricsOptions>;
   private readonly limiter: AttributeValueLimiter;
   private readonly binding: InstrumentBinding;
-  private readonly gaugeObservers = new Map<ObservableGaugeKey, Set<(r: ObservableResult<Attributes>) => void>>();
+  private readonly gaugeObservers = new Map<ObservableGaugeKey, Set<GaugeCallback>>();
   private aggregator: FastAggregator | undefined;
 
   /** @throws LlmOtelConfigError when an option is unknown or invalid. */
@@ -202,7 +212,11 @@ export class LlmMetrics {
     this.limiter.setLimits(this.options);
   }
 
-  /** The instruments bound to the current global MeterProvider. */
+  /**
+   * The instruments bound to the current global MeterProvider. For the packages of llm-otel; other
+   * parts of core depend on the narrow {@link GaugeHost}, {@link InternalErrorReporter} and
+   * {@link EvaluationCounter} instead.
+   */
   instruments(): InstrumentSet {
     return this.binding.current();
   }
@@ -294,8 +308,26 @@ export class LlmMetrics {
     }
   }
 
+  /** Binds the instruments (and their observable gauges) to the current global MeterProvider now. */
+  bind(): void {
+    this.instruments();
+  }
+
+  /** Counts one evaluator run in `llm_otel_evaluations_total`; never throws. */
+  countEvaluation(evaluator: string, outcome: EvaluationOutcome): void {
+    try {
+      const name = typeof evaluator === 'string' && evaluator.length > 0 ? evaluator : OVERFLOW_VALUE;
+      this.instruments().evaluations.add(1, {
+        [ATTR_LLM_EVALUATOR]: this.limiter.admit(ATTR_LLM_EVALUATOR, name),
+        [ATTR_LLM_OTEL_OUTCOME]: outcome,
+      });
+    } catch (error) {
+      this.reportInternalError('countEvaluation', error);
+    }
+  }
+
   /** Adds an observer for an observable gauge (used by the model registry). */
-  addGaugeObserver(key: ObservableGaugeKey, observer: (r: ObservableResult<Attributes>) => void): void {
+  addGaugeObserver(key: ObservableGaugeKey, observer: GaugeCallback): void {
     let set = this.gaugeObservers.get(key);
     if (set === undefined) {
       set = new Set();
