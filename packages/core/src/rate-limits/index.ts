@@ -1,0 +1,27 @@
+export {
+  MAX_HEADER_VALUE_LENGTH,
+  MAX_SECONDS,
+  type MalformedHeaderReason,
+  type Parsed,
+  parseGoDuration,
+  parseHttpDate,
+  parseNonNegativeDecimal,
+  parseNonNegativeInteger,
+  parseRetryAfter,
+  parseRetryAfterMs,
+  parseRfc3339,
+  secondsUntil,
+  trimOptionalWhitespace,
+} from './header-values.js';
+export {
+  type HeaderGetter,
+  type HeaderSource,
+  headerGetter,
+  type MalformedHeader,
+  type ParseRateLimitOptions,
+  parseRateLimitHeaders,
+  type RateLimitInfo,
+  type RateLimitKind,
+  type RateLimitScheme,
+  type RateLimitWindow,
+} from './parse-rate-limits.js';
