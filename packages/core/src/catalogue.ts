@@ -74,7 +74,8 @@ const CALL_ATTRIBUTES = [
 
 const QUALITY_ATTRIBUTES = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_LLM_TASK] as const;
 
-const DRIFT_ATTRIBUTES = [ATTR_LLM_DRIFT_METRIC, ATTR_GEN_AI_REQUEST_MODEL] as const;
+/** `gen_ai.operation.name` is set for call metrics (latency, response length), not for quality scores. */
+const DRIFT_ATTRIBUTES = [ATTR_LLM_DRIFT_METRIC, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_OPERATION_NAME] as const;
 
 /**
  * The instrument catalogue: the single source of truth for every instrument llm-otel creates.
@@ -233,7 +234,7 @@ export const INSTRUMENTS = {
     kind: 'observableGauge',
     unit: '{statistic}',
     description:
-      'Two-sample Kolmogorov-Smirnov statistic of the latest drift evaluation: current window against the reference, by llm.drift.metric and model.',
+      'Two-sample Kolmogorov-Smirnov statistic of the latest drift evaluation, in the monitored direction: current window against the reference, by llm.drift.metric, model and operation (NaN after a reset until the next evaluation).',
     attributes: DRIFT_ATTRIBUTES,
     prometheusName: 'llm_drift_ks_statistic',
     group: 'drift',
@@ -252,7 +253,8 @@ export const INSTRUMENTS = {
     name: 'llm_drift_p_value',
     kind: 'observableGauge',
     unit: '{probability}',
-    description: 'Two-sided p-value of the Kolmogorov-Smirnov test of the latest drift evaluation.',
+    description:
+      'p-value of the Kolmogorov-Smirnov test of the latest drift evaluation: one-sided for latency (slower) and quality score (lower) by default, two-sided for response length.',
     attributes: DRIFT_ATTRIBUTES,
     prometheusName: 'llm_drift_p_value',
     group: 'drift',
@@ -261,7 +263,7 @@ export const INSTRUMENTS = {
     name: 'llm_drift_detected',
     kind: 'observableGauge',
     unit: '{detected}',
-    description: 'Whether a drift episode is open (1) or not (0), by llm.drift.metric and model.',
+    description: 'Whether a drift episode is open (1) or not (0), by llm.drift.metric, model and operation.',
     attributes: DRIFT_ATTRIBUTES,
     prometheusName: 'llm_drift_detected',
     group: 'drift',

@@ -38,21 +38,27 @@ export {
 export { LlmOtelConfigError } from './config-error.js';
 export {
   DEFAULT_DRIFT_DETECTOR_OPTIONS,
+  DEFAULT_DRIFT_DIRECTIONS,
+  DRIFT_DIRECTIONS,
   DRIFT_METRICS,
   type DriftBaselineMode,
   DriftDetector,
   type DriftDetectorOptions,
+  type DriftDirection,
   type DriftEvaluation,
   type DriftMetric,
   type DriftPhase,
 } from './drift/detector.js';
 export {
   DEFAULT_DRIFT_MONITOR_OPTIONS,
+  DRIFT_DETECTOR_LIMIT_ATTRIBUTE,
   DRIFT_MODEL_LIMIT_ATTRIBUTE,
+  DRIFT_OPERATION_LIMIT_ATTRIBUTE,
   type DriftCallback,
   type DriftEvent,
   type DriftHost,
   DriftMonitor,
+  type DriftMonitorConfig,
   type DriftMonitorOptions,
   type DriftStatus,
 } from './drift/drift-monitor.js';

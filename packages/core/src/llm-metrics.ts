@@ -499,9 +499,12 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     if (genAi) sinks.genAiTokenUsage.record(tokenKey, tokens, attrs, ATTR_GEN_AI_TOKEN_TYPE, type);
   }
 
+  /** Feeds the drift monitor, keyed by model and (for calls) `gen_ai.operation.name`; needs a model. */
   private feedDrift(metric: 'latency' | 'response_length' | 'quality_score', attrs: Attributes, value: number): void {
     const model = attrs[ATTR_GEN_AI_REQUEST_MODEL];
-    if (typeof model === 'string') sharedDriftMonitor(this).observe(metric, model, value);
+    const operation = attrs[ATTR_GEN_AI_OPERATION_NAME];
+    if (typeof model === 'string')
+      sharedDriftMonitor(this).observe(metric, model, value, typeof operation === 'string' ? operation : undefined);
   }
 
   /** A valid `server.port` (1..65535), `undefined` when absent; anything else is dropped and counted. */

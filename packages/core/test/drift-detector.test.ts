@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DRIFT_DETECTOR_OPTIONS, DriftDetector, type DriftEvaluation } from '../src/drift/detector.js';
+import { LlmOtelConfigError } from '../src/config-error.js';
+import {
+  DEFAULT_DRIFT_DETECTOR_OPTIONS,
+  DEFAULT_DRIFT_DIRECTIONS,
+  DriftDetector,
+  type DriftDetectorOptions,
+  type DriftDirection,
+  type DriftEvaluation,
+  type DriftMetric,
+} from '../src/drift/detector.js';
 import { ReferenceSample, RingBuffer } from '../src/drift/window.js';
 import { SeededRandom } from './drift-random.js';
 
@@ -45,6 +54,7 @@ function feed(d: DriftDetector, count: number, draw: () => number): DriftEvaluat
 describe('DriftDetector', () => {
   it('uses the documented defaults', () => {
     expect(DEFAULT_DRIFT_DETECTOR_OPTIONS).toMatchObject({
+      warmup: 20,
       referenceSize: 1000,
       windowSize: 500,
       minSamples: 100,
@@ -62,6 +72,7 @@ describe('DriftDetector', () => {
   it('collects the first referenceSize observations, then evaluates every evaluateEvery once minSamples are in', () => {
     const rnd = new SeededRandom(1);
     const d = new DriftDetector('latency', 'm', {
+      warmup: 0,
       referenceSize: 200,
       windowSize: 100,
       minSamples: 60,
@@ -92,6 +103,7 @@ describe('DriftDetector', () => {
     let flagged = 0;
     for (let t = 0; t < trials; t++) {
       const d = new DriftDetector('response_length', 'm', {
+        warmup: 0,
         referenceSize: 300,
         windowSize: 200,
         minSamples: 200,
@@ -107,14 +119,19 @@ describe('DriftDetector', () => {
     expect(rate).toBeGreaterThan(alpha / 3); // not a detector that never fires
   });
 
-  it('with the defaults, raises no drift episode on 10^5 same-distribution observations', () => {
+  it('with the defaults, raises at most one false drift episode in 3 x 10^5 same-distribution observations', () => {
+    // The latency test is one-sided (slower only), so all of alpha is spent on that side: over the
+    // ~6000 overlapping evaluations a false episode is rare but possible (measured: 1 in 10^6
+    // observations over 10 seeds, none two-sided). Three streams here: at most one episode.
+    let episodes = 0;
     for (const seed of [11, 12, 13]) {
       const rnd = new SeededRandom(seed);
       const d = new DriftDetector('latency', 'm');
       const evaluations = feed(d, 100_000, () => rnd.latency());
       expect(evaluations.length).toBeGreaterThan(1900);
-      expect(evaluations.filter((e) => e.episodeStarted)).toHaveLength(0);
+      episodes += evaluations.filter((e) => e.episodeStarted).length;
     }
+    expect(episodes).toBeLessThanOrEqual(1);
   });
 
   it('detects a +40% response-length shift within 500 observations (defaults)', () => {
@@ -180,7 +197,7 @@ describe('DriftDetector', () => {
 
   it('freezes the current window as the new baseline, and resets to collect a new reference', () => {
     const rnd = new SeededRandom(9);
-    const d = new DriftDetector('latency', 'm', { referenceSize: 300, windowSize: 200 });
+    const d = new DriftDetector('latency', 'm', { warmup: 0, referenceSize: 300, windowSize: 200 });
     feed(d, 300, () => rnd.latency());
     expect(feed(d, 1000, () => rnd.latency(2.5)).some((e) => e.episodeStarted)).toBe(true);
     expect(d.freezeBaseline()).toBe(true); // accept the new normal
@@ -202,7 +219,7 @@ describe('DriftDetector', () => {
 
   it("with baseline 'manual', waits for freezeBaseline()", () => {
     const rnd = new SeededRandom(10);
-    const d = new DriftDetector('quality_score', 'm', { baseline: 'manual', windowSize: 200 });
+    const d = new DriftDetector('quality_score', 'm', { warmup: 0, baseline: 'manual', windowSize: 200 });
     expect(d.phase).toBe('awaiting_baseline');
     expect(feed(d, 1000, () => Math.min(1, Math.max(0, 0.8 + 0.05 * rnd.normal())))).toEqual([]);
     expect(d.freezeBaseline()).toBe(true);
@@ -218,5 +235,153 @@ describe('DriftDetector', () => {
     expect(() => new DriftDetector('latency', 'm', { alpha: 1 })).toThrow(/alpha/);
     expect(() => new DriftDetector('latency', 'm', { psiBins: 1 })).toThrow(/psiBins/);
     expect(() => new DriftDetector('latency', 'm', { ksMethod: 'fast' as never })).toThrow(/ksMethod/);
+  });
+});
+
+describe('DriftDetector warm-up and direction', () => {
+  it('skips the first `warmup` observations before the reference, and again after resetBaseline()', () => {
+    const d = new DriftDetector('latency', 'm', { warmup: 5, referenceSize: 100, windowSize: 100, minSamples: 50 });
+    expect(d.phase).toBe('warming_up');
+    feed(d, 5, () => 30); // a cold start: 30 s calls
+    expect(d.phase).toBe('collecting_reference');
+    expect(d.sizes.reference).toBe(0);
+    const rnd = new SeededRandom(21);
+    feed(d, 150, () => rnd.latency());
+    const e = d.evaluate() as DriftEvaluation;
+    expect(e.referenceSize).toBe(100);
+    expect(e.referenceMean).toBeLessThan(3); // the 30 s cold start is not in the reference
+    expect(d.observations).toBe(155);
+
+    d.resetBaseline();
+    expect(d.phase).toBe('warming_up');
+    feed(d, 5, () => 30);
+    expect(d.sizes).toEqual({ reference: 0, window: 0 });
+  });
+
+  it('defaults to degradation only for latency and quality, both ways for response length', () => {
+    expect(DEFAULT_DRIFT_DIRECTIONS).toEqual({
+      latency: 'increase',
+      quality_score: 'decrease',
+      response_length: 'both',
+    });
+    expect(new DriftDetector('latency', 'm').direction).toBe('increase');
+    expect(new DriftDetector('quality_score', 'm').direction).toBe('decrease');
+    expect(new DriftDetector('response_length', 'm').direction).toBe('both');
+    expect(new DriftDetector('latency', 'm', { direction: 'both' }).direction).toBe('both');
+  });
+
+  /** Feeds a reference and a steady window, then `after`; returns whether an episode started. */
+  function fires(
+    metric: DriftMetric,
+    direction: DriftDirection | undefined,
+    before: () => number,
+    after: () => number,
+  ) {
+    const d = new DriftDetector(metric, 'm', { warmup: 0, referenceSize: 400, windowSize: 200, direction });
+    feed(d, 600, before);
+    return feed(d, 1000, after).some((e) => e.episodeStarted);
+  }
+
+  it('latency: slower calls are drift, faster ones are not (unless the direction is both)', () => {
+    const rnd = new SeededRandom(22);
+    expect(
+      fires(
+        'latency',
+        undefined,
+        () => rnd.latency(1.2),
+        () => rnd.latency(2),
+      ),
+    ).toBe(true);
+    expect(
+      fires(
+        'latency',
+        undefined,
+        () => rnd.latency(1.2),
+        () => rnd.latency(0.6),
+      ),
+    ).toBe(false);
+    expect(
+      fires(
+        'latency',
+        'both',
+        () => rnd.latency(1.2),
+        () => rnd.latency(0.6),
+      ),
+    ).toBe(true);
+    expect(
+      fires(
+        'latency',
+        'decrease',
+        () => rnd.latency(1.2),
+        () => rnd.latency(0.6),
+      ),
+    ).toBe(true);
+  });
+
+  it('quality: lower scores are drift, higher ones are not; response length: both ways', () => {
+    const rnd = new SeededRandom(23);
+    const score = (mean: number) => () => Math.min(1, Math.max(0, mean + 0.05 * rnd.normal()));
+    expect(fires('quality_score', undefined, score(0.8), score(0.65))).toBe(true);
+    expect(fires('quality_score', undefined, score(0.7), score(0.85))).toBe(false);
+    expect(
+      fires(
+        'response_length',
+        undefined,
+        () => rnd.tokens(120),
+        () => rnd.tokens(170),
+      ),
+    ).toBe(true);
+    expect(
+      fires(
+        'response_length',
+        undefined,
+        () => rnd.tokens(120),
+        () => rnd.tokens(80),
+      ),
+    ).toBe(true);
+  });
+
+  it('reports the one-sided statistic and p-value of its direction', () => {
+    const rnd = new SeededRandom(24);
+    const options = { warmup: 0, referenceSize: 300, windowSize: 200 };
+    const slower = new DriftDetector('latency', 'm', options);
+    const faster = new DriftDetector('latency', 'm', { ...options, direction: 'decrease' });
+    const values = [
+      ...Array.from({ length: 300 }, () => rnd.latency()),
+      ...Array.from({ length: 200 }, () => rnd.latency(2.5)),
+    ];
+    const [up] = feed(slower, 500, () => values[slower.observations] as number).slice(-1);
+    const [down] = feed(faster, 500, () => values[faster.observations] as number).slice(-1);
+    expect(up?.direction).toBe('increase');
+    expect(up?.ksStatistic).toBeGreaterThan(0.5); // D+: the current window lies to the right
+    expect(up?.pValue).toBeLessThan(1e-10);
+    expect(down?.direction).toBe('decrease');
+    expect(down?.ksStatistic).toBeLessThan(0.05); // D-: nothing to the left
+    expect(down?.pValue).toBeGreaterThan(0.5);
+  });
+});
+
+describe('DriftDetector options', () => {
+  it('rejects NaN, negative and wrongly typed values with LlmOtelConfigError naming the option', () => {
+    const bad: [Partial<DriftDetectorOptions>, RegExp][] = [
+      [{ alpha: Number.NaN }, /alpha must be a number in \(0, 1\), got NaN/],
+      [{ minPsi: -1 }, /minPsi must be a finite number >= 0, got -1/],
+      [{ windowSize: '500' as never }, /windowSize must be an integer from 1 to 1000000, got "500"/],
+      [{ warmup: -1 }, /warmup must be an integer from 0 to 1000000, got -1/],
+      [{ warmup: 1.5 }, /warmup/],
+      [{ direction: 'up' as never }, /direction must be one of increase, decrease, both, got "up"/],
+      [{ referenzSize: 10 } as never, /unknown drift option "referenzSize"/],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => new DriftDetector('latency', 'm', options)).toThrow(LlmOtelConfigError);
+      expect(() => new DriftDetector('latency', 'm', options)).toThrow(message);
+    }
+  });
+
+  it('takes undefined as "the default"', () => {
+    const d = new DriftDetector('latency', 'm', { windowSize: undefined, warmup: undefined, direction: undefined });
+    expect(d.direction).toBe('increase');
+    expect(d.phase).toBe('warming_up');
+    expect(d.byteLength).toBe(new DriftDetector('latency', 'm').byteLength);
   });
 });

@@ -8,13 +8,14 @@ import {
   getDriftMonitor,
   getLlmMetrics,
   INSTRUMENTS,
+  LlmOtelConfigError,
 } from '../src/index.js';
 import { resetReportedForTests } from '../src/report-once.js';
 import { collectByName, counterValue, installProvider, pointsWith } from './collect.js';
 import { SeededRandom } from './drift-random.js';
 
 /** Small windows so that the tests run quickly. */
-const SMALL = { referenceSize: 200, windowSize: 100, minSamples: 100, evaluateEvery: 25 };
+const SMALL = { warmup: 0, referenceSize: 200, windowSize: 100, minSamples: 100, evaluateEvery: 25 };
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 describe('drift monitor', () => {
@@ -214,6 +215,185 @@ describe('drift monitor', () => {
   });
 });
 
+describe('drift monitor: operations, directions, truthful gauges, options', () => {
+  let unsubscribe: (() => void)[] = [];
+  beforeEach(() => {
+    resetReportedForTests();
+    getDriftMonitor({ ...DEFAULT_DRIFT_MONITOR_OPTIONS, ...SMALL }).clear();
+  });
+  afterEach(() => {
+    for (const u of unsubscribe) u();
+    unsubscribe = [];
+    getLlmMetrics().configure({ driftDetection: false });
+    metrics.disable();
+  });
+
+  const detectedOf = async (reader: Parameters<typeof collectByName>[0], match: Record<string, unknown>) =>
+    pointsWith<number>((await collectByName(reader)).get('llm_drift_detected'), match).map((p) => p.value);
+
+  it('keys detectors by model and operation, and labels the gauges with gen_ai.operation.name', async () => {
+    const { reader } = installProvider();
+    const monitor = getDriftMonitor();
+    const rnd = new SeededRandom(41);
+    for (let i = 0; i < 400; i++) {
+      monitor.observe('latency', 'by-op', rnd.latency(1.2), 'chat');
+      monitor.observe('latency', 'by-op', rnd.latency(i < 200 ? 0.3 : 1.5), 'embeddings'); // slower embeddings
+    }
+    expect(monitor.getStats().detectors).toBe(2);
+    expect(monitor.getStatus('by-op', 'latency', 'chat')[0]?.inDrift).toBe(false);
+    expect(monitor.getStatus('by-op', 'latency', 'embeddings')[0]?.inDrift).toBe(true);
+    const points = pointsWith<number>((await collectByName(reader)).get('llm_drift_detected'), {
+      'gen_ai.request.model': 'by-op',
+    });
+    expect(points.map((p) => [p.attributes['gen_ai.operation.name'], p.value]).sort()).toEqual([
+      ['chat', 0],
+      ['embeddings', 1],
+    ]);
+  });
+
+  it('the recording API feeds latency and response length by operation, quality scores without one', () => {
+    const llm = getLlmMetrics({ driftDetection: true });
+    llm.recordInference({ provider: 'openai', operation: 'chat', model: 'x', durationSeconds: 1, outputTokens: 5 });
+    llm.recordInference({ provider: 'openai', operation: 'text_completion', model: 'x', durationSeconds: 1 });
+    llm.recordQualityScore(0.5, { model: 'x' });
+    const keys = getDriftMonitor()
+      .getStatus('x')
+      .map((s) => `${s.metric}/${s.operation ?? '-'}`)
+      .sort();
+    expect(keys).toEqual(['latency/chat', 'latency/text_completion', 'quality_score/-', 'response_length/chat']);
+  });
+
+  it('a latency improvement after a cold start does not fire onDrift; a degradation does', async () => {
+    const monitor = getDriftMonitor({ warmup: 20 });
+    const events: DriftEvent[] = [];
+    unsubscribe.push(monitor.onDrift((e) => void events.push(e)));
+    const rnd = new SeededRandom(42);
+    for (let i = 0; i < 20; i++) monitor.observe('latency', 'm', 8 + rnd.latency(), 'chat'); // cold start
+    for (let i = 0; i < 300; i++) monitor.observe('latency', 'm', rnd.latency(2), 'chat');
+    for (let i = 0; i < 500; i++) monitor.observe('latency', 'm', rnd.latency(1), 'chat'); // twice as fast
+    await tick();
+    expect(events).toHaveLength(0);
+    expect(monitor.getStatus('m', 'latency')[0]?.last?.pValue).toBeGreaterThan(0.5);
+    for (let i = 0; i < 500; i++) monitor.observe('latency', 'm', rnd.latency(4), 'chat'); // slower than the reference
+    await tick();
+    expect(events.map((e) => [e.metric, e.model, e.operation, e.direction])).toEqual([
+      ['latency', 'm', 'chat', 'increase'],
+    ]);
+  });
+
+  it('directions are configurable per metric', async () => {
+    const monitor = getDriftMonitor({ directions: { latency: 'both' } });
+    expect(monitor.getOptions().directions).toEqual({
+      latency: 'both',
+      response_length: 'both',
+      quality_score: 'decrease',
+    });
+    const events: DriftEvent[] = [];
+    unsubscribe.push(monitor.onDrift((e) => void events.push(e)));
+    const rnd = new SeededRandom(43);
+    for (let i = 0; i < 200; i++) monitor.observe('latency', 'm', rnd.latency(2));
+    for (let i = 0; i < 300; i++) monitor.observe('latency', 'm', rnd.latency(1)); // faster: drift both ways
+    await tick();
+    expect(events.map((e) => e.direction)).toEqual(['both']);
+    monitor.configure({ directions: { latency: undefined } }); // undefined keeps the current value
+    expect(monitor.getOptions().directions.latency).toBe('both');
+  });
+
+  it('exports llm_drift_detected 0 and NaN statistics after resetBaseline, freezeBaseline, configure and clear', async () => {
+    const { reader } = installProvider();
+    const monitor = getDriftMonitor();
+    const rnd = new SeededRandom(44);
+    const drift = (model: string) => {
+      for (let i = 0; i < 200; i++) monitor.observe('response_length', model, rnd.tokens(120), 'chat');
+      for (let i = 0; i < 200; i++) monitor.observe('response_length', model, rnd.tokens(200), 'chat');
+    };
+    const stats = async (model: string) => {
+      const byName = await collectByName(reader);
+      const one = (name: string) =>
+        pointsWith<number>(byName.get(name), {
+          'gen_ai.request.model': model,
+          'llm.drift.metric': 'response_length',
+        }).map((p) => p.value);
+      return {
+        detected: one('llm_drift_detected'),
+        ks: one('llm_drift_ks_statistic'),
+        psi: one('llm_drift_psi'),
+        p: one('llm_drift_p_value'),
+      };
+    };
+    const none = { detected: [0], ks: [Number.NaN], psi: [Number.NaN], p: [Number.NaN] };
+
+    drift('reset');
+    expect((await stats('reset')).detected).toEqual([1]);
+    expect(monitor.resetBaseline('reset')).toBe(1);
+    expect(await stats('reset')).toEqual(none);
+
+    drift('freeze');
+    expect((await stats('freeze')).detected).toEqual([1]);
+    expect(monitor.freezeBaseline('freeze')).toBe(1);
+    expect(await stats('freeze')).toEqual(none);
+
+    drift('configure');
+    expect((await stats('configure')).detected).toEqual([1]);
+    monitor.configure({ alpha: 0.001 }); // drops every detector
+    expect(await stats('configure')).toEqual(none);
+
+    getDriftMonitor({ alpha: 0.01 });
+    drift('clear');
+    expect((await stats('clear')).detected).toEqual([1]);
+    monitor.clear();
+    expect(await stats('clear')).toEqual(none);
+    expect(monitor.getStats().detectors).toBe(0);
+
+    drift('clear'); // a new detector of the same series takes over: reported once, live
+    expect((await stats('clear')).detected).toEqual([1]);
+  });
+
+  it('bounds detectors with maxDetectors, and drops overlong operation names (counted)', async () => {
+    const { reader } = installProvider();
+    const monitor = getDriftMonitor({ maxDetectors: 3 });
+    for (const op of ['a', 'b', 'c', 'd', 'e']) monitor.observe('latency', 'm', 1, op);
+    monitor.observe('latency', 'm', 1, 'x'.repeat(500));
+    expect(monitor.getStats()).toEqual({ detectors: 3, models: 1, droppedObservations: 3 });
+    const overflow = (await collectByName(reader)).get('llm_otel_attribute_overflow_total');
+    expect(
+      counterValue(overflow, { 'llm_otel.attribute': 'llm.drift.detector', 'llm_otel.reason': 'too_many_values' }),
+    ).toBe(2);
+    expect(counterValue(overflow, { 'llm_otel.attribute': 'llm.drift.operation', 'llm_otel.reason': 'too_long' })).toBe(
+      1,
+    );
+    monitor.configure({ maxDetectors: 100 });
+    expect(() => monitor.observe('latency', 'm', 1, 42 as never)).not.toThrow(); // not a string: ignored
+    expect(monitor.getStats().detectors).toBe(0);
+  });
+
+  it('rejects invalid options with LlmOtelConfigError and changes nothing; undefined means the default', () => {
+    const monitor = getDriftMonitor();
+    const before = monitor.getOptions();
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ maxModels: Number.NaN }, /maxModels must be an integer from 1 to 10000, got NaN/],
+      [{ maxDetectors: -5 }, /maxDetectors must be an integer/],
+      [{ windowSize: '100' }, /windowSize must be an integer from 1 to 1000000, got "100"/],
+      [{ alpha: -0.1 }, /alpha must be a number in \(0, 1\), got -0.1/],
+      [{ warmup: Number.POSITIVE_INFINITY }, /warmup/],
+      [{ metrics: 'latency' }, /metrics must be an array/],
+      [{ directions: { latency: 'up' } }, /directions must be an object mapping/],
+      [{ directions: { tokens: 'both' } }, /directions/],
+      [{ minSamples: 500 }, /minSamples \(500\) exceeds windowSize/],
+      [{ windowSise: 10 }, /unknown drift option "windowSise"/],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => monitor.configure(options as never)).toThrow(LlmOtelConfigError);
+      expect(() => monitor.configure(options as never)).toThrow(message);
+      expect(monitor.getOptions()).toBe(before);
+    }
+    expect(() => new DriftMonitor({ referenceSize: undefined, maxModels: undefined })).not.toThrow();
+    expect(new DriftMonitor({ referenceSize: undefined }).getOptions().referenceSize).toBe(1000);
+    monitor.configure({ windowSize: undefined });
+    expect(monitor.getOptions()).toBe(before);
+  });
+});
+
 describe('feeding from the recording API', () => {
   beforeEach(() => getDriftMonitor({ ...DEFAULT_DRIFT_MONITOR_OPTIONS, ...SMALL }).clear());
   afterEach(() => {
@@ -270,9 +450,17 @@ describe('feeding from the recording API', () => {
     expect(events.map((e) => `${e.metric}/${e.model}`)).toEqual(['response_length/gpt-4o-mini']);
     const detected = pointsWith<number>((await collectByName(reader)).get('llm_drift_detected'), {
       'llm.drift.metric': 'response_length',
+      'gen_ai.request.model': 'gpt-4o-mini',
     }) as DataPoint<number>[];
     expect(detected.map((p) => [p.attributes as Attributes, p.value])).toEqual([
-      [{ 'llm.drift.metric': 'response_length', 'gen_ai.request.model': 'gpt-4o-mini' }, 1],
+      [
+        {
+          'llm.drift.metric': 'response_length',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.operation.name': 'chat',
+        },
+        1,
+      ],
     ]);
   });
 });

@@ -1,4 +1,13 @@
-import { type KsMethod, ksPValue, ksStatisticSorted } from './ks-test.js';
+import { LlmOtelConfigError } from '../config-error.js';
+import { type KsAlternative, type KsMethod, ksPValue, ksStatisticOf, ksStatisticsSorted } from './ks-test.js';
+import {
+  checkDriftOptions,
+  type DriftOptionCheck,
+  integerIn,
+  mergeDefined,
+  numberWhere,
+  oneOf,
+} from './option-checks.js';
 import { binShares, PSI_DEFAULT_BINS, PSI_EPSILON, psiEdges, psiFromShares, quantileSorted } from './psi.js';
 import { ReferenceSample, RingBuffer } from './window.js';
 
@@ -7,6 +16,33 @@ export type DriftMetric = 'latency' | 'response_length' | 'quality_score';
 
 /** Every {@link DriftMetric}. */
 export const DRIFT_METRICS: readonly DriftMetric[] = ['latency', 'response_length', 'quality_score'];
+
+/**
+ * Which change counts as drift: `increase` (the current values are larger than the reference, e.g.
+ * slower calls), `decrease` (smaller, e.g. lower quality scores) or `both` (a two-sided test).
+ */
+export type DriftDirection = 'increase' | 'decrease' | 'both';
+
+/** Every {@link DriftDirection}. */
+export const DRIFT_DIRECTIONS: readonly DriftDirection[] = ['increase', 'decrease', 'both'];
+
+/**
+ * Default direction per metric: degradation only for latency (slower) and quality (lower), so that
+ * an improvement (e.g. latency falling after warm-up or an upgrade) raises no drift; both ways for
+ * response length, where neither direction is "better".
+ */
+export const DEFAULT_DRIFT_DIRECTIONS: Readonly<Record<DriftMetric, DriftDirection>> = Object.freeze({
+  latency: 'increase',
+  response_length: 'both',
+  quality_score: 'decrease',
+});
+
+/** The KS alternative of a direction, with the reference as first and the current window as second sample. */
+export function ksAlternativeOf(direction: DriftDirection): KsAlternative {
+  // Current values larger means the current distribution function lies below the reference one:
+  // F_ref - F_cur > 0, SciPy's `greater` for ks_2samp(reference, current).
+  return direction === 'increase' ? 'greater' : direction === 'decrease' ? 'less' : 'two-sided';
+}
 
 /** How the reference window is formed. */
 export type DriftBaselineMode =
@@ -17,6 +53,11 @@ export type DriftBaselineMode =
 
 /** Sizes and thresholds of one detector (the monitor applies the same to all). */
 export interface DriftDetectorOptions {
+  /**
+   * Observations skipped, after creation and after `resetBaseline()`, before any is used: the cold
+   * start (connection set-up, model loading, caches) is not a fair reference. Default 20.
+   */
+  warmup: number;
   /** Observations in the reference window. Default 1000 (twice the window: a larger reference makes the repeated comparisons of one stream less dependent on how typical the reference happened to be). */
   referenceSize: number;
   /** Capacity of the sliding current window. Default 500. */
@@ -42,9 +83,12 @@ export interface DriftDetectorOptions {
   ksMethod: KsMethod;
   /** How the reference is formed. Default `first`. */
   baseline: DriftBaselineMode;
+  /** Which change is drift. Default: the metric's entry of {@link DEFAULT_DRIFT_DIRECTIONS}. */
+  direction?: DriftDirection;
 }
 
 export const DEFAULT_DRIFT_DETECTOR_OPTIONS: Readonly<DriftDetectorOptions> = Object.freeze({
+  warmup: 20,
   referenceSize: 1000,
   windowSize: 500,
   minSamples: 100,
@@ -58,42 +102,49 @@ export const DEFAULT_DRIFT_DETECTOR_OPTIONS: Readonly<DriftDetectorOptions> = Ob
   baseline: 'first',
 });
 
-/** Checks options; throws a RangeError naming the first bad one. */
+/** The checks of each detector option (`undefined` means the default and is not checked). */
+export const DRIFT_DETECTOR_CHECKS: Readonly<Record<keyof DriftDetectorOptions, DriftOptionCheck>> = Object.freeze({
+  warmup: integerIn(0, 1_000_000),
+  referenceSize: integerIn(1, 1_000_000),
+  windowSize: integerIn(1, 1_000_000),
+  minSamples: integerIn(1, 1_000_000),
+  evaluateEvery: integerIn(1, 1_000_000),
+  alpha: numberWhere('a number in (0, 1)', (v) => v > 0 && v < 1),
+  minPsi: numberWhere('a finite number >= 0', (v) => v >= 0 && Number.isFinite(v)),
+  psiBins: integerIn(2, 100),
+  psiEpsilon: numberWhere('a number in (0, 0.1)', (v) => v > 0 && v < 0.1),
+  rearmAfter: integerIn(1, 1_000_000),
+  ksMethod: oneOf(['auto', 'exact', 'asymp']),
+  baseline: oneOf(['first', 'manual']),
+  direction: oneOf(DRIFT_DIRECTIONS),
+});
+
+/**
+ * Checks complete detector options: each value, and that `minSamples` fits in the window and in
+ * the reference.
+ * @throws LlmOtelConfigError naming the first bad option
+ */
 export function validateDetectorOptions(o: DriftDetectorOptions): void {
-  const positiveInt = (name: keyof DriftDetectorOptions, max = 1_000_000): void => {
-    const v = o[name];
-    if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max))
-      throw new RangeError(`drift option ${name} must be an integer in [1, ${max}], got ${String(v)}`);
-  };
-  positiveInt('referenceSize');
-  positiveInt('windowSize');
-  positiveInt('minSamples');
-  positiveInt('evaluateEvery');
-  positiveInt('rearmAfter');
-  if (!(o.psiBins >= 2 && o.psiBins <= 100 && Number.isInteger(o.psiBins)))
-    throw new RangeError(`drift option psiBins must be an integer in [2, 100], got ${String(o.psiBins)}`);
+  checkDriftOptions(o, DRIFT_DETECTOR_CHECKS);
   if (o.minSamples > o.windowSize)
-    throw new RangeError(`drift option minSamples (${o.minSamples}) exceeds windowSize (${o.windowSize})`);
+    throw new LlmOtelConfigError(`drift option minSamples (${o.minSamples}) exceeds windowSize (${o.windowSize})`);
   if (o.minSamples > o.referenceSize)
-    throw new RangeError(`drift option minSamples (${o.minSamples}) exceeds referenceSize (${o.referenceSize})`);
-  if (!(o.alpha > 0 && o.alpha < 1))
-    throw new RangeError(`drift option alpha must be in (0, 1), got ${String(o.alpha)}`);
-  if (!(o.minPsi >= 0 && Number.isFinite(o.minPsi)))
-    throw new RangeError(`drift option minPsi must be a finite number >= 0, got ${String(o.minPsi)}`);
-  if (!(o.psiEpsilon > 0 && o.psiEpsilon < 0.1))
-    throw new RangeError(`drift option psiEpsilon must be in (0, 0.1), got ${String(o.psiEpsilon)}`);
-  if (!['auto', 'exact', 'asymp'].includes(o.ksMethod))
-    throw new RangeError(`drift option ksMethod must be auto, exact or asymp, got ${String(o.ksMethod)}`);
-  if (!['first', 'manual'].includes(o.baseline))
-    throw new RangeError(`drift option baseline must be first or manual, got ${String(o.baseline)}`);
+    throw new LlmOtelConfigError(
+      `drift option minSamples (${o.minSamples}) exceeds referenceSize (${o.referenceSize})`,
+    );
 }
 
 /** The outcome of one comparison of the current window with the reference. */
 export interface DriftEvaluation {
-  /** Two-sample KS statistic D in [0, 1]. */
+  /**
+   * Two-sample KS statistic in [0, 1] of the detector's direction: D+ = max(F_ref - F_cur) for
+   * `increase`, D- = max(F_cur - F_ref) for `decrease`, D = max |F_ref - F_cur| for `both`.
+   */
   readonly ksStatistic: number;
-  /** Two-sided KS p-value. */
+  /** KS p-value of that statistic (one-sided unless the direction is `both`). */
   readonly pValue: number;
+  /** The change this detector looks for. */
+  readonly direction: DriftDirection;
   /** The p-value method used. */
   readonly ksMethod: 'exact' | 'asymp';
   /** Population Stability Index of the current window against the reference. */
@@ -121,20 +172,24 @@ export interface DriftEvaluation {
 }
 
 /** Where a detector stands. */
-export type DriftPhase = 'collecting_reference' | 'awaiting_baseline' | 'monitoring';
+export type DriftPhase = 'warming_up' | 'collecting_reference' | 'awaiting_baseline' | 'monitoring';
 
 /**
- * Drift detector for one (model, metric): a reference sample against a sliding window of the most
- * recent observations. Every `evaluateEvery` observations (once the window holds `minSamples`) it
- * computes the KS statistic and p-value, the PSI and the shifts of the mean and P95. Drift is
- * flagged when p < alpha and PSI >= minPsi; an episode opens on the first flagged evaluation and
- * closes after `rearmAfter` consecutive unflagged ones, so a persistent drift fires once.
+ * Drift detector for one (model, operation, metric): a reference sample against a sliding window of
+ * the most recent observations. The first `warmup` observations are skipped. Every `evaluateEvery`
+ * observations (once the window holds `minSamples`) it computes the KS statistic and p-value in the
+ * configured direction, the PSI and the shifts of the mean and P95. Drift is flagged when
+ * p < alpha and PSI >= minPsi; an episode opens on the first flagged evaluation and closes after
+ * `rearmAfter` consecutive unflagged ones, so a persistent drift fires once.
  *
  * Memory is fixed at construction: 8 bytes x (referenceSize + 2 x windowSize) plus the PSI bins.
  * Not thread-safe (nothing in a Node.js process needs it to be).
  */
 export class DriftDetector {
   private readonly options: DriftDetectorOptions;
+  private readonly alternative: KsAlternative;
+  /** The change this detector looks for. */
+  readonly direction: DriftDirection;
   private readonly reference: ReferenceSample;
   private readonly window: RingBuffer;
   private readonly scratch: Float64Array;
@@ -145,17 +200,31 @@ export class DriftDetector {
   private referenceP95 = Number.NaN;
   private sinceEvaluation = 0;
   private total = 0;
+  private warmupLeft: number;
+  private evaluatedOnce = false;
   private open = false;
   private clearStreak = 0;
   private latest: DriftEvaluation | undefined;
 
+  /**
+   * @param metric what the values are (it sets the default direction)
+   * @param model `gen_ai.request.model` of the values
+   * @param options sizes and thresholds; omitted or `undefined` ones take the defaults
+   * @param operation `gen_ai.operation.name` of the values, when known
+   * @throws LlmOtelConfigError when an option is invalid
+   */
   constructor(
     readonly metric: DriftMetric,
     readonly model: string,
     options: Partial<DriftDetectorOptions> = {},
+    readonly operation?: string,
   ) {
-    this.options = { ...DEFAULT_DRIFT_DETECTOR_OPTIONS, ...options };
+    checkDriftOptions(options, DRIFT_DETECTOR_CHECKS);
+    this.options = mergeDefined<DriftDetectorOptions>(DEFAULT_DRIFT_DETECTOR_OPTIONS, options);
     validateDetectorOptions(this.options);
+    this.direction = this.options.direction ?? DEFAULT_DRIFT_DIRECTIONS[metric];
+    this.alternative = ksAlternativeOf(this.direction);
+    this.warmupLeft = this.options.warmup;
     this.reference = new ReferenceSample(this.options.referenceSize);
     this.window = new RingBuffer(this.options.windowSize);
     this.scratch = new Float64Array(this.options.windowSize);
@@ -164,6 +233,7 @@ export class DriftDetector {
 
   get phase(): DriftPhase {
     if (this.reference.isFrozen) return 'monitoring';
+    if (this.warmupLeft > 0) return 'warming_up';
     return this.options.baseline === 'first' ? 'collecting_reference' : 'awaiting_baseline';
   }
 
@@ -182,9 +252,14 @@ export class DriftDetector {
     return this.open;
   }
 
-  /** The latest evaluation, if any since the reference was set. */
+  /** The latest evaluation, if any since the reference was set (undefined after a reset or a freeze). */
   get last(): DriftEvaluation | undefined {
     return this.latest;
+  }
+
+  /** Whether this detector ever evaluated (its gauge series exist), resets included. */
+  get hasEvaluated(): boolean {
+    return this.evaluatedOnce;
   }
 
   /** Bytes held by the sample buffers (constant for the detector's life). */
@@ -204,6 +279,10 @@ export class DriftDetector {
    */
   observe(value: number): DriftEvaluation | undefined {
     this.total++;
+    if (this.warmupLeft > 0) {
+      this.warmupLeft--;
+      return undefined;
+    }
     if (!this.reference.isFrozen && this.options.baseline === 'first') {
       if (this.reference.add(value)) this.onReferenceFrozen();
       return undefined;
@@ -222,7 +301,8 @@ export class DriftDetector {
     const o = this.options;
     const ref = this.reference.sorted();
     const cur = this.window.sortedInto(this.scratch);
-    const ks = ksPValue(ksStatisticSorted(ref, cur), ref.length, cur.length, o.ksMethod);
+    const statistic = ksStatisticOf(ksStatisticsSorted(ref, cur), this.alternative);
+    const ks = ksPValue(statistic, ref.length, cur.length, o.ksMethod, this.alternative);
     const psi = psiFromShares(this.referenceShares, binShares(cur, this.edges, this.currentShares), o.psiEpsilon);
     const currentMean = mean(cur);
     const currentP95 = quantileSorted(cur, 0.95);
@@ -238,9 +318,11 @@ export class DriftDetector {
       this.open = false;
       this.clearStreak = 0;
     }
+    this.evaluatedOnce = true;
     this.latest = {
       ksStatistic: ks.statistic,
       pValue: ks.pValue,
+      direction: this.direction,
       ksMethod: ks.method,
       psi,
       referenceMean: this.referenceMean,
@@ -278,10 +360,14 @@ export class DriftDetector {
     return true;
   }
 
-  /** Forgets the reference and the window: a new reference is formed as after construction. */
+  /**
+   * Forgets the reference and the window: a new reference is formed as after construction, after
+   * a new warm-up (a new model version starts cold too). Closes any open episode.
+   */
   resetBaseline(): void {
     this.reference.reset();
     this.window.clear();
+    this.warmupLeft = this.options.warmup;
     this.restart();
   }
 

@@ -1,5 +1,6 @@
 import type { Attributes, Counter, ObservableResult } from '@opentelemetry/api';
 import {
+  ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_LLM_DRIFT_METRIC,
   ATTR_LLM_OTEL_ATTRIBUTE,
@@ -7,42 +8,89 @@ import {
   OVERFLOW_VALUE,
 } from '../attributes.js';
 import type { ObservableGaugeKey } from '../instrument-set.js';
-import { AttributeValueLimiter, DEFAULT_ATTRIBUTE_LIMITS } from '../limits.js';
+import { AttributeValueLimiter, DEFAULT_ATTRIBUTE_LIMITS, type OverflowReason } from '../limits.js';
 import { warnOnce } from '../report-once.js';
 import {
   DEFAULT_DRIFT_DETECTOR_OPTIONS,
+  DEFAULT_DRIFT_DIRECTIONS,
+  DRIFT_DETECTOR_CHECKS,
+  DRIFT_DIRECTIONS,
   DRIFT_METRICS,
   DriftDetector,
   type DriftDetectorOptions,
+  type DriftDirection,
   type DriftEvaluation,
   type DriftMetric,
   type DriftPhase,
   validateDetectorOptions,
 } from './detector.js';
+import { checkDriftOptions, type DriftOptionCheck, integerIn, mergeDefined } from './option-checks.js';
 
 /** Options of the drift monitor: the detector options plus the bounds of the monitor. */
-export interface DriftMonitorOptions extends DriftDetectorOptions {
+export interface DriftMonitorOptions extends Omit<DriftDetectorOptions, 'direction'> {
   /**
-   * Models tracked (each with up to one detector per metric). Observations of further models are
-   * dropped and counted in `llm_otel_attribute_overflow_total{llm_otel_attribute="llm.drift.model"}`.
-   * Default 20.
+   * Models tracked. Observations of further models are dropped and counted in
+   * `llm_otel_attribute_overflow_total{llm_otel_attribute="llm.drift.model"}`. Default 20.
    */
   maxModels: number;
+  /**
+   * Detectors held, one per (model, operation, metric): the memory bound (16 KB each with the default
+   * sizes). Observations that would need more are dropped and counted in
+   * `llm_otel_attribute_overflow_total{llm_otel_attribute="llm.drift.detector"}`. Default 100.
+   */
+  maxDetectors: number;
   /** Metrics monitored; observations of others are ignored. Default all three. */
   metrics: readonly DriftMetric[];
+  /**
+   * Which change is drift, per metric. Default {@link DEFAULT_DRIFT_DIRECTIONS}: latency `increase`
+   * (slower), quality score `decrease` (lower), response length `both`.
+   */
+  directions: Readonly<Record<DriftMetric, DriftDirection>>;
 }
+
+/** What `configure()` and `getDriftMonitor()` accept: any subset; `directions` may name some metrics only. */
+export type DriftMonitorConfig = Partial<Omit<DriftMonitorOptions, 'directions'>> & {
+  directions?: Partial<Record<DriftMetric, DriftDirection>>;
+};
 
 export const DEFAULT_DRIFT_MONITOR_OPTIONS: Readonly<DriftMonitorOptions> = Object.freeze({
   ...DEFAULT_DRIFT_DETECTOR_OPTIONS,
   maxModels: 20,
+  maxDetectors: 100,
   metrics: DRIFT_METRICS,
+  directions: DEFAULT_DRIFT_DIRECTIONS,
 });
+
+const { direction: _directionCheck, ...DETECTOR_CHECKS_WITHOUT_DIRECTION } = DRIFT_DETECTOR_CHECKS;
+
+const MONITOR_CHECKS: Readonly<Record<keyof DriftMonitorOptions, DriftOptionCheck>> = {
+  ...DETECTOR_CHECKS_WITHOUT_DIRECTION,
+  maxModels: integerIn(1, 10_000),
+  maxDetectors: integerIn(1, 100_000),
+  metrics: (v) =>
+    Array.isArray(v) && v.every((m) => (DRIFT_METRICS as readonly unknown[]).includes(m))
+      ? undefined
+      : `an array of some of ${DRIFT_METRICS.join(', ')}`,
+  directions: (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.entries(v).every(
+      ([k, d]) =>
+        (DRIFT_METRICS as readonly string[]).includes(k) &&
+        (d === undefined || (DRIFT_DIRECTIONS as readonly unknown[]).includes(d)),
+    )
+      ? undefined
+      : `an object mapping ${DRIFT_METRICS.join(', ')} to ${DRIFT_DIRECTIONS.join(', ')}`,
+};
 
 /** What the drift callback receives: the evaluation that opened a drift episode. */
 export interface DriftEvent extends DriftEvaluation {
   readonly metric: DriftMetric;
   /** `gen_ai.request.model` of the observations. */
   readonly model: string;
+  /** `gen_ai.operation.name` of the observations, when known (not for quality scores). */
+  readonly operation: string | undefined;
 }
 
 /** A drift hook, e.g. the trigger of a retraining pipeline. May be async; errors are caught and counted. */
@@ -52,6 +100,8 @@ export type DriftCallback = (event: DriftEvent) => void | Promise<void>;
 export interface DriftStatus {
   readonly metric: DriftMetric;
   readonly model: string;
+  readonly operation: string | undefined;
+  readonly direction: DriftDirection;
   readonly phase: DriftPhase;
   readonly observations: number;
   /** Values in the reference (collected so far, or frozen). */
@@ -65,6 +115,16 @@ export interface DriftStatus {
 
 /** The label used in `llm_otel_attribute_overflow_total` for models beyond `maxModels`. */
 export const DRIFT_MODEL_LIMIT_ATTRIBUTE = 'llm.drift.model';
+/** The label used in `llm_otel_attribute_overflow_total` for operation names longer than `maxValueLength`. */
+export const DRIFT_OPERATION_LIMIT_ATTRIBUTE = 'llm.drift.operation';
+/** The label used in `llm_otel_attribute_overflow_total` for detectors beyond `maxDetectors`. */
+export const DRIFT_DETECTOR_LIMIT_ATTRIBUTE = 'llm.drift.detector';
+
+/**
+ * Series of dropped detectors (after `clear()` or `configure()`) still reported, at 0 / NaN, so that
+ * the SDK does not keep exporting their last value; the oldest beyond this are forgotten.
+ */
+const MAX_RETIRED_SERIES = 1000;
 
 const COMPONENT = 'drift';
 
@@ -94,32 +154,59 @@ const DETACHED_HOST: DriftHost = {
 export const DRIFT_GAUGE_KEYS = ['driftKsStatistic', 'driftPsi', 'driftPValue', 'driftDetected'] as const;
 type DriftGaugeKey = (typeof DRIFT_GAUGE_KEYS)[number];
 
+/** The gauge attributes of one detector's series. */
+function seriesAttributes(metric: DriftMetric, model: string, operation: string | undefined): Attributes {
+  const attrs: Attributes = { [ATTR_LLM_DRIFT_METRIC]: metric, [ATTR_GEN_AI_REQUEST_MODEL]: model };
+  if (operation !== undefined) attrs[ATTR_GEN_AI_OPERATION_NAME] = operation;
+  return attrs;
+}
+
+/** The value a series reports to one gauge: the latest evaluation, or "none" (0 / NaN) after a reset. */
+function gaugeValue(key: DriftGaugeKey, last: DriftEvaluation | undefined, inDrift: boolean): number {
+  if (key === 'driftDetected') return inDrift ? 1 : 0;
+  if (last === undefined) return Number.NaN; // no current evaluation: no statistic to show
+  return key === 'driftKsStatistic' ? last.ksStatistic : key === 'driftPsi' ? last.psi : last.pValue;
+}
+
+/** `undefined` for no operation; the name, or null when it is not usable (dropped). */
+function operationOf(operation: unknown): string | undefined | null {
+  if (operation === undefined || operation === '') return undefined;
+  return typeof operation === 'string' && operation !== OVERFLOW_VALUE ? operation : null;
+}
+
 /**
- * Streaming drift detection per model for latency, response length and quality score, with one
- * {@link DriftDetector} per (model, metric). Obtain the process-wide instance, whose results are
- * exported as the `llm_drift_*` gauges, with {@link getDriftMonitor}.
+ * Streaming drift detection per model and operation for latency, response length and quality
+ * score, with one {@link DriftDetector} per (model, operation, metric). Obtain the process-wide
+ * instance, whose results are exported as the `llm_drift_*` gauges, with `getDriftMonitor()`.
  *
- * `observe()` never throws and costs a map lookup and a ring-buffer write, plus one evaluation every
- * `evaluateEvery` observations (a sort of the window, the KS test, the PSI). Drift callbacks run
- * after the observing call returned (in a microtask), never inside it.
+ * `observe()` never throws and costs three map lookups and a ring-buffer write, plus one evaluation
+ * every `evaluateEvery` observations (a sort of the window, the KS test, the PSI). Drift callbacks
+ * run after the observing call returned (in a microtask), never inside it.
  */
 export class DriftMonitor {
   private options: DriftMonitorOptions;
-  private readonly detectors = new Map<DriftMetric, Map<string, DriftDetector>>();
+  private detectorOptions: Record<DriftMetric, DriftDetectorOptions>;
+  /** metric -> model -> operation ('' when unknown) -> detector */
+  private readonly detectors = new Map<DriftMetric, Map<string, Map<string, DriftDetector>>>();
+  private detectorCount = 0;
+  /** Series of dropped detectors still reported as "no drift, no statistic", by JSON key. */
+  private readonly retired = new Map<string, { metric: DriftMetric; model: string; operation: string | undefined }>();
   private readonly callbacks = new Set<DriftCallback>();
   private models: AttributeValueLimiter;
   private dropped = 0;
 
   /**
-   * @param options monitor options (defaults for what is omitted)
+   * @param options monitor options (defaults for what is omitted or `undefined`)
    * @param host where overflow and internal errors are counted; a standalone monitor (the default)
-   *   counts nothing and exports no gauges: the exported one is {@link getDriftMonitor}'s.
+   *   counts nothing and exports no gauges: the exported one is `getDriftMonitor()`'s.
+   * @throws LlmOtelConfigError when an option is invalid
    */
   constructor(
-    options: Partial<DriftMonitorOptions> = {},
+    options: DriftMonitorConfig = {},
     private readonly host: DriftHost = DETACHED_HOST,
   ) {
-    this.options = DriftMonitor.resolve({ ...DEFAULT_DRIFT_MONITOR_OPTIONS, ...options });
+    this.options = DriftMonitor.resolve(DEFAULT_DRIFT_MONITOR_OPTIONS, options);
+    this.detectorOptions = DriftMonitor.perMetric(this.options);
     this.models = this.createModelLimiter();
   }
 
@@ -129,83 +216,100 @@ export class DriftMonitor {
   }
 
   /**
-   * Changes options. Detectors are sized at creation, so a change discards every detector and its
-   * state (references, windows, open episodes): configure before observing. Passing the current
-   * options again changes nothing. Callbacks stay.
-   * @throws RangeError when an option is invalid (nothing is changed then).
+   * Changes options (those omitted or `undefined` keep their value). Detectors are sized at
+   * creation, so a change discards every detector and its state (references, windows, open
+   * episodes): configure before observing. Passing the current options again changes nothing.
+   * Callbacks stay.
+   * @throws LlmOtelConfigError when an option is invalid (nothing is changed then).
    */
-  configure(options: Partial<DriftMonitorOptions>): void {
-    const next = DriftMonitor.resolve({ ...this.options, ...options });
+  configure(options: DriftMonitorConfig): void {
+    const next = DriftMonitor.resolve(this.options, options);
     if (JSON.stringify(next) === JSON.stringify(this.options)) return;
     this.options = next;
+    this.detectorOptions = DriftMonitor.perMetric(next);
     this.clear();
   }
 
-  /** Drops every detector and the set of tracked models (callbacks and options stay). */
+  /**
+   * Drops every detector and the set of tracked models (callbacks and options stay). Series already
+   * exported keep being reported, as `llm_drift_detected` 0 and NaN statistics, until a new detector
+   * of the same (metric, model, operation) evaluates: the SDK would otherwise repeat their last value.
+   */
   clear(): void {
+    for (const d of this.select()) {
+      if (!d.hasEvaluated) continue;
+      const key = JSON.stringify([d.metric, d.model, d.operation]);
+      this.retired.delete(key); // re-insert as the newest
+      this.retired.set(key, { metric: d.metric, model: d.model, operation: d.operation });
+      if (this.retired.size > MAX_RETIRED_SERIES) {
+        const oldest = this.retired.keys().next().value as string;
+        this.retired.delete(oldest);
+        warnOnce(
+          'drift:retired',
+          `drift monitoring forgets the oldest of more than ${MAX_RETIRED_SERIES} retired series`,
+        );
+      }
+    }
     this.detectors.clear();
+    this.detectorCount = 0;
     this.models = this.createModelLimiter();
     this.dropped = 0;
   }
 
   /**
-   * Records one observation of `metric` for `model`: a latency in seconds, a response length in
-   * output tokens or a quality score in [0, 1]. Invalid values, metrics not in `metrics`, empty
-   * model names and `_OTHER` are ignored (invalid values are logged once).
+   * Records one observation of `metric` for `model` (and `operation`, the `gen_ai.operation.name`,
+   * when known): a latency in seconds, a response length in output tokens or a quality score in
+   * [0, 1]. Invalid values, metrics not in `metrics`, empty model names, `_OTHER` and non-string
+   * operations are ignored (invalid values are logged once). Never throws.
    */
-  observe(metric: DriftMetric, model: string, value: number): void {
+  observe(metric: DriftMetric, model: string, value: number, operation?: string): void {
     try {
       if (!this.options.metrics.includes(metric)) return; // unknown, or not monitored
       if (!isValidValue(metric, value)) {
         warnOnce(`drift:invalid:${metric}`, `drift monitor ignored ${metric} value ${String(value)}`);
         return;
       }
-      let byModel = this.detectors.get(metric);
-      let detector = byModel?.get(model);
-      if (detector === undefined) {
-        if (typeof model !== 'string' || model.length === 0 || model === OVERFLOW_VALUE) return;
-        if (this.models.admit(ATTR_GEN_AI_REQUEST_MODEL, model) === OVERFLOW_VALUE) {
-          this.dropped++;
-          return;
-        }
-        detector = new DriftDetector(metric, model, this.options);
-        if (byModel === undefined) {
-          byModel = new Map();
-          this.detectors.set(metric, byModel);
-        }
-        byModel.set(model, detector);
+      const op = operationOf(operation);
+      if (op === null) {
+        warnOnce('drift:invalid:operation', `drift monitor ignored operation ${String(operation)}`);
+        return;
       }
+      const detector = this.detectorFor(metric, model, op);
+      if (detector === undefined) return;
       const evaluation = detector.observe(value);
       if (evaluation === undefined) return;
       // Binds the instruments (and so the llm_drift_* gauges) to the current global MeterProvider,
       // for applications that feed the monitor without recording anything else.
       this.host.instruments();
-      if (evaluation.episodeStarted) this.emit(metric, model, evaluation);
+      if (evaluation.episodeStarted) this.dispatch(this.eventOf(detector, evaluation));
     } catch (error) {
       this.host.reportInternalError(COMPONENT, error);
     }
   }
 
   /**
-   * Freezes a baseline now for the matching detectors (all when `model` and `metric` are omitted):
-   * a reference still being collected is frozen as it is, otherwise the current window becomes the
-   * reference. Detectors with fewer than `minSamples` values are skipped.
+   * Freezes a baseline now for the matching detectors (all when `model`, `metric` and `operation`
+   * are omitted): a reference still being collected is frozen as it is, otherwise the current window
+   * becomes the reference. Detectors with fewer than `minSamples` values are skipped. A frozen
+   * detector reports no drift (0) and no statistics (NaN) until its next evaluation.
    * @returns the number of detectors that froze a baseline
    */
-  freezeBaseline(model?: string, metric?: DriftMetric): number {
+  freezeBaseline(model?: string, metric?: DriftMetric, operation?: string): number {
     let frozen = 0;
-    for (const d of this.select(model, metric)) if (d.freezeBaseline()) frozen++;
+    for (const d of this.select(model, metric, operation)) if (d.freezeBaseline()) frozen++;
     return frozen;
   }
 
   /**
    * Discards the baseline of the matching detectors (all when omitted): with `baseline: 'first'`
-   * the next `referenceSize` observations form a new one, e.g. after deploying a new model version.
+   * the next `referenceSize` observations after a new `warmup` form a new one, e.g. after deploying
+   * a new model version. A reset detector reports no drift (0) and no statistics (NaN) until its
+   * next evaluation.
    * @returns the number of detectors reset
    */
-  resetBaseline(model?: string, metric?: DriftMetric): number {
+  resetBaseline(model?: string, metric?: DriftMetric, operation?: string): number {
     let count = 0;
-    for (const d of this.select(model, metric)) {
+    for (const d of this.select(model, metric, operation)) {
       d.resetBaseline();
       count++;
     }
@@ -217,13 +321,13 @@ export class DriftMonitor {
    * observations; fires the callbacks for newly opened episodes.
    * @returns the evaluations that ran
    */
-  evaluate(model?: string, metric?: DriftMetric): DriftEvent[] {
+  evaluate(model?: string, metric?: DriftMetric, operation?: string): DriftEvent[] {
     const out: DriftEvent[] = [];
     this.host.instruments();
-    for (const d of this.select(model, metric)) {
+    for (const d of this.select(model, metric, operation)) {
       const evaluation = d.evaluate();
       if (evaluation === undefined) continue;
-      const event = { ...evaluation, metric: d.metric, model: d.model };
+      const event = this.eventOf(d, evaluation);
       out.push(event);
       if (evaluation.episodeStarted) this.dispatch(event);
     }
@@ -231,9 +335,9 @@ export class DriftMonitor {
   }
 
   /**
-   * Registers a drift hook, called once when a drift episode opens for a (model, metric), i.e. the
-   * spec's automated retraining trigger. It runs in a microtask after the observation that detected
-   * the drift; a thrown error or rejected promise is caught and counted in
+   * Registers a drift hook, called once when a drift episode opens for a (model, operation,
+   * metric), i.e. the spec's automated retraining trigger. It runs in a microtask after the
+   * observation that detected the drift; a thrown error or rejected promise is caught and counted in
    * `llm_otel_internal_errors_total{llm_otel_component="drift.onDrift"}`.
    * @returns a function that unregisters the hook
    */
@@ -248,10 +352,12 @@ export class DriftMonitor {
   }
 
   /** State of the matching detectors (all when omitted). */
-  getStatus(model?: string, metric?: DriftMetric): DriftStatus[] {
-    return [...this.select(model, metric)].map((d) => ({
+  getStatus(model?: string, metric?: DriftMetric, operation?: string): DriftStatus[] {
+    return [...this.select(model, metric, operation)].map((d) => ({
       metric: d.metric,
       model: d.model,
+      operation: d.operation,
+      direction: d.direction,
       phase: d.phase,
       observations: d.observations,
       referenceCount: d.sizes.reference,
@@ -262,55 +368,83 @@ export class DriftMonitor {
     }));
   }
 
-  /** Detectors held and observations dropped because of `maxModels`. */
+  /** Detectors held, models tracked and observations dropped because of `maxModels` / `maxDetectors`. */
   getStats(): { detectors: number; models: number; droppedObservations: number } {
-    let detectors = 0;
-    for (const byModel of this.detectors.values()) detectors += byModel.size;
     return {
-      detectors,
+      detectors: this.detectorCount,
       models: this.models.distinctCount(ATTR_GEN_AI_REQUEST_MODEL),
       droppedObservations: this.dropped,
     };
   }
 
-  /** Reports the latest evaluation of every detector to one of the `llm_drift_*` gauges. */
+  /**
+   * Reports every series to one of the `llm_drift_*` gauges: the latest evaluation of each detector
+   * that has one; after a reset, a freeze or a `clear()`, `llm_drift_detected` 0 and NaN statistics
+   * (the SDK would otherwise keep exporting the last value of a series no longer observed).
+   */
   observeGauge(key: ObservableGaugeKey, result: ObservableResult<Attributes>): void {
-    for (const byModel of this.detectors.values()) {
-      for (const d of byModel.values()) {
-        const last = d.last;
-        if (last === undefined) continue;
-        const attrs = { [ATTR_LLM_DRIFT_METRIC]: d.metric, [ATTR_GEN_AI_REQUEST_MODEL]: d.model };
-        switch (key as DriftGaugeKey) {
-          case 'driftKsStatistic':
-            result.observe(last.ksStatistic, attrs);
-            break;
-          case 'driftPsi':
-            result.observe(last.psi, attrs);
-            break;
-          case 'driftPValue':
-            result.observe(last.pValue, attrs);
-            break;
-          case 'driftDetected':
-            result.observe(d.inDrift ? 1 : 0, attrs);
-            break;
-        }
+    const gauge = key as DriftGaugeKey;
+    for (const d of this.select()) {
+      if (!d.hasEvaluated) continue; // a series appears with its first evaluation
+      result.observe(gaugeValue(gauge, d.last, d.inDrift), seriesAttributes(d.metric, d.model, d.operation));
+    }
+    for (const [retiredKey, r] of this.retired) {
+      if (this.find(r.metric, r.model, r.operation ?? '')?.hasEvaluated) {
+        this.retired.delete(retiredKey); // live again: reported above
+        continue;
       }
+      result.observe(gaugeValue(gauge, undefined, false), seriesAttributes(r.metric, r.model, r.operation));
     }
   }
 
-  private *select(model?: string, metric?: DriftMetric): Iterable<DriftDetector> {
+  private find(metric: DriftMetric, model: string, operation: string): DriftDetector | undefined {
+    return this.detectors.get(metric)?.get(model)?.get(operation);
+  }
+
+  /** The detector of (metric, model, operation), created within the bounds; undefined when dropped. */
+  private detectorFor(metric: DriftMetric, model: string, operation: string | undefined): DriftDetector | undefined {
+    const opKey = operation ?? '';
+    let byModel = this.detectors.get(metric);
+    let byOperation = byModel?.get(model);
+    const found = byOperation?.get(opKey);
+    if (found !== undefined) return found;
+    if (typeof model !== 'string' || model.length === 0 || model === OVERFLOW_VALUE) return undefined;
+    // Over the limit, the limiter's callback counts the drop.
+    if (this.models.admit(ATTR_GEN_AI_REQUEST_MODEL, model) === OVERFLOW_VALUE) return undefined;
+    if (operation !== undefined && operation.length > this.host.getOptions().maxValueLength) {
+      this.overflow(DRIFT_OPERATION_LIMIT_ATTRIBUTE, 'too_long');
+      return undefined;
+    }
+    if (this.detectorCount >= this.options.maxDetectors) {
+      this.overflow(DRIFT_DETECTOR_LIMIT_ATTRIBUTE, 'too_many_values');
+      return undefined;
+    }
+    const detector = new DriftDetector(metric, model, this.detectorOptions[metric], operation);
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.detectors.set(metric, byModel);
+    }
+    if (byOperation === undefined) {
+      byOperation = new Map();
+      byModel.set(model, byOperation);
+    }
+    byOperation.set(opKey, detector);
+    this.detectorCount++;
+    return detector;
+  }
+
+  private *select(model?: string, metric?: DriftMetric, operation?: string): Iterable<DriftDetector> {
     for (const [m, byModel] of this.detectors) {
       if (metric !== undefined && m !== metric) continue;
-      if (model === undefined) yield* byModel.values();
-      else {
-        const d = byModel.get(model);
-        if (d !== undefined) yield d;
+      for (const [name, byOperation] of byModel) {
+        if (model !== undefined && name !== model) continue;
+        for (const d of byOperation.values()) if (operation === undefined || d.operation === operation) yield d;
       }
     }
   }
 
-  private emit(metric: DriftMetric, model: string, evaluation: DriftEvaluation): void {
-    this.dispatch({ ...evaluation, metric, model });
+  private eventOf(d: DriftDetector, evaluation: DriftEvaluation): DriftEvent {
+    return { ...evaluation, metric: d.metric, model: d.model, operation: d.operation };
   }
 
   private dispatch(event: DriftEvent): void {
@@ -321,34 +455,53 @@ export class DriftMonitor {
     }
   }
 
+  /** Counts an observation dropped by a bound. */
+  private overflow(attribute: string, reason: OverflowReason): void {
+    this.dropped++;
+    try {
+      this.host.instruments().attributeOverflow.add(1, {
+        [ATTR_LLM_OTEL_ATTRIBUTE]: attribute,
+        [ATTR_LLM_OTEL_REASON]: reason,
+      });
+    } catch {
+      // Counting must not throw.
+    }
+    warnOnce(
+      `drift:${attribute}:${reason}`,
+      attribute === DRIFT_DETECTOR_LIMIT_ATTRIBUTE
+        ? `drift monitoring holds at most ${this.options.maxDetectors} detectors (maxDetectors); further (model, operation, metric) observations are dropped`
+        : attribute === DRIFT_OPERATION_LIMIT_ATTRIBUTE
+          ? `drift monitoring skips operation names longer than ${this.host.getOptions().maxValueLength} characters`
+          : reason === 'too_long'
+            ? `drift monitoring skips models whose name is longer than ${this.host.getOptions().maxValueLength} characters`
+            : `drift monitoring tracks at most ${this.options.maxModels} models (maxModels); observations of further models are dropped`,
+    );
+  }
+
   private createModelLimiter(): AttributeValueLimiter {
     const { maxModels } = this.options;
     const maxValueLength = this.host.getOptions().maxValueLength;
-    return new AttributeValueLimiter({ maxValueLength, maxDistinctValues: maxModels }, (_key, reason) => {
-      try {
-        this.host.instruments().attributeOverflow.add(1, {
-          [ATTR_LLM_OTEL_ATTRIBUTE]: DRIFT_MODEL_LIMIT_ATTRIBUTE,
-          [ATTR_LLM_OTEL_REASON]: reason,
-        });
-      } catch {
-        // Counting must not throw.
-      }
-      warnOnce(
-        `drift:models:${reason}`,
-        reason === 'too_long'
-          ? `drift monitoring skips models whose name is longer than ${maxValueLength} characters`
-          : `drift monitoring tracks at most ${maxModels} models (maxModels); observations of further models are dropped`,
-      );
-    });
+    return new AttributeValueLimiter({ maxValueLength, maxDistinctValues: maxModels }, (_key, reason) =>
+      this.overflow(DRIFT_MODEL_LIMIT_ATTRIBUTE, reason),
+    );
   }
 
-  private static resolve(options: DriftMonitorOptions): DriftMonitorOptions {
-    validateDetectorOptions(options);
-    if (!(Number.isInteger(options.maxModels) && options.maxModels >= 1 && options.maxModels <= 10_000))
-      throw new RangeError(`drift option maxModels must be an integer in [1, 10000], got ${String(options.maxModels)}`);
-    if (!Array.isArray(options.metrics) || options.metrics.some((m) => !DRIFT_METRICS.includes(m)))
-      throw new RangeError(`drift option metrics must list some of ${DRIFT_METRICS.join(', ')}`);
-    return { ...options, metrics: [...options.metrics] };
+  /** The detector options of each metric (its direction included), checked together. */
+  private static perMetric(o: DriftMonitorOptions): Record<DriftMetric, DriftDetectorOptions> {
+    const { maxModels: _m, maxDetectors: _d, metrics: _x, directions, ...shared } = o;
+    const out = {} as Record<DriftMetric, DriftDetectorOptions>;
+    for (const metric of DRIFT_METRICS) out[metric] = { ...shared, direction: directions[metric] };
+    return out;
+  }
+
+  private static resolve(current: DriftMonitorOptions, input: DriftMonitorConfig): DriftMonitorOptions {
+    checkDriftOptions(input, MONITOR_CHECKS);
+    const { directions, ...rest } = input;
+    const next = mergeDefined<DriftMonitorOptions>(current, rest as Partial<DriftMonitorOptions>);
+    next.directions = Object.freeze(mergeDefined(current.directions, directions ?? {}));
+    next.metrics = Object.freeze([...next.metrics]);
+    validateDetectorOptions(DriftMonitor.perMetric(next).latency); // the cross-option checks
+    return next;
   }
 }
 
