@@ -1,7 +1,8 @@
-// `node --import @llm-otel/node/register app.js`: installs the ES module loader hook that lets the
-// instrumentations patch `openai` and `ollama` when an ES module app imports them, then registers
-// metrics from the OTEL_* variables, all before the app's first module loads.
-import { register as registerLoaderHook } from 'node:module';
+// `node --import @llm-otel/node/register app.js`: registers metrics from the OTEL_* variables, then
+// installs the ES module loader hook that lets the instrumentations patch `openai` and `ollama`
+// when an ES module app imports them (only if one of them is installed, and for their files
+// only), all before the app's first module loads. Our own modules load before the hook, unhooked.
+import { registerEsmHook } from './dist/esm/esm-hook.js';
 
-registerLoaderHook('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 await import('./dist/esm/auto-register.js');
+registerEsmHook(import.meta.url);

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { register as registerLoaderHook } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { isSdkDisabled } from './config.js';
+
+/** The packages our default instrumentations patch. */
+const CLIENTS = ['openai', 'ollama'] as const;
+
+/** Whether `name` is installed in a `node_modules` folder on the way up from `dir`. */
+function installedFrom(dir: string, name: string): boolean {
+  for (let current = resolve(dir); ; ) {
+    if (existsSync(join(current, 'node_modules', name))) return true;
+    const parent = dirname(current);
+    if (parent === current) return false;
+    current = parent;
+  }
+}
+
+/** Whether `openai` or `ollama` is installed where code in one of `dirs` can import it. */
+export function clientsReachable(dirs: readonly string[]): boolean {
+  return CLIENTS.some((name) => dirs.some((dir) => installedFrom(dir, name)));
+}
+
+/**
+ * Installs the ES module loader hook that lets the instrumentations patch `openai` and `ollama`
+ * when an ES module app imports them. The hook runs on a thread of its own (tens of ms and about
+ * 10 MiB), so it is installed only when one of the clients is installed where the app (or the
+ * working directory) can import it from, and it intercepts only their files: the app's other
+ * modules and ours load without it.
+ *
+ * @returns whether the hook was installed.
+ */
+export function registerEsmHook(parentUrl: string, appEntry = process.argv[1]): boolean {
+  if (isSdkDisabled()) return false;
+  const dirs = [process.cwd(), ...(appEntry ? [dirname(resolve(appEntry))] : [])];
+  if (!clientsReachable(dirs)) return false;
+  registerLoaderHook('@opentelemetry/instrumentation/hook.mjs', parentUrl, {
+    data: { include: [new RegExp(`/node_modules/(?:${CLIENTS.join('|')})/`)] },
+  });
+  return true;
+}
