@@ -219,6 +219,13 @@ describe('parsePriceTable', () => {
     expect(error.message.startsWith('price table: ')).toBe(true);
   });
 
+  it('refuses __proto__ as a provider or model name instead of setting a prototype', () => {
+    expect(errorOf(() => parsePriceTable('{"providers":{"openai":{"__proto__":{"input":1,"output":1}}}}')).path).toBe(
+      'providers.openai.__proto__',
+    );
+    expect(errorOf(() => parsePriceTable('{"providers":{"__proto__":{}}}')).path).toBe('providers.__proto__');
+  });
+
   it('requires a source on every entry when asked to (as for the built-in table)', () => {
     const error = errorOf(() =>
       parsePriceTable({ providers: { openai: { m: { input: 1, output: 1 } } } }, { requireSource: true }),

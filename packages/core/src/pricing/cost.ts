@@ -1,4 +1,4 @@
-import type { ModelPrice, TokenPrices } from './price-types.js';
+import type { ModelPrice, PriceTier, TokenPrices } from './price-types.js';
 
 /**
  * The token counts of one call, as the provider reports them. Providers count differently, and the
@@ -52,6 +52,7 @@ export type CostResult =
   | { ok: false; reason: 'invalid_token_count'; detail: string };
 
 const TOKENS_PER_MILLION = 1_000_000;
+const NO_TIERS: readonly PriceTier[] = [];
 
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -115,7 +116,7 @@ export function computeCost(price: ModelPrice, usage: TokenUsage): CostResult {
 
   let prices: TokenPrices = price;
   let tierAboveInputTokens: number | undefined;
-  for (const tier of price.tiers ?? []) {
+  for (const tier of price.tiers ?? NO_TIERS) {
     if (promptTokens > tier.aboveInputTokens) {
       prices = tier;
       tierAboveInputTokens = tier.aboveInputTokens;

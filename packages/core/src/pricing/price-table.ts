@@ -98,6 +98,7 @@ class Validator {
       if (provider.length === 0 || provider.length > MAX_PROVIDER_LENGTH || !/^[a-z0-9._-]+$/.test(provider)) {
         this.fail(providerPath, `provider names are 1 to ${MAX_PROVIDER_LENGTH} of a-z 0-9 . _ -`);
       }
+      if (provider === '__proto__') this.fail(providerPath, 'is a reserved name');
       const modelsObject = this.object(modelsIn, providerPath);
       const entries: Record<string, ModelPrice> = {};
       for (const [model, entry] of Object.entries(modelsObject)) {
@@ -116,6 +117,8 @@ class Validator {
     if (model.length === 0 || model.length > MAX_MODEL_KEY_LENGTH) {
       this.fail(path, `model names are 1 to ${MAX_MODEL_KEY_LENGTH} characters`);
     }
+    // Assigning it would set the prototype of the object being built instead of adding a model.
+    if (model === '__proto__') this.fail(path, 'is a reserved name');
     for (let i = 0; i < model.length; i += 1) {
       const c = model.charCodeAt(i);
       // Lookups lowercase the reported name and drop everything up to the last '/', so such keys never match.
