@@ -18,7 +18,8 @@ afterAll(() => server.close());
 
 it('instruments an ES module app through the --import hook (needs the built dist)', async () => {
   const { stdout } = await run(process.execPath, ['--import', fixture('register.mjs'), fixture('app.mjs')], {
-    env: { ...process.env, FAKE_SERVER_ORIGIN: server.origin },
+    // The test server is an unknown host: the variable makes the app's streams ask for usage.
+    env: { ...process.env, FAKE_SERVER_ORIGIN: server.origin, LLM_OTEL_OPENAI_INJECT_STREAM_USAGE: 'always' },
     timeout: 20_000,
   });
   const summary = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;

@@ -2,10 +2,12 @@ import { type EvaluatedCall, getEvaluators } from '@llm-otel/core';
 import type { Ollama as OllamaClient } from 'ollama';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OllamaInstrumentation } from '../src/index.js';
+import { MAX_STREAM_TEXT_CHARS } from '../src/shared/stream-text.js';
 import { requireClient } from './utils/clients.js';
 import { FakeLlmServer } from './utils/fake-llm-server.js';
 import { drain, instrumentOpenAI } from './utils/harness.js';
 import { M, TestMetrics } from './utils/metrics.js';
+import { TEXT_PIECES } from './utils/openai-wire.js';
 
 const { clients } = instrumentOpenAI();
 new OllamaInstrumentation();
@@ -59,12 +61,36 @@ describe('evaluators attached to instrumented calls', () => {
     expect((seen[0]?.response as { message: { content: string } }).message.content.length).toBeGreaterThan(0);
   });
 
-  it('see streamed calls without their stream (the stream belongs to the app)', async () => {
+  it('get the assembled text of a streamed chat as the response', async () => {
     const client = new openai.OpenAI({ apiKey: 'k', baseURL: server.openaiBaseURL, maxRetries: 0 });
     const stream = await client.chat.completions.create({ model: 'gpt-test', messages, stream: true });
     await drain(stream);
     await getEvaluators().whenIdle();
     expect(seen).toHaveLength(1);
-    expect(seen[0]?.response).toBeUndefined();
+    expect(seen[0]?.response).toBe(TEXT_PIECES.join(''));
+  });
+
+  it('get the assembled text of streamed legacy completions and responses', async () => {
+    const client = new openai.OpenAI({ apiKey: 'k', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    await drain(await client.completions.create({ model: 'gpt-test', prompt: 'Say hello', stream: true }));
+    await drain(await client.responses.create({ model: 'gpt-test', input: 'Say hello', stream: true }));
+    await getEvaluators().whenIdle();
+    expect(seen.map((call) => call.response)).toEqual([TEXT_PIECES.join(''), TEXT_PIECES.join('')]);
+  });
+
+  it('get the assembled text of ollama streams', async () => {
+    const client = new Ollama({ host: server.origin });
+    await drain(await client.chat({ model: 'llama-test', messages, stream: true }));
+    await drain(await client.generate({ model: 'llama-test', prompt: 'Say hello', stream: true }));
+    await getEvaluators().whenIdle();
+    expect(seen.map((call) => call.response)).toEqual([TEXT_PIECES.join(''), TEXT_PIECES.join('')]);
+  });
+
+  it(`get at most ${MAX_STREAM_TEXT_CHARS} characters of a long stream`, async () => {
+    const client = new openai.OpenAI({ apiKey: 'k', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const model = `gpt-test+big-${MAX_STREAM_TEXT_CHARS + 10}`;
+    await drain(await client.chat.completions.create({ model, messages, stream: true }));
+    await getEvaluators().whenIdle();
+    expect(seen[0]?.response).toBe('a'.repeat(MAX_STREAM_TEXT_CHARS));
   });
 });

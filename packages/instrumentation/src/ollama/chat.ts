@@ -1,3 +1,4 @@
+import { field } from '../shared/safe.js';
 import { chatChunkContent, readOllamaCounters } from './counters.js';
 import type { OllamaOperation } from './operation.js';
 
@@ -7,4 +8,5 @@ export const chat: OllamaOperation = {
   component: 'ollama.chat',
   readResult: readOllamaCounters,
   chunkContent: chatChunkContent,
+  chunkText: (chunk) => field(field(chunk, 'message'), 'content'),
 };

@@ -1,3 +1,4 @@
+import { field } from '../shared/safe.js';
 import { generateChunkContent, readOllamaCounters } from './counters.js';
 import type { OllamaOperation } from './operation.js';
 
@@ -7,4 +8,5 @@ export const generate: OllamaOperation = {
   component: 'ollama.generate',
   readResult: readOllamaCounters,
   chunkContent: generateChunkContent,
+  chunkText: (chunk) => field(chunk, 'response'),
 };

@@ -17,6 +17,8 @@ export interface OllamaOperation {
   readResult(result: unknown, meter: CallMeter): void;
   /** What a chunk of a streamed call carries (for the time to first token); none: no streams. */
   chunkContent?(chunk: unknown): ContentKind;
+  /** The text a chunk adds to the answer (assembled for evaluators). */
+  chunkText?(chunk: unknown): unknown;
 }
 
 interface ConfigSource {
@@ -70,7 +72,7 @@ export function ollamaWrapper(op: OllamaOperation, owner: () => ConfigSource | u
       return result.then(
         (value: unknown) => {
           safely(op.component, () => {
-            if (streamed && instrumentOllamaStream(value, meter, op.chunkContent, op.component)) return;
+            if (streamed && instrumentOllamaStream(value, meter, op)) return;
             op.readResult(value, meter);
             meter.response = value;
             meter.finish();

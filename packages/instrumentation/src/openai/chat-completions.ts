@@ -1,5 +1,5 @@
 import { field, nonEmptyString } from '../shared/safe.js';
-import { chatChoiceContent, choiceStreamReader } from './choice-stream.js';
+import { ChoiceStreamReader, chatChoices } from './choice-stream.js';
 import type { OpenAIOperation } from './operation.js';
 
 /** `chat.completions.create`, plain and streamed (also behind `parse()`, `stream()`, `runTools()`). */
@@ -10,7 +10,11 @@ export const chatCompletionsCreate: OpenAIOperation = {
   readResult(result, meter) {
     meter.responseModel = nonEmptyString(field(result, 'model'));
     const usage = field(result, 'usage');
-    meter.setUsage(field(usage, 'prompt_tokens'), field(usage, 'completion_tokens'));
+    meter.setUsage(
+      field(usage, 'prompt_tokens'),
+      field(usage, 'completion_tokens'),
+      field(field(usage, 'completion_tokens_details'), 'reasoning_tokens'),
+    );
   },
-  streamReader: (meter, hideUsage) => choiceStreamReader(meter, chatChoiceContent, hideUsage),
+  streamReader: (meter, options) => new ChoiceStreamReader(meter, chatChoices, options),
 };

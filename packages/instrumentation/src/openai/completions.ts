@@ -1,5 +1,5 @@
 import { field, nonEmptyString } from '../shared/safe.js';
-import { choiceStreamReader, completionChoiceContent } from './choice-stream.js';
+import { ChoiceStreamReader, completionChoices } from './choice-stream.js';
 import type { OpenAIOperation } from './operation.js';
 
 /** The legacy `completions.create`, plain and streamed. */
@@ -12,5 +12,5 @@ export const completionsCreate: OpenAIOperation = {
     const usage = field(result, 'usage');
     meter.setUsage(field(usage, 'prompt_tokens'), field(usage, 'completion_tokens'));
   },
-  streamReader: (meter, hideUsage) => choiceStreamReader(meter, completionChoiceContent, hideUsage),
+  streamReader: (meter, options) => new ChoiceStreamReader(meter, completionChoices, options),
 };

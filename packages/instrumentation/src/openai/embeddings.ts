@@ -10,5 +10,6 @@ export const embeddingsCreate: OpenAIOperation = {
     meter.responseModel = nonEmptyString(field(result, 'model'));
     meter.setUsage(field(field(result, 'usage'), 'prompt_tokens'), undefined);
   },
-  streamReader: () => () => true,
+  // Embeddings are never streamed; a reader that only passes chunks through, should one come.
+  streamReader: () => ({ read: () => true, settle() {}, usagePending: () => false }),
 };

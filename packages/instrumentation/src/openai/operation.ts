@@ -1,8 +1,10 @@
+import { getEvaluators } from '@llm-otel/core';
 import type { OpenAIInstrumentationConfig } from '../config.js';
 import { CallMeter } from '../shared/call-meter.js';
 import type { AnyMethod } from '../shared/patch-registry.js';
-import { field, nonEmptyString, safely } from '../shared/safe.js';
+import { field, nonEmptyString, safely, tokenCount } from '../shared/safe.js';
 import { observeApiPromise } from './api-promise.js';
+import type { ChoiceStreamOptions } from './choice-stream.js';
 import { clientEndpoint } from './client-endpoint.js';
 import { type ChunkReader, instrumentOpenAIStream, isOpenAIStream } from './stream.js';
 import { withStreamUsage } from './stream-usage.js';
@@ -17,8 +19,8 @@ export interface OpenAIOperation {
   readonly streamUsage: boolean;
   /** Reads a non-streamed result: response model and usage. */
   readResult(result: unknown, meter: CallMeter): void;
-  /** Reads a streamed call's chunks; `hideUsage` when the usage option was added by us. */
-  streamReader(meter: CallMeter, hideUsage: boolean): ChunkReader;
+  /** The reader of a streamed call's chunks. */
+  streamReader(meter: CallMeter, options: ChoiceStreamOptions): ChunkReader;
 }
 
 interface ConfigSource {
@@ -30,6 +32,19 @@ interface Call {
   args: unknown[];
   stream: boolean;
   hideUsage: boolean;
+}
+
+/** How the stream of `call` is read: the sent body says whether usage comes, and how many choices. */
+function streamOptions(call: Call): ChoiceStreamOptions {
+  const body = call.args[0];
+  const n = tokenCount(field(body, 'n'));
+  return {
+    hideUsage: call.hideUsage,
+    usageExpected: field(field(body, 'stream_options'), 'include_usage') === true,
+    choices: n !== undefined && n > 1 ? n : 1,
+    // Evaluators are documented to get a stream's text: assembled only while one is registered.
+    captureText: getEvaluators().active,
+  };
 }
 
 function startCall(resource: unknown, args: unknown[], op: OpenAIOperation, config: OpenAIInstrumentationConfig): Call {
@@ -55,7 +70,7 @@ function observe(result: unknown, call: Call, op: OpenAIOperation): void {
   const { meter } = call;
   const onValue = (value: unknown): void => {
     if (call.stream && isOpenAIStream(value)) {
-      instrumentOpenAIStream(value, meter, op.streamReader(meter, call.hideUsage), op.component);
+      instrumentOpenAIStream(value, meter, op.streamReader(meter, streamOptions(call)), op.component);
     } else {
       op.readResult(value, meter);
       meter.response = value;

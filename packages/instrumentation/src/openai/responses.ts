@@ -1,6 +1,8 @@
 import type { CallMeter } from '../shared/call-meter.js';
 import { field, nonEmptyString } from '../shared/safe.js';
+import { StreamText } from '../shared/stream-text.js';
 import type { OpenAIOperation } from './operation.js';
+import type { ChunkReader } from './stream.js';
 
 /** `error.type` of a Responses API `error` object (`{ code, message }`) of a failed response. */
 export function responsesErrorType(error: unknown): string {
@@ -26,6 +28,62 @@ function readResponse(response: unknown, meter: CallMeter): void {
   if (field(response, 'status') === 'failed') meter.failure = responsesErrorType(field(response, 'error'));
 }
 
+const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/**
+ * Reads the events of a streamed response. Per event it only looks for the first `*.delta` event
+ * (until found; the `response.created` before it gives the model) and keeps the last event; the
+ * terminal event (`response.completed`, `incomplete`, `failed`: usage, status) or an `error` event is
+ * read from the last event, once, in `settle()`.
+ */
+class ResponsesStreamReader implements ChunkReader {
+  private last: unknown;
+  private readonly text: StreamText | undefined;
+
+  constructor(
+    private readonly meter: CallMeter,
+    captureText: boolean,
+  ) {
+    this.text = captureText ? new StreamText() : undefined;
+  }
+
+  read(event: unknown): boolean {
+    if (this.meter.firstTokenAt === undefined) this.lookForFirstToken(event);
+    this.last = event;
+    if (this.text !== undefined && field(event, 'type') === 'response.output_text.delta') {
+      this.text.append(field(event, 'delta'));
+    }
+    return true;
+  }
+
+  settle(): void {
+    const last = this.last;
+    const type = field(last, 'type');
+    if (typeof type === 'string' && TERMINAL_EVENTS.has(type)) {
+      readResponse(field(last, 'response'), this.meter);
+      this.meter.completed = true;
+    } else if (type === 'error') {
+      this.meter.failure = responsesErrorType(last);
+    }
+    if (this.text !== undefined) this.meter.response = this.text.value;
+  }
+
+  usagePending(): boolean {
+    return false;
+  }
+
+  private lookForFirstToken(event: unknown): void {
+    const type = field(event, 'type');
+    if (typeof type !== 'string') return;
+    if (type.endsWith('.delta')) {
+      // Raw reasoning text (`response.reasoning_text.delta`, from open-weight models) is streamed reasoning.
+      this.meter.markFirstToken(type.startsWith('response.reasoning_text.'));
+    } else if (type === 'response.created' || type === 'response.in_progress') {
+      readResponse(field(event, 'response'), this.meter);
+    }
+  }
+}
+
 /**
  * The Responses API `responses.create`, plain and streamed (also behind `responses.parse()` and
  * `responses.stream()`). Usage comes from `response.usage` (`input_tokens`, `output_tokens`), in
@@ -37,20 +95,5 @@ export const responsesCreate: OpenAIOperation = {
   component: 'openai.responses.create',
   streamUsage: false,
   readResult: readResponse,
-  streamReader: (meter) => (event) => {
-    const type = field(event, 'type');
-    if (typeof type !== 'string') return true;
-    if (type.endsWith('.delta')) {
-      // Raw reasoning text (`response.reasoning_text.delta`, from open-weight models) is streamed reasoning.
-      meter.markFirstToken(type.startsWith('response.reasoning_text.'));
-    } else if (type === 'response.created' || type === 'response.in_progress') {
-      readResponse(field(event, 'response'), meter);
-    } else if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {
-      readResponse(field(event, 'response'), meter);
-      meter.completed = true;
-    } else if (type === 'error') {
-      meter.failure = responsesErrorType(event);
-    }
-    return true;
-  },
+  streamReader: (meter, options) => new ResponsesStreamReader(meter, options.captureText),
 };

@@ -17,6 +17,11 @@ export function safely<T>(component: string, fn: () => T, fallback?: T): T | und
   }
 }
 
+/** Reports an exception of ours that was caught on a hot path (where `safely` would cost a closure). */
+export function reportInternalError(component: string, error: unknown): void {
+  getLlmMetrics().reportInternalError(component, error);
+}
+
 /** Reads `object[key]` when `object` is an object or a function, else undefined. */
 export function field(object: unknown, key: string): unknown {
   return (typeof object === 'object' && object !== null) || typeof object === 'function'

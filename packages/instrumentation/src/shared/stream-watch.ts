@@ -1,8 +1,18 @@
-import { safely } from './safe.js';
+import { reportInternalError, safely } from './safe.js';
 
-/** What {@link watchAsyncIterator} reports about one stream. Each callback is guarded by `safely`. */
+/**
+ * How long a stream the app stopped reading may wait for the one more item its observer asked for
+ * (the usage chunk that follows the finish chunk, normally already on its way): past this the source
+ * is cut short, as the app's early exit would have done at once.
+ */
+export const ONE_MORE_ITEM_MS = 100;
+
+/** What {@link watchAsyncIterator} reports about one stream. Each callback is guarded. */
 export interface StreamObserver<T> {
-  /** Sees each item before the consumer does; returns false to withhold the item from the consumer. */
+  /**
+   * Sees each item before the consumer does; returns false to withhold the item from the consumer.
+   * Runs for every item: keep it minimal.
+   */
   onItem(item: T): boolean;
   /** The source ended normally. */
   onEnd(): void;
@@ -10,6 +20,13 @@ export interface StreamObserver<T> {
   onError(error: unknown): void;
   /** The consumer stopped before the end: `break`, an exception in its loop body, a cancel. */
   onAbandon(): void;
+  /**
+   * Asked when the consumer stops early: whether one more item should be read (and seen by
+   * `onItem`) before the source is closed, e.g. the usage chunk right after the finish chunk.
+   */
+  wantsOneMore?(): boolean;
+  /** Ends the source when that one more item is late (e.g. aborts the stream's controller). */
+  cutShort?(): void;
 }
 
 /**
@@ -41,9 +58,42 @@ export function watchAsyncIterator<T>(
       return result;
     }
     const w = watcher;
-    if (w === undefined || safely(component, () => w.onItem(result.value), true)) return result;
+    if (w === undefined) return result;
+    // The per-item path: a plain try/catch, not `safely`, which would allocate a closure per item.
+    let keep = true;
+    try {
+      keep = w.onItem(result.value);
+    } catch (error) {
+      reportInternalError(component, error);
+    }
+    if (keep) return result;
     // A withheld item (an extra usage-only chunk we asked for): read on.
     return source.next().then(onResult, onFailure);
+  };
+
+  /** Reads one more item for an observer that asked for it, bounded by {@link ONE_MORE_ITEM_MS}. */
+  const readOneMore = async (w: StreamObserver<T>): Promise<void> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(resolve, ONE_MORE_ITEM_MS, 'late');
+    });
+    let next: Promise<IteratorResult<T> | undefined>;
+    try {
+      // A failure of this read is the stream's own business: the app has stopped reading.
+      next = source.next().then(
+        (result) => result,
+        () => undefined,
+      );
+    } catch {
+      return;
+    }
+    const outcome = await Promise.race([next, late]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      safely(component, () => w.cutShort?.());
+      return;
+    }
+    if (outcome !== undefined && !outcome.done) safely(component, () => w.onItem(outcome.value));
   };
 
   return {
@@ -60,7 +110,15 @@ export function watchAsyncIterator<T>(
       return pending.then(onResult, onFailure);
     },
     async return(value?: unknown): Promise<IteratorResult<T>> {
-      settle((w) => w.onAbandon());
+      const w = watcher;
+      if (w !== undefined && safely(component, () => w.wantsOneMore?.() === true, false)) {
+        try {
+          await readOneMore(w);
+        } catch (error) {
+          reportInternalError(component, error);
+        }
+      }
+      settle((o) => o.onAbandon());
       if (typeof source.return === 'function') return source.return(value);
       return { done: true, value: value as T };
     },

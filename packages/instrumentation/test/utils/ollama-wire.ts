@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TEXT_PIECES } from './openai-wire.js';
 import type { Scenario } from './scenario.js';
-import { responseModelOf, sleep } from './scenario.js';
+import { responseModelOf, sleep, textPieces } from './scenario.js';
 
 /** Counters the fake Ollama server reports (durations in nanoseconds, as Ollama sends them). */
 export const OLLAMA_COUNTERS = {
@@ -65,7 +65,7 @@ export async function handleOllama(
       : { response: '', thinking: 'Hmm' };
     const lines = [
       ...(scenario.think ? [{ model, created_at, ...thinking, done: false }] : []),
-      ...TEXT_PIECES.map((text) => ({ model, created_at, ...piece(text), done: false })),
+      ...textPieces(scenario, TEXT_PIECES).map((text) => ({ model, created_at, ...piece(text), done: false })),
       final,
     ];
     await ndjson(res, req, scenario, lines);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { responseModelOf, type Scenario, sleep } from './scenario.js';
+import { responseModelOf, type Scenario, sleep, textPieces } from './scenario.js';
 
 /** Token counts the fake OpenAI server reports; distinct so that a swap or a guess shows. */
 export const OPENAI_USAGE = {
@@ -65,6 +65,7 @@ async function sse(
     res.write(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
     sent++;
   }
+  if (scenario.hold) return; // the connection stays open until the client closes it
   if (done) res.write('data: [DONE]\n\n');
   res.end();
 }
@@ -77,7 +78,7 @@ function wantsJson(body: Record<string, unknown>): boolean {
 
 function chat(body: Record<string, unknown>, res: ServerResponse, req: IncomingMessage, scenario: Scenario) {
   const model = responseModelOf(body.model);
-  const pieces = wantsJson(body) ? JSON_PIECES : TEXT_PIECES;
+  const pieces = textPieces(scenario, wantsJson(body) ? JSON_PIECES : TEXT_PIECES);
   const usage = {
     prompt_tokens: OPENAI_USAGE.chat.input,
     completion_tokens: OPENAI_USAGE.chat.output,
@@ -116,7 +117,7 @@ function chat(body: Record<string, unknown>, res: ServerResponse, req: IncomingM
     })),
     { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], ...extra },
   ];
-  if (includeUsage) chunks.push({ ...base, choices: [], usage });
+  if (includeUsage && !scenario.hold) chunks.push({ ...base, choices: [], usage });
   return sse(
     res,
     req,
@@ -151,7 +152,7 @@ function completions(body: Record<string, unknown>, res: ServerResponse, req: In
     })),
     { ...base, choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }], ...extra },
   ];
-  if (includeUsage) chunks.push({ ...base, choices: [], usage });
+  if (includeUsage && !scenario.hold) chunks.push({ ...base, choices: [], usage });
   return sse(
     res,
     req,
@@ -175,7 +176,7 @@ function embeddings(body: Record<string, unknown>, res: ServerResponse) {
 
 function responses(body: Record<string, unknown>, res: ServerResponse, req: IncomingMessage, scenario: Scenario) {
   const model = responseModelOf(body.model);
-  const pieces = wantsJson(body) ? JSON_PIECES : TEXT_PIECES;
+  const pieces = textPieces(scenario, wantsJson(body) ? JSON_PIECES : TEXT_PIECES);
   const text = pieces.join('');
   const usage = {
     input_tokens: OPENAI_USAGE.responses.input,

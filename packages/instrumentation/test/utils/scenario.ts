@@ -5,7 +5,10 @@
  * headers: a slow first byte), `wait-<ms>` (delay after the headers, before the first chunk),
  * `drip-<ms>` (delay between chunks), `cut` (stream cut mid-way: the socket is destroyed after two
  * chunks), `reason-<n>` (the usage reports n of the output tokens as reasoning tokens), `think`
- * (the stream carries reasoning text before its content: `reasoning_content`, Ollama's `thinking`).
+ * (the stream carries reasoning text before its content: `reasoning_content`, Ollama's `thinking`),
+ * `hold` (an OpenAI stream stops after its finish chunk, without the usage chunk and `[DONE]`: the
+ * connection stays open until the client closes it), `big-<n>` (the streamed text starts with a piece of n
+ * characters).
  */
 export interface Scenario {
   failStatus?: number;
@@ -15,10 +18,19 @@ export interface Scenario {
   cut: boolean;
   reasoningTokens?: number;
   think: boolean;
+  hold: boolean;
+  bigText?: number;
 }
 
 export function scenarioOf(model: unknown): Scenario {
-  const scenario: Scenario = { headersDelayMs: 0, firstChunkDelayMs: 0, chunkDelayMs: 0, cut: false, think: false };
+  const scenario: Scenario = {
+    headersDelayMs: 0,
+    firstChunkDelayMs: 0,
+    chunkDelayMs: 0,
+    cut: false,
+    think: false,
+    hold: false,
+  };
   if (typeof model !== 'string') return scenario;
   for (const part of model.split('+')) {
     const [name, value] = part.split('-');
@@ -30,8 +42,15 @@ export function scenarioOf(model: unknown): Scenario {
     else if (name === 'cut') scenario.cut = true;
     else if (name === 'reason') scenario.reasoningTokens = n;
     else if (name === 'think') scenario.think = true;
+    else if (name === 'hold') scenario.hold = true;
+    else if (name === 'big') scenario.bigText = n;
   }
   return scenario;
+}
+
+/** The text pieces a stream sends: TEXT_PIECES, after a big one when the scenario asks. */
+export function textPieces(scenario: Scenario, pieces: readonly string[]): string[] {
+  return scenario.bigText === undefined ? [...pieces] : ['a'.repeat(scenario.bigText), ...pieces];
 }
 
 /** The model the fake server says answered: the request model plus a version suffix. */
