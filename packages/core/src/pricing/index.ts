@@ -20,3 +20,4 @@ export {
   type PriceResolution,
   resolveModelPrice,
 } from './resolve.js';
+export { usageFromAnthropic, usageFromGemini, usageFromOpenAI } from './usage-from-wire.js';
