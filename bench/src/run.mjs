@@ -7,6 +7,7 @@
 //   --rounds N     processes per variant (default 5); each case's figure is the median of rounds
 //   --time MS      measuring time per case and process (default 1000)
 //   --variants a,b only these variants (baseline is always run)
+//   --startup-runs N  starts per variant of the start-up measurement (default 15)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { STREAM_CHUNKS } from './fixtures.mjs';
 import { versions } from './setup.mjs';
+import { measureStartup } from './startup.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -24,12 +26,14 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     time: { type: 'string' },
     variants: { type: 'string' },
+    'startup-runs': { type: 'string' },
   },
 });
 const smoke = args.smoke;
 const rounds = Number(args.rounds ?? (smoke ? 1 : 5));
 const time = Number(args.time ?? (smoke ? 40 : 1000));
 const warmup = smoke ? 10 : 300;
+const startupRuns = Number(args['startup-runs'] ?? (smoke ? 1 : 15));
 const ALL_VARIANTS = ['baseline', 'llm-otel', 'otel-openai', 'openlit'];
 const variants = args.variants
   ? ['baseline', ...args.variants.split(',').filter((v) => v !== 'baseline')]
@@ -92,6 +96,7 @@ for (const [variant, cases] of Object.entries(perRound)) {
       p50Us: median(runs.map((x) => x.p50Us)),
       meanUs: median(runs.map((x) => x.meanUs)),
       rme: median(runs.map((x) => x.rme)),
+      cpuUs: median(runs.map((x) => x.cpuUs)),
       samples: runs.reduce((n, x) => n + x.samples, 0),
       recorded: runs[0].recorded,
     };
@@ -103,7 +108,10 @@ for (const [variant, cases] of Object.entries(pairedRuns)) {
   pairedResults[variant] = Object.fromEntries(Object.entries(cases).map(([name, runs]) => [name, median(runs)]));
 }
 
-// 2. Memory and scrape.
+// 2. Start-up cost.
+const startup = measureStartup(startupRuns, (line) => process.stderr.write(line));
+
+// 3. Memory and scrape.
 const mem = [];
 for (const m of memory) {
   process.stderr.write(`memory: ${m.label}, ${m.calls} calls, ${m.names} model names\n`);
@@ -114,7 +122,7 @@ for (const m of memory) {
 }
 rmSync(work, { recursive: true, force: true });
 
-// 3. Report.
+// 4. Report.
 const CASE_ORDER = [
   'openai.chat',
   `openai.chat.stream${STREAM_CHUNKS}`,
@@ -124,7 +132,13 @@ const CASE_ORDER = [
   `ollama.generate.stream${STREAM_CHUNKS}`,
   'recordInference',
 ];
-const us = (x) => (x === undefined ? '' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const us = (x) => {
+  if (x === undefined) return '';
+  const a = Math.abs(x);
+  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : x.toFixed(2);
+};
+/** An overhead with its sign: +12.3 or -4.56. */
+const signed = (x) => (x >= 0 ? `+${us(x)}` : us(x));
 const base = results.baseline;
 const peers = variants.filter((v) => v !== 'baseline');
 
@@ -134,7 +148,7 @@ function cell(variant, name, stat = 'p50Us') {
   const b = base?.[name];
   if (b === undefined) return `${us(r[stat])} µs`;
   const records = r.recorded.length > 0 ? '' : ' (records nothing)';
-  return `${us(r[stat])} µs ×${(r[stat] / b[stat]).toFixed(2)} (+${us(r[stat] - b[stat])})${records}`;
+  return `${us(r[stat])} µs ×${(r[stat] / b[stat]).toFixed(2)} (${signed(r[stat] - b[stat])})${records}`;
 }
 
 const overhead = (variant, name) => {
@@ -156,6 +170,64 @@ for (const variant of peers) {
   if (g200 !== undefined) row.perChunkOllama = g200 / STREAM_CHUNKS;
   derived.push(row);
 }
+
+// The headline: CPU per operation in separate processes, against no instrumentation and against
+// instrumentation-openai (the contrib instrumentation users would otherwise pick).
+const CONTRIB = 'otel-openai';
+function cpuCell(variant, name) {
+  const r = results[variant]?.[name];
+  if (r === undefined) return 'n/a';
+  const b = base?.[name];
+  if (b === undefined) return `${us(r.cpuUs)} µs`;
+  const records = r.recorded.length > 0 ? '' : ' (records nothing)';
+  const c = variant !== CONTRIB ? results[CONTRIB]?.[name] : undefined;
+  // A ratio of overheads only means something when contrib's overhead is clearly above the noise.
+  const contribOverhead = c ? c.cpuUs - b.cpuUs : 0;
+  const vsContrib =
+    contribOverhead > 0.02 * b.cpuUs
+      ? `, ×${((r.cpuUs - b.cpuUs) / contribOverhead).toFixed(2)} of contrib's overhead`
+      : '';
+  return `${us(r.cpuUs)} µs ×${(r.cpuUs / b.cpuUs).toFixed(2)} (${signed(r.cpuUs - b.cpuUs)}${vsContrib})${records}`;
+}
+const cpuHeader = ['case', 'baseline', ...peers];
+const cpuRows = CASE_ORDER.filter((name) => variants.some((v) => results[v]?.[name])).map((name) => [
+  name,
+  base?.[name] ? `${us(base[name].cpuUs)} µs` : 'n/a',
+  ...peers.map((v) => cpuCell(v, name)),
+]);
+const cpuOverhead = (variant, name) => {
+  const r = results[variant]?.[name];
+  const b = base?.[name];
+  return r && b ? r.cpuUs - b.cpuUs : undefined;
+};
+const cpuDerivedHeader = [
+  'variant',
+  'per call (openai.chat)',
+  'per stream call (Δstream1)',
+  'marginal per chunk ((Δ200-Δ1)/199)',
+  `per chunk ollama (Δ/${STREAM_CHUNKS})`,
+];
+const cpuDerivedRows = peers.map((variant) => {
+  const f = (x) => (x === undefined ? 'n/a' : `${us(x)} µs`);
+  const s200 = cpuOverhead(variant, `openai.chat.stream${STREAM_CHUNKS}`);
+  const s1 = cpuOverhead(variant, 'openai.chat.stream1');
+  const g200 = cpuOverhead(variant, `ollama.generate.stream${STREAM_CHUNKS}`);
+  return [
+    variant,
+    f(cpuOverhead(variant, 'openai.chat')),
+    f(s1),
+    f(s200 !== undefined && s1 !== undefined ? (s200 - s1) / (STREAM_CHUNKS - 1) : undefined),
+    f(g200 === undefined ? undefined : g200 / STREAM_CHUNKS),
+  ];
+});
+const startupHeader = ['variant', 'CPU (user+sys)', 'over bare node', 'peak RSS', 'over bare node'];
+const startupRows = startup.rows.map((r) => [
+  r.variant,
+  `${r.cpuSeconds.toFixed(3)} s`,
+  `${r.extraCpuSeconds >= 0 ? '+' : ''}${r.extraCpuSeconds.toFixed(3)} s`,
+  `${r.rssMiB.toFixed(1)} MiB`,
+  `${r.extraRssMiB >= 0 ? '+' : ''}${r.extraRssMiB.toFixed(1)} MiB`,
+]);
 
 const header = ['case', 'baseline', ...peers];
 const tableRows = (stat) =>
@@ -252,12 +324,20 @@ function text(h, r) {
 }
 
 const seconds = ((Date.now() - startedAt) / 1000).toFixed(0);
-console.log(`\nTime per operation (median of ${rounds} round(s)), ratio to the baseline of this run, (+overhead):`);
-console.log(text(header, rows));
-console.log('\nOverhead per call and per chunk:');
-console.log(text(derivedHeader, derivedRows));
+console.log(
+  `\nCPU per operation, separate processes (median of ${rounds} round(s)), ratio to the baseline, (+overhead):`,
+);
+console.log(text(cpuHeader, cpuRows));
+console.log('\nCPU overhead per call and per chunk (separate processes):');
+console.log(text(cpuDerivedHeader, cpuDerivedRows));
 console.log('\nOverhead in-process (instrumentation switched off/on in alternating blocks, CPU time, median):');
 console.log(text(pairedHeader, pairedRows));
+console.log(`\nStart-up (median of ${startup.runs} start(s) per variant):`);
+console.log(text(startupHeader, startupRows));
+console.log(`\nWall-clock time per operation (tinybench p50, median of ${rounds} round(s)):`);
+console.log(text(header, rows));
+console.log('\nWall-clock overhead per call and per chunk:');
+console.log(text(derivedHeader, derivedRows));
 console.log('\nMemory and scrape:');
 console.log(text(memHeader, memRows));
 console.log(`\n${seconds} s${smoke ? ' (smoke run: too few iterations for the figures to mean anything)' : ''}`);
@@ -289,9 +369,9 @@ if (args.write && !smoke) {
     .join('\n');
   const md = `# Benchmark results
 
-Generated by \`pnpm bench --write\` (${rounds} rounds, ${time} ms per case and round, ${seconds} s in all) on
-${new Date(startedAt).toISOString().slice(0, 10)}. See [README.md](README.md) for what each case measures and how to
-read the ratios. Figures are medians (p50 of each process, median over rounds) in microseconds per operation.
+Generated by \`pnpm bench --write\` (${rounds} rounds, ${time} ms per case and round, ${startup.runs} starts per start-up
+variant, ${seconds} s in all) on ${new Date(startedAt).toISOString().slice(0, 10)}. See [README.md](README.md) for what
+each case measures and how to read the ratios.
 
 ## Machine and versions
 
@@ -302,9 +382,42 @@ ${Object.entries(v)
   .map(([k, x]) => `- ${k} ${x}`)
   .join('\n')}
 
-## Time per operation
+## CPU per operation (separate processes)
 
-Ratio to the uninstrumented baseline of the same run, and the overhead in µs.
+The real clients over an in-process \`fetch\` answering like the API, each variant in its own processes, rounds
+alternating the variants. In each process, after a warm-up, blocks of operations are timed in CPU time
+(\`process.cpuUsage()\`: garbage-collection threads included, other processes on the machine excluded); the figure
+is the median block, then the median over rounds. Ratio to no instrumentation, the overhead in µs, and that
+overhead as a multiple of instrumentation-openai's (\`otel-openai\`) on the same case.
+
+${markdown(cpuHeader, cpuRows)}
+
+### Overhead per call and per chunk
+
+${markdown(cpuDerivedHeader, cpuDerivedRows)}
+
+## Overhead measured in-process
+
+The same process and client with the instrumentation disabled and enabled in alternating blocks, timed in CPU
+time, median of the paired differences, median over rounds. It cancels the differences between processes (and is
+steadier on a loaded machine), but only for instrumentations that can be disabled in place (not openlit, whose
+tracer provider and context manager would stay).
+
+${markdown(pairedHeader, pairedRows)}
+
+## Start-up
+
+CPU time (user + system, every thread) and peak resident memory of a do-nothing app, median of
+${startup.runs} starts per variant, each its own process, the variants alternating
+([src/startup.mjs](src/startup.mjs)). The app sits in a folder where \`openai\` is installed, so both instrumented
+variants install the ES module loader hook, as they would in an app that uses it.
+
+${markdown(startupHeader, startupRows)}
+
+## Wall-clock time per operation
+
+tinybench p50 per process, median over rounds; ratio to the baseline and overhead in µs. Includes the machine's
+noise; the CPU figures above are the ones to quote.
 
 ${markdown(header, rows)}
 
@@ -312,21 +425,7 @@ Means, which include garbage-collection pauses (and any noise from other process
 
 ${markdown(header, meanRows)}
 
-## Overhead per call and per chunk
-
-From the medians above.
-
 ${markdown(derivedHeader, derivedRows)}
-
-## Overhead measured in-process
-
-The same process and client with the instrumentation disabled and enabled in alternating blocks, timed in CPU
-time (\`process.cpuUsage()\`: garbage-collection threads included, other processes on the machine excluded),
-median of the paired differences, median over rounds. Far steadier than the comparison of processes above, where
-a stream's overhead moves by ±100 µs between runs; only for instrumentations that can be disabled in place (not
-openlit, whose tracer provider and context manager would stay).
-
-${markdown(pairedHeader, pairedRows)}
 
 ## Memory and scrape
 

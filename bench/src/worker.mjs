@@ -1,7 +1,7 @@
 // One benchmark process: sets up one variant (see setup.mjs), checks which metrics each case
-// records, times the cases with tinybench and writes the results as JSON to the file given by
-// --out. Run by run.mjs, one process per variant and round, so no variant's patches or state
-// leak into another's numbers.
+// records, measures each case's CPU time per operation, times the cases with tinybench and
+// writes the results as JSON to the file given by --out. Run by run.mjs, one process per variant
+// and round, so no variant's patches or state leak into another's numbers.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
@@ -146,6 +146,26 @@ for (const c of cases) {
     .sort();
 }
 
+// CPU per operation (the headline): after a warm-up, blocks of operations timed with
+// process.cpuUsage() (this process's CPU, garbage-collection threads included, other processes on
+// the machine excluded) for --time ms; the median block. The variants are compared across
+// processes (run.mjs alternates them), so nothing of one variant leaks into another.
+async function cpuPerOperation(c) {
+  const n = c.paired ?? 20;
+  const deadline = (ms) => Date.now() + ms;
+  for (const end = deadline(Number(args.warmup)); Date.now() < end; ) await c.fn();
+  const blocks = [];
+  for (const end = deadline(Number(args.time)); Date.now() < end || blocks.length < 3; ) {
+    const start = process.cpuUsage();
+    for (let k = 0; k < n; k++) await c.fn();
+    const used = process.cpuUsage(start);
+    blocks.push((used.user + used.system) / (n * (c.perCall ?? 1)));
+  }
+  return { cpuUs: [...blocks].sort((a, b) => a - b)[Math.floor(blocks.length / 2)], blocks: blocks.length };
+}
+const cpu = {};
+for (const c of cases) cpu[c.name] = await cpuPerOperation(c);
+
 const bench = new Bench({ time: Number(args.time), warmupTime: Number(args.warmup), warmupIterations: 20 });
 for (const c of cases) bench.add(c.name, c.fn, { async: c.fn.constructor.name === 'AsyncFunction' || !c.perCall });
 await bench.run();
@@ -162,6 +182,8 @@ for (const task of bench.tasks) {
     rme: r.latency.rme,
     samples: r.latency.samplesCount,
     recorded: recorded[task.name],
+    cpuUs: cpu[task.name].cpuUs,
+    cpuBlocks: cpu[task.name].blocks,
   };
 }
 // Paired: the same process and client with the instrumentation switched off and on in alternating
