@@ -78,6 +78,12 @@ const QUALITY_ATTRIBUTES = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL
 const DRIFT_ATTRIBUTES = [ATTR_LLM_DRIFT_METRIC, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_OPERATION_NAME] as const;
 
 /**
+ * The values of `llm_otel.outcome` on `llm_otel_evaluations_total`: exactly one per sampled call
+ * and evaluator (see the evaluator queue in `evaluators.ts`).
+ */
+export const EVALUATION_OUTCOMES = ['scored', 'skipped', 'failed', 'timeout', 'abandoned', 'dropped'] as const;
+
+/**
  * The instrument catalogue: the single source of truth for every instrument llm-otel creates.
  * Views, the Prometheus names checked in tests, the READMEs' metric tables and the dashboard are
  * all derived from this table.
@@ -293,7 +299,7 @@ export const INSTRUMENTS = {
     kind: 'counter',
     unit: '{evaluation}',
     description:
-      'Evaluator runs on sampled calls by outcome: scored, failed (threw or returned no valid score), timeout, or dropped (queue full).',
+      'Evaluator runs on sampled calls by llm_otel.outcome, one per run: scored, skipped (the evaluator returned undefined), failed (threw or returned no valid score), timeout (aborted and settled), abandoned (still running after its abort) or dropped (queue full).',
     attributes: [ATTR_LLM_EVALUATOR, ATTR_LLM_OTEL_OUTCOME],
     prometheusName: 'llm_otel_evaluations_total',
     group: 'self',

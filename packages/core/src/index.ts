@@ -27,6 +27,7 @@ export {
   TOKEN_COUNT_BUCKETS,
 } from './buckets.js';
 export {
+  EVALUATION_OUTCOMES,
   INSTRUMENT_LIST,
   INSTRUMENTS,
   type InstrumentGroup,
@@ -93,9 +94,14 @@ export {
   isErrorClassName,
 } from './error-type.js';
 export {
+  DEFAULT_EVALUATION_QUEUE_OPTIONS,
   type EvaluatedCall,
+  type EvaluationContext,
+  type EvaluationHost,
   type EvaluationQueueOptions,
+  type EvaluationQueueStats,
   type EvaluationResult,
+  EvaluationTimeoutError,
   type Evaluator,
   EvaluatorRegistry,
   getEvaluators,
@@ -118,12 +124,12 @@ export {
   type QualityAttributes,
 } from './llm-metrics.js';
 export {
-  getModelHealthProbe,
-  type HealthProbeOptions,
+  getModelEndpoints,
+  MAX_MODEL_ENDPOINTS,
   type ModelApi,
   type ModelEndpoint,
-  ModelHealthProbe,
-} from './model-health-probe.js';
+  ModelEndpoints,
+} from './model-endpoints.js';
 export {
   getModelRegistry,
   MAX_MODELS,

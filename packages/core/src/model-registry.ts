@@ -3,7 +3,6 @@ import { globalSingleton } from './global-state.js';
 import { getLlmMetrics } from './llm-metrics.js';
 import { copyMetadata, isMetadataObject, MetadataError } from './model-metadata.js';
 import { ModelRegistryError } from './registry-error.js';
-import { acquireRegistryLock, readRegistryFile, removeStaleTemporaryFiles, writeFileAtomic } from './registry-file.js';
 import { type ModelRegistrySnapshot, readSnapshotEntries, SNAPSHOT_FORMAT } from './registry-snapshot.js';
 
 /** What is registered for a deployed model (the spec's `register_model` arguments). */
@@ -219,7 +218,7 @@ export class ModelRegistry {
   }
 
   /**
-   * Keeps the registry in `store` (see `persistRegistry()` of `@llm-otel/node` for a file): loads the
+   * Keeps the registry in `store` (`persistRegistry()` of `@llm-otel/node` attaches a file): loads the
    * saved models (they replace registrations of the same names made before), saves the result, and
    * from then on saves before every change. The saved registry is checked entirely before any of it
    * is used, so a bad entry anywhere changes nothing.
@@ -255,44 +254,26 @@ export class ModelRegistry {
     getLlmMetrics().instruments();
   }
 
-  /** Stops saving to the store given to {@link attachStore}; returns it (undefined when none). */
-  detachStore(): ModelRegistryStore | undefined {
-    const store = this.store;
+  /**
+   * Stops saving to the store given to {@link attachStore} (only when it is `store`, if given).
+   * Returns whether a store was detached.
+   */
+  detachStore(store?: ModelRegistryStore): boolean {
+    if (this.store === undefined || (store !== undefined && store !== this.store)) return false;
     this.store = undefined;
-    return store;
+    return true;
   }
 
   /**
-   * Keeps the registry in a JSON file: loads the models it holds (they replace registrations of the
-   * same names made before), then writes the file before every change, atomically (a crash mid-write
-   * leaves the previous file intact). One process writes a file: `<path>.lock` holds its pid.
-   *
-   * @throws Error naming the file when it exists but is not a valid registry file, or another live
-   *   process holds its lock; ModelRegistryError when an entry in it is invalid.
+   * Moved: file persistence needs `node:fs`, so it lives in `@llm-otel/node`:
+   * `persistRegistry(path, { registry })`.
+   * @deprecated Use `persistRegistry()` of `@llm-otel/node`.
+   * @throws ModelRegistryError always, saying where it went.
    */
-  persistTo(path: string): void {
-    const release = acquireRegistryLock(path);
-    try {
-      removeStaleTemporaryFiles(path);
-      this.attachStore({
-        name: path,
-        load: () => readRegistryFile(path),
-        save: (snapshot) => writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`),
-      });
-    } catch (error) {
-      release();
-      throw error;
-    }
-    this.releaseLock = release;
-  }
-
-  private releaseLock: (() => void) | undefined;
-
-  /** Stops writing to the file given to {@link persistTo} and releases its lock. */
-  stopPersisting(): void {
-    this.detachStore();
-    this.releaseLock?.();
-    this.releaseLock = undefined;
+  persistTo(_path: string): never {
+    throw new ModelRegistryError(
+      "registry.persistTo(path) moved to @llm-otel/node: import { persistRegistry } from '@llm-otel/node'; persistRegistry(path, { registry })",
+    );
   }
 
   /** Saves `next` (when a store is attached), then makes it the registry's state. */

@@ -1,4 +1,5 @@
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import type { EVALUATION_OUTCOMES } from './catalogue.js';
 import type { ObservableGaugeKey } from './instrument-set.js';
 
 /*
@@ -26,8 +27,8 @@ export interface InternalErrorReporter {
   reportInternalError(component: string, error: unknown): void;
 }
 
-/** Outcomes of an evaluator run, the values of `llm_otel.outcome`. */
-export type EvaluationOutcome = 'scored' | 'skipped' | 'failed' | 'timeout' | 'dropped';
+/** Outcomes of an evaluator run, the values of `llm_otel.outcome` (listed in the catalogue). */
+export type EvaluationOutcome = (typeof EVALUATION_OUTCOMES)[number];
 
 /** Counts evaluator runs (`llm_otel_evaluations_total`): what the evaluator queue needs. */
 export interface EvaluationCounter {

@@ -1,10 +1,4 @@
-import {
-  getLlmMetrics,
-  getModelHealthProbe,
-  type HealthProbeOptions,
-  type LlmMetricsOptions,
-  type ModelEndpoint,
-} from '@llm-otel/core';
+import { getLlmMetrics, type LlmMetricsOptions, type ModelEndpoint } from '@llm-otel/core';
 import { llmInstrumentations } from '@llm-otel/instrumentation';
 import { type Attributes, diag, metrics } from '@opentelemetry/api';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -25,6 +19,7 @@ import {
 import { installDiagLogger, watchLateMeterProviders } from './diagnostics.js';
 import { createConsoleReader, createOtlpReader, createPrometheusReader } from './exporters.js';
 import { llmMetricProducer } from './llm-metric-producer.js';
+import { getModelHealthProbe, type HealthProbeOptions } from './model-health-probe.js';
 import { buildResource } from './resource.js';
 import { temporalitySelector } from './temporality.js';
 import { checkRegisterOptions } from './validate-options.js';

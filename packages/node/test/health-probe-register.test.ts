@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { getModelHealthProbe } from '@llm-otel/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LlmOtelConfigError, register } from '../src/index.js';
+import { getModelHealthProbe, LlmOtelConfigError, register } from '../src/index.js';
 import { freePort, scrape, select } from './helpers.js';
 
 let model: Server;

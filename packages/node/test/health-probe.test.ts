@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
+import { getModelEndpoints } from '@llm-otel/core';
 import { metrics } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getModelHealthProbe } from '../src/index.js';
-import { collectByName, installProvider, pointsWith } from './collect.js';
+import { collectByName, installProvider, pointsWith } from './collect-metrics.js';
 
 let server: Server;
 let base: string;
@@ -59,6 +60,15 @@ describe('model endpoint health probe', () => {
       attributes: { 'server.address': '127.0.0.1', 'server.port': 1 },
     });
     expect(pointsWith<number>(up, { 'gen_ai.provider.name': 'ollama' })[0]?.value).toBe(1);
+  });
+
+  it('probes the endpoints the instrumentations add to core, before and after it started', async () => {
+    getModelEndpoints().add({ provider: 'ollama', baseUrl: base, api: 'ollama' });
+    const probe = getModelHealthProbe();
+    probe.start({ intervalMs: 60_000, timeoutMs: 1000 });
+    getModelEndpoints().add({ provider: 'openai_compatible', baseUrl: `${base}/v1/`, api: 'openai' });
+    await probe.probeNow();
+    expect(probe.results()).toEqual({ [`${base}/api/version`]: 1, [`${base}/v1/models`]: 1 });
   });
 
   it('counts a probe slower than the timeout as down', async () => {

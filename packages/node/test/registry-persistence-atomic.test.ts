@@ -4,21 +4,22 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ModelRegistry, ModelRegistryError } from '@llm-otel/core';
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ModelRegistry, ModelRegistryError } from '../src/index.js';
-import { collectByName, installProvider, pointsWith } from './collect.js';
+import { persistRegistry, type RegistryPersistence } from '../src/index.js';
+import { collectByName, installProvider, pointsWith } from './collect-metrics.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'llm-otel-registry-'));
-const registries: ModelRegistry[] = [];
-const fresh = () => {
-  const registry = new ModelRegistry();
-  registries.push(registry);
-  return registry;
+const persisted: RegistryPersistence[] = [];
+const persist = (registry: ModelRegistry, file: string) => {
+  const handle = persistRegistry(file, { registry });
+  persisted.push(handle);
+  return handle;
 };
 
 afterEach(() => {
-  for (const r of registries.splice(0)) r.stopPersisting();
+  for (const p of persisted.splice(0)) p.stop();
   metrics.disable();
 });
 
@@ -35,8 +36,8 @@ describe('registry persistence: atomic changes', () => {
   it('a failed save changes nothing: the model is neither registered nor exported', async () => {
     const { reader } = installProvider();
     const dir = tempDir();
-    const registry = fresh();
-    registry.persistTo(join(dir, 'models.json'));
+    const registry = new ModelRegistry();
+    persist(registry, join(dir, 'models.json'));
     registry.registerModel({ modelName: 'saved-model', version: 'v1', modelHash: 'abcdef' });
     rmSync(dir, { recursive: true }); // the next save can not write its file
 
@@ -66,10 +67,10 @@ describe('registry persistence: atomic changes', () => {
       models: [entry('a', 'v9'), entry('b', 'v1', 'not-hex!')],
     });
     writeFileSync(file, text);
-    const registry = fresh();
+    const registry = new ModelRegistry();
     registry.registerModel({ modelName: 'a', version: 'v1', modelHash: 'abcdef' });
-    expect(() => registry.persistTo(file)).toThrow(ModelRegistryError);
-    expect(() => registry.persistTo(file)).toThrow(/entry 1 \("b"\): modelHash/);
+    expect(() => persist(registry, file)).toThrow(ModelRegistryError);
+    expect(() => persist(registry, file)).toThrow(/entry 1 \("b"\): modelHash/);
     expect(registry.listModels().map((m) => [m.modelName, m.version])).toEqual([['a', 'v1']]);
     expect(readFileSync(file, 'utf8')).toBe(text);
     // The refused file is not being persisted: registering does not write it, and the lock is free.
@@ -84,7 +85,7 @@ describe('registry persistence: atomic changes', () => {
       file,
       JSON.stringify({ format: 'llm-otel.model-registry', version: 1, models: [entry('a', 'v1'), entry('a', 'v2')] }),
     );
-    expect(() => fresh().persistTo(file)).toThrow(/entry 1 \("a"\): the model is listed twice/);
+    expect(() => persist(new ModelRegistry(), file)).toThrow(/entry 1 \("a"\): the model is listed twice/);
     writeFileSync(
       file,
       JSON.stringify({
@@ -93,7 +94,7 @@ describe('registry persistence: atomic changes', () => {
         models: [{ ...entry('a', 'v1'), version: 3 }],
       }),
     );
-    expect(() => fresh().persistTo(file)).toThrow(/entry 0 \("a"\): version is not a string/);
+    expect(() => persist(new ModelRegistry(), file)).toThrow(/entry 0 \("a"\): version is not a string/);
   });
 
   it('never deletes the temporary file of a live process, and removes those of dead ones', async () => {
@@ -107,7 +108,7 @@ describe('registry persistence: atomic changes', () => {
       const deadTmp = join(dir, `.models.json.${dead.pid}.1.tmp`);
       writeFileSync(liveTmp, 'in the middle of a write');
       writeFileSync(deadTmp, 'left by a crash');
-      fresh().persistTo(file);
+      persist(new ModelRegistry(), file);
       expect(existsSync(liveTmp)).toBe(true);
       expect(existsSync(deadTmp)).toBe(false);
     } finally {
@@ -115,15 +116,13 @@ describe('registry persistence: atomic changes', () => {
     }
   });
 
-  it('one process persists a file at a time; stopPersisting releases it', () => {
+  it('one process persists a file at a time; stop() releases it', () => {
     const file = join(tempDir(), 'models.json');
-    const first = fresh();
-    first.persistTo(file);
-    expect(() => fresh().persistTo(file)).toThrow(/already persisted by this process/);
-    first.stopPersisting();
+    const first = persist(new ModelRegistry(), file);
+    expect(() => persist(new ModelRegistry(), file)).toThrow(/already persisted by this process/);
+    first.stop();
     expect(existsSync(`${file}.lock`)).toBe(false);
-    const second = fresh();
-    second.persistTo(file);
+    persist(new ModelRegistry(), file);
     expect(readFileSync(`${file}.lock`, 'utf8')).toBe(String(process.pid));
   });
 });

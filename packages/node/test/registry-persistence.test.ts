@@ -4,8 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ModelRegistry, ModelRegistryError } from '@llm-otel/core';
 import { describe, expect, it } from 'vitest';
-import { ModelRegistry, ModelRegistryError } from '../src/index.js';
+import { persistRegistry } from '../src/index.js';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'llm-otel-registry-')), 'models.json');
 
@@ -13,15 +14,15 @@ describe('registry persistence', () => {
   it('writes every change and reloads it at start', () => {
     const file = tempFile();
     const first = new ModelRegistry();
-    first.persistTo(file);
+    const firstFile = persistRegistry(file, { registry: first });
     first.registerModel({ modelName: 'mistral', version: 'v1.0.0', modelHash: 'abc123', metadata: { team: 'search' } });
     first.registerModel({ modelName: 'llama3', version: '8b-q4', modelHash: 'sha256:deadbeef' });
     first.registerModel({ modelName: 'mistral', version: 'v1.1.0', modelHash: 'abc124' });
     first.unregisterModel('llama3');
-    first.stopPersisting(); // one writer per file: the second registry takes over
+    firstFile.stop(); // one writer per file: the second registry takes over
 
     const second = new ModelRegistry();
-    second.persistTo(file);
+    persistRegistry(file, { registry: second }).stop();
     expect(second.listModels().map((m) => [m.modelName, m.version, m.metadata])).toEqual([['mistral', 'v1.1.0', {}]]);
     expect(second.getModelInfo('mistral')?.deployedAt.toISOString()).toBe(
       first.getModelInfo('mistral')?.deployedAt.toISOString(),
@@ -31,9 +32,11 @@ describe('registry persistence', () => {
   it('refuses a file that is not a registry, naming the file', () => {
     const file = tempFile();
     writeFileSync(file, '{"models": [');
-    expect(() => new ModelRegistry().persistTo(file)).toThrow(`model registry file ${file} is not valid JSON`);
+    expect(() => persistRegistry(file, { registry: new ModelRegistry() })).toThrow(
+      `model registry file ${file} is not valid JSON`,
+    );
     writeFileSync(file, '{"hello": "world"}');
-    expect(() => new ModelRegistry().persistTo(file)).toThrow(/is not an llm-otel model registry/);
+    expect(() => persistRegistry(file, { registry: new ModelRegistry() })).toThrow(/is not an llm-otel model registry/);
     writeFileSync(
       file,
       JSON.stringify({
@@ -51,15 +54,21 @@ describe('registry persistence', () => {
         ],
       }),
     );
-    expect(() => new ModelRegistry().persistTo(file)).toThrow(ModelRegistryError);
+    expect(() => persistRegistry(file, { registry: new ModelRegistry() })).toThrow(ModelRegistryError);
   });
 
   it('survives a crash in the middle of writing: the file is always the old or the new version', async () => {
     const file = tempFile();
     const writer = fileURLToPath(new URL('./fixtures/registry-writer.mjs', import.meta.url));
     for (let round = 0; round < 6; round++) {
-      const child = spawn(process.execPath, [writer, file], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await once(child.stdout, 'data'); // the writer is registering in a loop now
+      const child = spawn(process.execPath, [writer, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      // The writer is registering in a loop once it printed; a writer that failed says why.
+      const started = await Promise.race([once(child.stdout, 'data').then(() => true), once(child, 'exit')]);
+      expect(started === true ? '' : stderr).toBe('');
       await new Promise((r) => setTimeout(r, 20 + round * 17));
       child.kill('SIGKILL');
       await once(child, 'exit');
@@ -69,9 +78,9 @@ describe('registry persistence', () => {
       };
       expect(content.models.map((m) => m.modelName).sort()).toEqual(['a', 'b']);
       const registry = new ModelRegistry();
-      registry.persistTo(file); // loads cleanly and sweeps the writer's stale temporary file
+      const persisted = persistRegistry(file, { registry }); // loads cleanly, sweeps the writer's temporary file
       expect(registry.getModelVersion('a')).toMatch(/^v\d+$/);
-      registry.stopPersisting(); // frees the file for the next round's writer
+      persisted.stop(); // frees the file for the next round's writer
     }
     expect(readdirSync(join(file, '..')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(file)).toBe(true);
