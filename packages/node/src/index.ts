@@ -1,10 +1,12 @@
 export {
   LlmOtelConfigError,
+  type LogLevelName,
   type OtlpOptions,
   type OtlpProtocol,
   type PrometheusOptions,
   type ResolvedConfig,
   resolveConfig,
+  type TemporalityPreference,
 } from './config.js';
 export { type LlmMetricProducer, type LlmMetricProducerOptions, llmMetricProducer } from './llm-metric-producer.js';
 export { getModelHealthProbe, type HealthProbeOptions, ModelHealthProbe } from './model-health-probe.js';
