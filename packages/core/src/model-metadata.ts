@@ -129,7 +129,9 @@ export function copyMetadata(metadata: Record<string, unknown>): Readonly<Record
       path.push(key);
       grow(key.length + 4);
       const item = copy(read(object, key));
-      if (item !== undefined) out[key] = item;
+      // defineProperty, not assignment: a key named `__proto__` must stay a key, not set the prototype.
+      if (item !== undefined)
+        Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
       path.pop();
     }
     return Object.freeze(out);

@@ -52,6 +52,15 @@ describe('model registry metadata', () => {
     expect(Object.isFrozen(stored?.limits)).toBe(true);
   });
 
+  it('keeps a key named __proto__ as data (JSON.parse makes such keys), never as a prototype', () => {
+    const registry = new ModelRegistry();
+    registry.registerModel({ ...base, metadata: JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') });
+    const stored = registry.getModelInfo('mistral')?.metadata as Record<string, unknown>;
+    expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+    expect(stored.polluted).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(stored))).toEqual(JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}'));
+  });
+
   it('reads metadata getters once, and a getter that throws is refused naming the key', () => {
     const metadata = Object.defineProperty({}, 'secret', {
       enumerable: true,

@@ -139,7 +139,8 @@ export class ModelHealthProbe {
       };
       const watched: Watched = { endpoint, url: url.href, attributes, up: undefined, inFlight: undefined };
       this.watched.set(key, watched);
-      if (this.running) void this.probe(watched);
+      // Instrumentations add endpoints on the app's request path: the first probe runs after it.
+      if (this.running) setImmediate(() => void this.probe(watched)).unref();
     } catch (error) {
       getLlmMetrics().reportInternalError('health-probe', error);
     }
