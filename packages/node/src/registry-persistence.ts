@@ -36,7 +36,18 @@ export function persistRegistry(path: string, options: PersistRegistryOptions = 
   const store: ModelRegistryStore = {
     name: path,
     load: () => readRegistryFile(path),
-    save: (snapshot) => writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`),
+    save: (snapshot) => {
+      try {
+        writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`);
+      } catch (error) {
+        throw new Error(
+          `model registry file ${path} could not be written, so the change was not made: ${String(error)}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    },
   };
   try {
     removeStaleTemporaryFiles(path);

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { type ModelInfo, ModelRegistry, ModelRegistryError } from '@llm-otel/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createModelVersionHandler } from '../src/index.js';
+import { collectByName, installProvider, pointsWith } from './collect-metrics.js';
 
 const servers: Server[] = [];
 async function serve(listener: Parameters<typeof createServer>[1]): Promise<string> {
@@ -46,6 +47,7 @@ describe('model version endpoint: failures stay inside', () => {
         throw new Error('registry store unavailable: secret-token-123');
       }
     }
+    const { reader } = installProvider();
     const handler = createModelVersionHandler({ registry: new FailingRegistry() });
     let thrown: unknown;
     const base = await serve((req, res) => {
@@ -62,6 +64,8 @@ describe('model version endpoint: failures stay inside', () => {
     const body = await response.text();
     expect(JSON.parse(body)).toEqual({ error: 'internal error' });
     expect(body).not.toContain('secret');
+    const errors = (await collectByName(reader)).get('llm_otel_internal_errors_total');
+    expect(pointsWith<number>(errors, { 'llm_otel.component': 'model-version-endpoint' })[0]?.value).toBe(1);
   });
 
   it('never throws when the app already started the response', async () => {

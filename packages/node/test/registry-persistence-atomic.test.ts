@@ -42,7 +42,7 @@ describe('registry persistence: atomic changes', () => {
     rmSync(dir, { recursive: true }); // the next save can not write its file
 
     expect(() => registry.registerModel({ modelName: 'saved-model', version: 'v2', modelHash: 'abcdef' })).toThrow(
-      /ENOENT/,
+      /models\.json could not be written, so the change was not made: .*ENOENT/,
     );
     expect(() => registry.registerModel({ modelName: 'unsaved-model', version: 'v1', modelHash: 'abcdef' })).toThrow(
       /ENOENT/,
