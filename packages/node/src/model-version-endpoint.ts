@@ -84,8 +84,8 @@ export function createModelVersionHandler(
     // most `prefix.length` characters), so a foreign path costs O(prefix) and is never parsed; under
     // the prefix, the query is cut at its first `?`, trailing slashes are trimmed by one backward
     // scan, and an over-long name is refused before it is decoded. No regex runs on request data.
-    const target = req.url ?? '/';
-    if (!target.startsWith(prefix)) return false;
+    const target = req.url;
+    if (typeof target !== 'string' || !target.startsWith(prefix)) return false;
     const rest = pathAfterPrefix(target, prefix.length);
     if (rest === undefined) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
