@@ -5,6 +5,7 @@ import {
   type FastHistogram,
   getLlmMetrics,
   type HistogramCell,
+  INSTRUMENTS,
   METER_NAME,
   METER_VERSION,
 } from '@llm-otel/core';
@@ -201,7 +202,19 @@ function deltaHistogram(
   };
 }
 
-function counterData(state: DeltaState | undefined, c: FastCounter, nowMs: number): SumMetricData | undefined {
+/**
+ * The counters the SDK path exports through an observable counter (core sums them itself either
+ * way): the temporality is chosen for that instrument type, and a delta reader gets every series at
+ * each collection, unchanged ones at 0, as the SDK reports asynchronous instruments.
+ */
+const OBSERVED_COUNTERS: ReadonlySet<string> = new Set([INSTRUMENTS.tokenGeneration.name]);
+
+function counterData(
+  state: DeltaState | undefined,
+  c: FastCounter,
+  nowMs: number,
+  observed: boolean,
+): SumMetricData | undefined {
   const endTime = hrTime(nowMs);
   const dataPoints: SumMetricData['dataPoints'] = [];
   for (const cell of c.cells.values()) {
@@ -214,7 +227,7 @@ function counterData(state: DeltaState | undefined, c: FastCounter, nowMs: numbe
       mark = { value: 0, reportedAtMs: 0 };
       state.counters.set(cell, mark);
     }
-    if (cell.value === mark.value) continue;
+    if (cell.value === mark.value && !observed) continue;
     dataPoints.push({
       attributes: cell.attributes,
       startTime: hrTime(Math.max(cell.startTimeMs, mark.reportedAtMs)),
@@ -239,6 +252,7 @@ function producerOf(source: Source, temporality: Temporality): LlmMetricProducer
   // Chosen at the first collection and kept, as the SDK does per reader and instrument.
   let histogramState: DeltaState | undefined | null = null;
   let counterState: DeltaState | undefined | null = null;
+  let observedState: DeltaState | undefined | null = null;
   const select = (type: InstrumentType): DeltaState | undefined => {
     const t = typeof temporality === 'function' ? temporality(type) : temporality;
     if (t !== AggregationTemporality.DELTA) return undefined;
@@ -259,6 +273,7 @@ function producerOf(source: Source, temporality: Temporality): LlmMetricProducer
       if (!source.detached) {
         if (histogramState === null) histogramState = select(InstrumentType.HISTOGRAM);
         if (counterState === null) counterState = select(InstrumentType.COUNTER);
+        if (observedState === null) observedState = select(InstrumentType.OBSERVABLE_COUNTER);
         source.checkpoint();
         const nowMs = Date.now();
         for (const h of source.aggregator.histograms()) {
@@ -269,7 +284,8 @@ function producerOf(source: Source, temporality: Temporality): LlmMetricProducer
           if (data !== undefined) metrics.push(data);
         }
         for (const c of source.aggregator.counters()) {
-          const data = counterData(counterState, c, nowMs);
+          const observed = OBSERVED_COUNTERS.has(c.spec.name);
+          const data = counterData(observed ? observedState : counterState, c, nowMs, observed);
           if (data !== undefined) metrics.push(data);
         }
       }

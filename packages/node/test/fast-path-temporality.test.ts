@@ -2,6 +2,7 @@ import { getLlmMetrics, type InferenceRecord } from '@llm-otel/core';
 import { metrics } from '@opentelemetry/api';
 import {
   AggregationTemporality,
+  type AggregationTemporalitySelector,
   type HistogramMetricData,
   MeterProvider,
   type MetricData,
@@ -11,6 +12,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LlmMetricProducer, llmMetricProducer, llmViews } from '../src/index.js';
+import { temporalitySelector } from '../src/temporality.js';
 
 const BASE = { provider: 'openai', operation: 'chat', serverAddress: 'api.example.test', serverPort: 443 } as const;
 
@@ -32,9 +34,14 @@ const INTERVALS: InferenceRecord[][] = [
   ],
 ];
 
+type Temporality = AggregationTemporality | AggregationTemporalitySelector;
+
 class PullReader extends MetricReader {
-  constructor(temporality: AggregationTemporality, options: Pick<MetricReaderOptions, 'metricProducers'> = {}) {
-    super({ ...options, aggregationTemporalitySelector: () => temporality });
+  constructor(temporality: Temporality, options: Pick<MetricReaderOptions, 'metricProducers'> = {}) {
+    super({
+      ...options,
+      aggregationTemporalitySelector: typeof temporality === 'function' ? temporality : () => temporality,
+    });
   }
   protected override async onForceFlush(): Promise<void> {}
   protected override async onShutdown(): Promise<void> {}
@@ -45,7 +52,6 @@ function llmMetrics(rm: ResourceMetrics): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const scope of rm.scopeMetrics) {
     for (const m of scope.metrics) {
-      if (m.descriptor.name === 'llm_token_generation_rate_total') continue; // an SDK observable either way
       expect(out[m.descriptor.name], `${m.descriptor.name} appears twice`).toBeUndefined();
       out[m.descriptor.name] = comparable(m);
     }
@@ -67,8 +73,8 @@ function comparable(m: MetricData): unknown {
  * after each interval; `producers` gives each reader its llm-otel producer (fast path) or none (SDK).
  */
 async function run(
-  temporalities: AggregationTemporality[],
-  producers?: (t: AggregationTemporality) => LlmMetricProducer,
+  temporalities: Temporality[],
+  producers?: (t: Temporality) => LlmMetricProducer,
 ): Promise<Array<Array<Record<string, unknown>>>> {
   const readers = temporalities.map((t) => new PullReader(t, { metricProducers: producers ? [producers(t)] : [] }));
   const provider = new MeterProvider({ views: llmViews(), readers });
@@ -105,8 +111,9 @@ describe('llmMetricProducer temporality (parity with the SDK path)', () => {
     producer = llmMetricProducer({ temporality: AggregationTemporality.DELTA });
     const root = producer;
     const fast = await run([AggregationTemporality.DELTA], () => root);
-    // The empty interval reports nothing, and the last one only what changed.
-    expect(sdk[2]?.[0]).toEqual({});
+    // The empty interval reports only the token totals (at 0: the SDK path observes them), and the
+    // last interval only what changed.
+    expect(Object.keys(sdk[2]?.[0] ?? {})).toEqual(['llm_token_generation_rate_total']);
     expect(Object.keys(sdk[3]?.[0] ?? {})).toContain('llm_error_rate_total');
     expect(fast).toEqual(sdk);
   });
@@ -117,6 +124,17 @@ describe('llmMetricProducer temporality (parity with the SDK path)', () => {
     producer = llmMetricProducer();
     const root = producer;
     const fast = await run(both, (t) => root.forReader(t));
+    expect(fast).toEqual(sdk);
+  });
+
+  it("follows a reader's per-instrument-type selector (OTLP lowmemory: counters delta, observed totals cumulative)", async () => {
+    const lowmemory = [temporalitySelector('lowmemory')];
+    const sdk = await run(lowmemory);
+    producer = llmMetricProducer();
+    const root = producer;
+    const fast = await run(lowmemory, (t) => root.forReader(t));
+    const tokens = sdk[0]?.[0]?.llm_token_generation_rate_total as { temporality: AggregationTemporality };
+    expect(tokens.temporality).toBe(AggregationTemporality.CUMULATIVE);
     expect(fast).toEqual(sdk);
   });
 
