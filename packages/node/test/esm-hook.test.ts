@@ -25,4 +25,12 @@ describe('clientsReachable (whether --import installs the ES module hook)', () =
     mkdirSync(join(root, 'node_modules', name), { recursive: true });
     expect(clientsReachable([app])).toBe(true);
   });
+
+  it('is true when a dependency of the app brings openai (pnpm keeps it under node_modules/.pnpm)', () => {
+    root = mkdtempSync(join(tmpdir(), 'llm-otel-hook-'));
+    const app = join(root, 'examples', 'demo');
+    mkdirSync(app, { recursive: true });
+    mkdirSync(join(root, 'node_modules', '.pnpm', 'node_modules', 'openai'), { recursive: true });
+    expect(clientsReachable([app])).toBe(true);
+  });
 });
