@@ -63,12 +63,13 @@ async function main(): Promise<void> {
   registry.registerModel({ modelName: OPENAI_MODEL, version: '2024-07-18', modelHash: 'sha256:9b0d77c2' });
   console.log(`registered ${OLLAMA_MODEL} v1.0.0 and ${OPENAI_MODEL} 2024-07-18`);
 
-  // Drift detection, with windows small enough for a demo of a few hundred calls.
+  // Drift detection, with windows small enough for a demo of a few hundred calls: detectors are per
+  // model and operation, so each sees a few dozen calls before the re-deploy.
   getLlmMetrics({ driftDetection: true });
-  const drift = getDriftMonitor({ referenceSize: 80, windowSize: 40, minSamples: 30, evaluateEvery: 10 });
+  const drift = getDriftMonitor({ warmup: 5, referenceSize: 40, windowSize: 30, minSamples: 25, evaluateEvery: 5 });
   drift.onDrift((event) => {
     console.log(
-      `\n>> drift detected: ${event.metric} of ${event.model}: KS=${event.ksStatistic.toFixed(3)} p=${event.pValue.toExponential(2)} PSI=${event.psi.toFixed(2)} (retraining hook fired)`,
+      `\n>> drift detected: ${event.metric} of ${event.model} (${event.operation ?? 'any operation'}): KS=${event.ksStatistic.toFixed(3)} p=${event.pValue.toExponential(2)} PSI=${event.psi.toFixed(2)} (retraining hook fired)`,
     );
   });
 

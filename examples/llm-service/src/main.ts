@@ -8,7 +8,7 @@
  *   GET  /healthz, GET /debug/memory
  *
  * Variables: PORT (8080), OPENAI_BASE_URL, OPENAI_API_KEY, OLLAMA_HOST; drift detection with
- * LLM_OTEL_DRIFT_DETECTION=true, its windows with DRIFT_REFERENCE_SIZE and DRIFT_WINDOW_SIZE.
+ * LLM_OTEL_DRIFT_DETECTION=true, its windows with DRIFT_REFERENCE_SIZE, DRIFT_WINDOW_SIZE (and DRIFT_WARMUP).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getDriftMonitor, getLlmMetrics, getModelRegistry, type ModelRegistration } from '@llm-otel/core';
@@ -29,6 +29,8 @@ if (process.env.DRIFT_REFERENCE_SIZE || process.env.DRIFT_WINDOW_SIZE) {
   const referenceSize = Number(process.env.DRIFT_REFERENCE_SIZE ?? 1000);
   const windowSize = Number(process.env.DRIFT_WINDOW_SIZE ?? 500);
   getDriftMonitor({
+    // Small windows are for tests and demos of a few calls: no cold-start warm-up unless asked.
+    warmup: Number(process.env.DRIFT_WARMUP ?? 0),
     referenceSize,
     windowSize,
     minSamples: Math.min(100, windowSize),
