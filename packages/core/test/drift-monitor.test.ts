@@ -251,6 +251,15 @@ describe('drift monitor: operations, directions, truthful gauges, options', () =
     ]);
   });
 
+  it('the recording API feeds calls whose error is falsy (no failure), not failed ones', () => {
+    const llm = getLlmMetrics({ driftDetection: true });
+    const call = { provider: 'openai', operation: 'chat', model: 'falsy', durationSeconds: 1 };
+    for (const error of [undefined, null, false, 0, '']) llm.recordInference({ ...call, error });
+    llm.recordInference({ ...call, error: 'timeout' });
+    llm.recordInference({ ...call, error: new Error('boom') });
+    expect(getDriftMonitor().getStatus('falsy', 'latency')[0]?.observations).toBe(5);
+  });
+
   it('the recording API feeds latency and response length by operation, quality scores without one', () => {
     const llm = getLlmMetrics({ driftDetection: true });
     llm.recordInference({ provider: 'openai', operation: 'chat', model: 'x', durationSeconds: 1, outputTokens: 5 });
