@@ -494,45 +494,6 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     }
   }
 
-  /**
-   * The call's token counts in one convention (see {@link CallTokens}); invalid counts are dropped
-   * and counted, and details that cannot be placed inside the input or output count are dropped
-   * (with the cost of the call) and counted.
-   */
-  private readTokens(record: InferenceRecord): CallTokens {
-    const tokens = this.tokens;
-    const input = this.validCount(record.inputTokens);
-    const output = this.validCount(record.outputTokens);
-    const cached = this.validCount(record.cachedInputTokens);
-    const creation = this.validCount(record.cacheCreationInputTokens);
-    const reasoning = this.validCount(record.reasoningTokens);
-    const problem = tokens.read(
-      input,
-      output,
-      cached,
-      creation,
-      reasoning,
-      record.inputTokensKind,
-      record.outputTokensKind,
-    );
-    if (problem === 'invalid_token_kind') {
-      this.reject(
-        problem,
-        `inputTokensKind ${describeValue(record.inputTokensKind)} or outputTokensKind ${describeValue(record.outputTokensKind)} is not total, uncached (input) or visible (output); token details and cost were dropped`,
-      );
-    } else if (problem === 'inconsistent_token_usage') {
-      this.reject(
-        problem,
-        'cached and cache-creation tokens exceed the total input tokens, or reasoning tokens the total output tokens; token details and cost were dropped',
-      );
-    }
-    return tokens;
-  }
-
-  private recordDetail(sinks: CallSinks, key: string, attrs: Attributes, tokens: number, type: string): void {
-    sinks.tokenUsageDetail.add(key + KEY_SEPARATOR + type, tokens, attrs, ATTR_GEN_AI_TOKEN_TYPE, type);
-  }
-
   private recordTokens(sinks: CallSinks, key: string, attrs: Attributes, tokens: number, type: string, genAi: boolean) {
     const tokenKey = key + KEY_SEPARATOR + type;
     sinks.requestTokens.record(tokenKey, tokens, attrs, ATTR_GEN_AI_TOKEN_TYPE, type);
