@@ -370,7 +370,7 @@ describe('DriftDetector options', () => {
       [{ warmup: -1 }, /warmup must be an integer from 0 to 1000000, got -1/],
       [{ warmup: 1.5 }, /warmup/],
       [{ direction: 'up' as never }, /direction must be one of increase, decrease, both, got "up"/],
-      [{ referenzSize: 10 } as never, /unknown drift option "referenzSize"/],
+      [{ referenzSize: 10 } as never, /unknown option "referenzSize" in drift options/],
     ];
     for (const [options, message] of bad) {
       expect(() => new DriftDetector('latency', 'm', options)).toThrow(LlmOtelConfigError);

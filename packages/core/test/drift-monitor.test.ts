@@ -389,7 +389,7 @@ describe('drift monitor: operations, directions, truthful gauges, options', () =
       [{ directions: { latency: 'up' } }, /directions must be an object mapping/],
       [{ directions: { tokens: 'both' } }, /directions/],
       [{ minSamples: 500 }, /minSamples \(500\) exceeds windowSize/],
-      [{ windowSise: 10 }, /unknown drift option "windowSise"/],
+      [{ windowSise: 10 }, /unknown option "windowSise" in drift options/],
     ];
     for (const [options, message] of bad) {
       expect(() => monitor.configure(options as never)).toThrow(LlmOtelConfigError);

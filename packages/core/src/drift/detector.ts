@@ -1,13 +1,6 @@
 import { LlmOtelConfigError } from '../config-error.js';
 import { type KsAlternative, type KsMethod, ksPValue, ksStatisticOf, ksStatisticsSorted } from './ks-test.js';
-import {
-  checkDriftOptions,
-  type DriftOptionCheck,
-  integerIn,
-  mergeDefined,
-  numberWhere,
-  oneOf,
-} from './option-checks.js';
+import { checkDriftOptions, integerIn, mergeDefined, numberWhere, type OptionCheck, oneOf } from './option-checks.js';
 import { binShares, PSI_DEFAULT_BINS, PSI_EPSILON, psiEdges, psiFromShares, quantileSorted } from './psi.js';
 import { ReferenceSample, RingBuffer } from './window.js';
 
@@ -103,7 +96,7 @@ export const DEFAULT_DRIFT_DETECTOR_OPTIONS: Readonly<DriftDetectorOptions> = Ob
 });
 
 /** The checks of each detector option (`undefined` means the default and is not checked). */
-export const DRIFT_DETECTOR_CHECKS: Readonly<Record<keyof DriftDetectorOptions, DriftOptionCheck>> = Object.freeze({
+export const DRIFT_DETECTOR_CHECKS: Readonly<Record<keyof DriftDetectorOptions, OptionCheck>> = Object.freeze({
   warmup: integerIn(0, 1_000_000),
   referenceSize: integerIn(1, 1_000_000),
   windowSize: integerIn(1, 1_000_000),

@@ -7,9 +7,11 @@ import {
   ATTR_LLM_OTEL_REASON,
   OVERFLOW_VALUE,
 } from '../attributes.js';
+import { LlmOtelConfigError } from '../config-error.js';
 import type { ObservableGaugeKey } from '../instrument-set.js';
 import { AttributeValueLimiter, DEFAULT_ATTRIBUTE_LIMITS, type OverflowReason } from '../limits.js';
 import { warnOnce } from '../report-once.js';
+import { describeValue } from '../validate.js';
 import {
   DEFAULT_DRIFT_DETECTOR_OPTIONS,
   DEFAULT_DRIFT_DIRECTIONS,
@@ -24,7 +26,7 @@ import {
   type DriftPhase,
   validateDetectorOptions,
 } from './detector.js';
-import { checkDriftOptions, type DriftOptionCheck, integerIn, mergeDefined } from './option-checks.js';
+import { checkDriftOptions, integerIn, mergeDefined, type OptionCheck } from './option-checks.js';
 
 /** Options of the drift monitor: the detector options plus the bounds of the monitor. */
 export interface DriftMonitorOptions extends Omit<DriftDetectorOptions, 'direction'> {
@@ -63,25 +65,31 @@ export const DEFAULT_DRIFT_MONITOR_OPTIONS: Readonly<DriftMonitorOptions> = Obje
 
 const { direction: _directionCheck, ...DETECTOR_CHECKS_WITHOUT_DIRECTION } = DRIFT_DETECTOR_CHECKS;
 
-const MONITOR_CHECKS: Readonly<Record<keyof DriftMonitorOptions, DriftOptionCheck>> = {
+const MONITOR_CHECKS: Readonly<Record<keyof DriftMonitorOptions, OptionCheck>> = {
   ...DETECTOR_CHECKS_WITHOUT_DIRECTION,
   maxModels: integerIn(1, 10_000),
   maxDetectors: integerIn(1, 100_000),
-  metrics: (v) =>
-    Array.isArray(v) && v.every((m) => (DRIFT_METRICS as readonly unknown[]).includes(m))
-      ? undefined
-      : `an array of some of ${DRIFT_METRICS.join(', ')}`,
-  directions: (v) =>
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    Object.entries(v).every(
-      ([k, d]) =>
-        (DRIFT_METRICS as readonly string[]).includes(k) &&
-        (d === undefined || (DRIFT_DIRECTIONS as readonly unknown[]).includes(d)),
-    )
-      ? undefined
-      : `an object mapping ${DRIFT_METRICS.join(', ')} to ${DRIFT_DIRECTIONS.join(', ')}`,
+  metrics: (value, name) => {
+    if (!Array.isArray(value) || !value.every((m) => (DRIFT_METRICS as readonly unknown[]).includes(m)))
+      throw new LlmOtelConfigError(
+        `${name} must be an array of some of ${DRIFT_METRICS.join(', ')}, got ${describeValue(value)}`,
+      );
+  },
+  directions: (value, name) => {
+    const ok =
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.entries(value).every(
+        ([metric, direction]) =>
+          (DRIFT_METRICS as readonly string[]).includes(metric) &&
+          (direction === undefined || (DRIFT_DIRECTIONS as readonly unknown[]).includes(direction)),
+      );
+    if (!ok)
+      throw new LlmOtelConfigError(
+        `${name} must be an object mapping ${DRIFT_METRICS.join(', ')} to ${DRIFT_DIRECTIONS.join(', ')}`,
+      );
+  },
 };
 
 /** What the drift callback receives: the evaluation that opened a drift episode. */
