@@ -26,10 +26,20 @@ export const ATTR_LLM_OTEL_OUTCOME = 'llm_otel.outcome';
 export const ATTR_LLM_EVALUATOR = 'llm.evaluator';
 /** Which quantity a drift gauge is about: `latency`, `response_length` or `quality_score`. */
 export const ATTR_LLM_DRIFT_METRIC = 'llm.drift.metric';
+/** What a rate-limit window counts: `requests`, `tokens`, `input_tokens` or `output_tokens`. */
+export const ATTR_LLM_RATE_LIMIT_KIND = 'llm.rate_limit.kind';
 
 /** Values of `gen_ai.token.type`. */
 export const TOKEN_TYPE_INPUT = 'input';
 export const TOKEN_TYPE_OUTPUT = 'output';
+/**
+ * Further values of `gen_ai.token.type`, used by `llm_token_usage_detail_total` and
+ * `llm_cost_usd_total` only (never by the spec's `llm_request_token_count`): prompt tokens read from
+ * and written to the provider's prompt cache, and reasoning ("thinking") output tokens.
+ */
+export const TOKEN_TYPE_CACHED_INPUT = 'cached_input';
+export const TOKEN_TYPE_CACHE_CREATION_INPUT = 'cache_creation_input';
+export const TOKEN_TYPE_REASONING = 'reasoning';
 
 /**
  * The value that replaces an attribute value which is too long or beyond the distinct-value limit.

@@ -15,6 +15,7 @@ import {
   ATTR_LLM_OTEL_COMPONENT,
   ATTR_LLM_OTEL_OUTCOME,
   ATTR_LLM_OTEL_REASON,
+  ATTR_LLM_RATE_LIMIT_KIND,
   ATTR_LLM_TASK,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
@@ -39,9 +40,11 @@ export type InstrumentKind = 'histogram' | 'counter' | 'gauge' | 'observableGaug
  * - `health`: the optional model endpoint probe;
  * - `genai`: the GenAI semantic-convention metrics (opt-in);
  * - `self`: llm-otel's own health (dropped input, label overflow, internal errors);
- * - `drift`: the in-process drift detectors (latest evaluation per metric and model).
+ * - `drift`: the in-process drift detectors (latest evaluation per metric and model);
+ * - `cost`: token detail (cache, reasoning) and spend per call, from the price table;
+ * - `rate_limit`: the providers' rate-limit headroom, from response headers.
  */
-export type InstrumentGroup = 'spec' | 'streaming' | 'health' | 'genai' | 'self' | 'drift';
+export type InstrumentGroup = 'spec' | 'streaming' | 'health' | 'genai' | 'self' | 'drift' | 'cost' | 'rate_limit';
 
 /** One row of the instrument catalogue. */
 export interface InstrumentSpec {
@@ -73,6 +76,12 @@ const CALL_ATTRIBUTES = [
 ] as const;
 
 const QUALITY_ATTRIBUTES = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_LLM_TASK] as const;
+
+/** Spend is kept per provider, request model and token type: what a budget is read by. */
+const COST_ATTRIBUTES = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_TOKEN_TYPE] as const;
+
+/** A provider's rate limits apply per account and endpoint, not per model. */
+const RATE_LIMIT_ATTRIBUTES = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_SERVER_ADDRESS, ATTR_LLM_RATE_LIMIT_KIND] as const;
 
 /** `gen_ai.operation.name` is set for call metrics (latency, response length), not for quality scores. */
 const DRIFT_ATTRIBUTES = [ATTR_LLM_DRIFT_METRIC, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_OPERATION_NAME] as const;
@@ -194,6 +203,67 @@ export const INSTRUMENTS = {
     attributes: CALL_ATTRIBUTES,
     prometheusName: 'llm_time_per_output_token_seconds',
     group: 'streaming',
+  },
+  tokenUsageDetail: {
+    name: 'llm_token_usage_detail_total',
+    kind: 'counter',
+    unit: '{token}',
+    description:
+      'Breakdown of the tokens of llm_request_token_count by gen_ai.token.type: cached_input and cache_creation_input are part of its input tokens, reasoning is part of its output tokens (whatever the provider counting).',
+    attributes: [...CALL_ATTRIBUTES, ATTR_GEN_AI_TOKEN_TYPE],
+    prometheusName: 'llm_token_usage_detail_total',
+    group: 'cost',
+  },
+  cost: {
+    name: 'llm_cost_usd_total',
+    kind: 'counter',
+    // An annotation, not a UCUM unit: the collector appends nothing for it (`USD` would add a suffix).
+    unit: '{usd}',
+    description:
+      'US dollars spent on LLM calls, from their token usage and the price table, by provider, request model and gen_ai.token.type (input: uncached prompt tokens, cached_input, cache_creation_input, output: non-reasoning output, reasoning); the types partition each call.',
+    attributes: COST_ATTRIBUTES,
+    prometheusName: 'llm_cost_usd_total',
+    group: 'cost',
+  },
+  unpricedCalls: {
+    name: 'llm_cost_unpriced_calls_total',
+    kind: 'counter',
+    unit: '{call}',
+    description:
+      'Calls with token usage whose model has no price in the price table: no cost was recorded for them (prices are never guessed).',
+    attributes: [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_MODEL],
+    prometheusName: 'llm_cost_unpriced_calls_total',
+    group: 'cost',
+  },
+  rateLimitRemaining: {
+    name: 'llm_rate_limit_remaining',
+    kind: 'observableGauge',
+    unit: '{count}',
+    description:
+      'Requests or tokens left in the current rate-limit window, from the latest response headers of the provider and server, by llm.rate_limit.kind.',
+    attributes: RATE_LIMIT_ATTRIBUTES,
+    prometheusName: 'llm_rate_limit_remaining',
+    group: 'rate_limit',
+  },
+  rateLimitLimit: {
+    name: 'llm_rate_limit_limit',
+    kind: 'observableGauge',
+    unit: '{count}',
+    description:
+      'Requests or tokens allowed per rate-limit window, from the latest response headers of the provider and server, by llm.rate_limit.kind.',
+    attributes: RATE_LIMIT_ATTRIBUTES,
+    prometheusName: 'llm_rate_limit_limit',
+    group: 'rate_limit',
+  },
+  rateLimitResetSeconds: {
+    name: 'llm_rate_limit_reset_seconds',
+    kind: 'observableGauge',
+    unit: 's',
+    description:
+      'Seconds until the rate-limit window resets, as of the latest response headers of the provider and server, by llm.rate_limit.kind.',
+    attributes: RATE_LIMIT_ATTRIBUTES,
+    prometheusName: 'llm_rate_limit_reset_seconds',
+    group: 'rate_limit',
   },
   modelUp: {
     name: 'llm_model_up',

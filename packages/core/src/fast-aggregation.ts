@@ -156,6 +156,12 @@ export interface CallSinks {
   readonly errors: CounterSink;
   /** Output-token totals (`llm_token_generation_rate_total`). */
   readonly tokenGeneration: CounterSink;
+  /** Cached, cache-creation and reasoning tokens (`llm_token_usage_detail_total`). */
+  readonly tokenUsageDetail: CounterSink;
+  /** US dollars per token type (`llm_cost_usd_total`). */
+  readonly cost: CounterSink;
+  /** Calls with usage but no price (`llm_cost_unpriced_calls_total`). */
+  readonly unpricedCalls: CounterSink;
 }
 
 /** Options of {@link FastAggregator}. */
@@ -179,6 +185,9 @@ export class FastAggregator implements CallSinks {
   readonly genAiTimeToFirstChunk: FastHistogram;
   readonly errors: FastCounter;
   readonly tokenGeneration: FastCounter;
+  readonly tokenUsageDetail: FastCounter;
+  readonly cost: FastCounter;
+  readonly unpricedCalls: FastCounter;
 
   constructor(options: FastAggregatorOptions = {}) {
     const limit = options.cardinalityLimit ?? 2000;
@@ -193,6 +202,9 @@ export class FastAggregator implements CallSinks {
     this.genAiTimeToFirstChunk = h(I.genAiTimeToFirstChunk);
     this.errors = new FastCounter(I.errors, limit);
     this.tokenGeneration = new FastCounter(I.tokenGeneration, limit);
+    this.tokenUsageDetail = new FastCounter(I.tokenUsageDetail, limit);
+    this.cost = new FastCounter(I.cost, limit);
+    this.unpricedCalls = new FastCounter(I.unpricedCalls, limit);
   }
 
   /** The histograms, in catalogue order. */
@@ -210,6 +222,6 @@ export class FastAggregator implements CallSinks {
 
   /** The counters, in catalogue order. */
   counters(): FastCounter[] {
-    return [this.tokenGeneration, this.errors];
+    return [this.tokenGeneration, this.errors, this.tokenUsageDetail, this.cost, this.unpricedCalls];
   }
 }

@@ -10,12 +10,16 @@ export {
   ATTR_LLM_MODEL_HASH,
   ATTR_LLM_MODEL_NAME,
   ATTR_LLM_MODEL_VERSION,
+  ATTR_LLM_RATE_LIMIT_KIND,
   ATTR_LLM_TASK,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   OVERFLOW_VALUE,
+  TOKEN_TYPE_CACHE_CREATION_INPUT,
+  TOKEN_TYPE_CACHED_INPUT,
   TOKEN_TYPE_INPUT,
   TOKEN_TYPE_OUTPUT,
+  TOKEN_TYPE_REASONING,
 } from './attributes.js';
 export {
   GEN_AI_DURATION_BUCKETS,
@@ -26,6 +30,13 @@ export {
   TIME_TO_FIRST_TOKEN_SECONDS_BUCKETS,
   TOKEN_COUNT_BUCKETS,
 } from './buckets.js';
+export { COST_TOKEN_TYPES } from './call-cost.js';
+export {
+  type InferenceTokenFields,
+  type InputTokensKind,
+  inferenceTokenFields,
+  type OutputTokensKind,
+} from './call-tokens.js';
 export {
   EVALUATION_OUTCOMES,
   INSTRUMENT_LIST,
@@ -122,6 +133,8 @@ export {
   LlmMetrics,
   type LlmMetricsOptions,
   type QualityAttributes,
+  type RateLimitRecord,
+  type SetPriceTableOptions,
 } from './llm-metrics.js';
 export {
   getModelEndpoints,
@@ -139,6 +152,9 @@ export {
   ModelRegistryError,
   type ModelRegistryStore,
 } from './model-registry.js';
+export * from './pricing/index.js';
+export { MAX_RATE_LIMIT_SERVERS, RATE_LIMIT_KINDS } from './rate-limit-state.js';
+export * from './rate-limits/index.js';
 export type {
   EvaluationCounter,
   EvaluationOutcome,

@@ -46,7 +46,10 @@ export type ObservableGaugeKey =
   | 'driftKsStatistic'
   | 'driftPsi'
   | 'driftPValue'
-  | 'driftDetected';
+  | 'driftDetected'
+  | 'rateLimitRemaining'
+  | 'rateLimitLimit'
+  | 'rateLimitResetSeconds';
 
 /** Adapts an SDK histogram to the sink `recordInference()` writes to (the key is not needed). */
 class SdkHistogramSink implements HistogramSink {
@@ -92,6 +95,9 @@ export class InstrumentSet {
   readonly attributeOverflow: Counter;
   readonly internalErrors: Counter;
   readonly evaluations: Counter;
+  readonly tokenUsageDetail: Counter;
+  readonly cost: Counter;
+  readonly unpricedCalls: Counter;
 
   constructor(meter: Meter, observe: GaugeObserver) {
     const I = INSTRUMENTS;
@@ -120,6 +126,9 @@ export class InstrumentSet {
     this.attributeOverflow = counter(meter, I.attributeOverflow);
     this.internalErrors = counter(meter, I.internalErrors);
     this.evaluations = counter(meter, I.evaluations);
+    this.tokenUsageDetail = counter(meter, I.tokenUsageDetail);
+    this.cost = counter(meter, I.cost);
+    this.unpricedCalls = counter(meter, I.unpricedCalls);
     this.sinks = {
       inferenceLatency: new SdkHistogramSink(this.inferenceLatency),
       requestTokens: new SdkHistogramSink(this.requestTokens),
@@ -130,6 +139,9 @@ export class InstrumentSet {
       genAiTimeToFirstChunk: new SdkHistogramSink(this.genAiTimeToFirstChunk),
       errors: new SdkCounterSink(this.errors),
       tokenGeneration,
+      tokenUsageDetail: new SdkCounterSink(this.tokenUsageDetail),
+      cost: new SdkCounterSink(this.cost),
+      unpricedCalls: new SdkCounterSink(this.unpricedCalls),
     };
     observableGauge(meter, I.modelVersion).addCallback((r) => observe('modelVersion', r));
     observableGauge(meter, I.modelDeployedAt).addCallback((r) => observe('modelDeployedAt', r));
@@ -138,6 +150,11 @@ export class InstrumentSet {
     observableGauge(meter, I.driftPsi).addCallback((r) => observe('driftPsi', r));
     observableGauge(meter, I.driftPValue).addCallback((r) => observe('driftPValue', r));
     observableGauge(meter, I.driftDetected).addCallback((r) => observe('driftDetected', r));
+    // Rate-limit headroom: the latest values kept in core (a Map update per response), observed at
+    // collection, so both export paths report the same SDK instruments.
+    observableGauge(meter, I.rateLimitRemaining).addCallback((r) => observe('rateLimitRemaining', r));
+    observableGauge(meter, I.rateLimitLimit).addCallback((r) => observe('rateLimitLimit', r));
+    observableGauge(meter, I.rateLimitResetSeconds).addCallback((r) => observe('rateLimitResetSeconds', r));
   }
 }
 

@@ -16,9 +16,14 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   OVERFLOW_VALUE,
+  TOKEN_TYPE_CACHE_CREATION_INPUT,
+  TOKEN_TYPE_CACHED_INPUT,
   TOKEN_TYPE_INPUT,
   TOKEN_TYPE_OUTPUT,
+  TOKEN_TYPE_REASONING,
 } from './attributes.js';
+import { CallCostRecorder, type CostedCall } from './call-cost.js';
+import { CallTokens, type InputTokensKind, type OutputTokensKind } from './call-tokens.js';
 import { sharedDriftMonitor } from './drift/shared-drift-monitor.js';
 import { errorTypeOfRecord } from './error-type.js';
 import { type CallSinks, type FastAggregator, KEY_ABSENT, KEY_SEPARATOR } from './fast-aggregation.js';
@@ -31,6 +36,15 @@ import {
   type OverflowReason,
 } from './limits.js';
 import { checkOptions, integerIn, isBoolean, type OptionCheck } from './option-checks.js';
+import { loadPriceTable, PriceTable } from './pricing/price-table.js';
+import { RateLimitState } from './rate-limit-state.js';
+import {
+  type HeaderGetter,
+  type HeaderSource,
+  headerGetter,
+  parseRateLimitHeaders,
+  type RateLimitScheme,
+} from './rate-limits/parse-rate-limits.js';
 import type {
   EvaluationCounter,
   EvaluationOutcome,
@@ -68,6 +82,31 @@ export interface InferenceRecord {
   inputTokens?: number;
   /** Output (completion) tokens, from the response's usage. Omit when unknown. */
   outputTokens?: number;
+  /**
+   * Prompt tokens read from the provider's prompt cache: OpenAI `prompt_tokens_details.cached_tokens`
+   * (Responses: `input_tokens_details.cached_tokens`), Anthropic `cache_read_input_tokens`, Gemini
+   * `cachedContentTokenCount`. Billed at the cached-input price.
+   */
+  cachedInputTokens?: number;
+  /** Prompt tokens written to the prompt cache: Anthropic `cache_creation_input_tokens`. */
+  cacheCreationInputTokens?: number;
+  /**
+   * Reasoning ("thinking") output tokens: OpenAI `completion_tokens_details.reasoning_tokens`
+   * (Responses: `output_tokens_details.reasoning_tokens`), Gemini `thoughtsTokenCount`.
+   */
+  reasoningTokens?: number;
+  /**
+   * How `inputTokens` counts: `total` (the default: OpenAI, Azure OpenAI, Gemini include the cached
+   * tokens) or `uncached` (Anthropic: `input_tokens` excludes cache reads and writes). Recorded
+   * input tokens always include cached and cache-written tokens, whatever the provider's convention.
+   */
+  inputTokensKind?: InputTokensKind;
+  /**
+   * How `outputTokens` counts: `total` (the default: OpenAI, Anthropic include reasoning) or
+   * `visible` (Gemini: reasoning tokens are not in `candidatesTokenCount`). Recorded output tokens
+   * always include the reasoning tokens.
+   */
+  outputTokensKind?: OutputTokensKind;
   /** Streams: seconds from sending the request to the first content chunk. */
   timeToFirstTokenSeconds?: number;
   /**
@@ -84,6 +123,41 @@ export interface InferenceRecord {
    * and `''` mean the call succeeded.
    */
   error?: unknown;
+}
+
+/** The latest rate-limit headers of a provider's response, for {@link LlmMetrics.recordRateLimits}. */
+export interface RateLimitRecord {
+  /** `gen_ai.provider.name` of the call. Required. */
+  provider: string;
+  /** Host of the model endpoint (`server.address`): limits are per endpoint and account. */
+  serverAddress?: string;
+  /**
+   * The response headers: fetch `Headers` (or anything with `get(name)`), a plain record such as
+   * Node's `IncomingHttpHeaders`, or a getter `(lowercaseName) => value`. Only rate-limit headers
+   * are read; no value ever becomes a label.
+   */
+  headers: HeaderSource | HeaderGetter;
+  /** When the response arrived, in ms since the epoch (the reference of reset times). Default: now. */
+  nowMs?: number;
+  /**
+   * Header families to read: `openai` (also Azure OpenAI), `anthropic` or `all`. Default: `anthropic`
+   * for provider `anthropic`, `openai` for `openai` and `azure.ai.openai`, else `all`.
+   */
+  scheme?: RateLimitScheme;
+}
+
+const RATE_LIMIT_SCHEMES: ReadonlySet<unknown> = new Set(['openai', 'anthropic', 'all']);
+
+function schemeOf(provider: string): RateLimitScheme {
+  if (provider === 'anthropic') return 'anthropic';
+  if (provider === 'openai' || provider === 'azure.ai.openai') return 'openai';
+  return 'all';
+}
+
+/** Options of {@link LlmMetrics.setPriceTable}. */
+export interface SetPriceTableOptions {
+  /** The file the table was read from, named in a `PriceTableError`. */
+  file?: string;
 }
 
 /** Attributes accepted by the quality metrics. */
@@ -164,6 +238,19 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   private readonly binding: InstrumentBinding;
   private readonly gaugeObservers = new Map<ObservableGaugeKey, Set<GaugeCallback>>();
   private aggregator: FastAggregator | undefined;
+  private readonly costs = new CallCostRecorder();
+  private readonly rateLimits = new RateLimitState();
+  /** Scratch state of the call being recorded (reused: the recording path allocates none). */
+  private readonly tokens = new CallTokens();
+  private readonly costedCall: CostedCall = {
+    provider: '',
+    model: undefined,
+    responseModel: undefined,
+    serverAddress: undefined,
+    rawModel: undefined,
+    rawResponseModel: undefined,
+    rawServerAddress: undefined,
+  };
 
   /** @throws LlmOtelConfigError when an option is unknown or invalid. */
   constructor(options: Partial<LlmMetricsOptions> = {}) {
@@ -182,6 +269,10 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       warnOnce(`overflow:${key}:${reason}`, this.overflowMessage(key, reason));
     });
     this.binding = new InstrumentBinding((key, result) => this.observeGauge(key, result));
+    const rateLimits = this.rateLimits;
+    this.gaugeObservers.set('rateLimitRemaining', new Set([(r) => rateLimits.observe('remaining', r)]));
+    this.gaugeObservers.set('rateLimitLimit', new Set([(r) => rateLimits.observe('limit', r)]));
+    this.gaugeObservers.set('rateLimitResetSeconds', new Set([(r) => rateLimits.observe('resetSeconds', r)]));
   }
 
   private overflowMessage(key: string, reason: OverflowReason): string {
@@ -210,6 +301,42 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   configure(options: Partial<LlmMetricsOptions>): void {
     this.options = applyOptions(this.options, this.defaults, options, 'configure() options');
     this.limiter.setLimits(this.options);
+  }
+
+  /**
+   * Sets the prices `recordInference()` computes `llm_cost_usd_total` with: the built-in table with
+   * the entries of `prices` added or replacing built-in ones (a whole entry at a time). `prices` is a
+   * price table object or the text of a JSON file (see the README), or a {@link PriceTable} used as
+   * it is (e.g. from `loadPriceTable()`); `undefined` goes back to the built-in table. Resolved
+   * prices are forgotten, so the next calls use the new table.
+   *
+   * @throws PriceTableError naming `options.file` and the first bad entry; the table in use is kept.
+   */
+  setPriceTable(prices: unknown, options: SetPriceTableOptions = {}): void {
+    const table =
+      prices === undefined || prices instanceof PriceTable ? prices : loadPriceTable(prices, { file: options.file });
+    this.costs.setPriceTable(table);
+  }
+
+  /** The price table in use (the built-in one unless {@link setPriceTable} set another). */
+  getPriceTable(): PriceTable {
+    return this.costs.priceTable();
+  }
+
+  /**
+   * Records the rate-limit headroom a response's headers report (success or failure), as the
+   * gauges `llm_rate_limit_remaining`, `llm_rate_limit_limit` and `llm_rate_limit_reset_seconds`
+   * (latest value per provider, `server.address` and `llm.rate_limit.kind`). Headers that are
+   * absent leave no series; malformed ones are ignored and counted in `llm_otel_invalid_input_total`
+   * (`rate_limit_header_<problem>`). `retry-after` is not exported: it does not say which window
+   * is exhausted. Never throws; reads the headers only.
+   */
+  recordRateLimits(record: RateLimitRecord): void {
+    try {
+      this.recordRateLimitsUnsafe(record);
+    } catch (error) {
+      this.reportInternalError('recordRateLimits', error);
+    }
   }
 
   /**
@@ -385,6 +512,50 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     return undefined;
   }
 
+  private recordRateLimitsUnsafe(record: RateLimitRecord): void {
+    if (typeof record !== 'object' || record === null) {
+      this.reject('invalid_record', 'recordRateLimits() needs an object');
+      return;
+    }
+    if (!isNonEmptyString(record.provider)) {
+      this.reject('missing_provider', 'recordRateLimits() needs a non-empty provider');
+      return;
+    }
+    const headers: unknown = record.headers;
+    let get: HeaderGetter;
+    if (typeof headers === 'function') get = headers as HeaderGetter;
+    else if (typeof headers === 'object' && headers !== null) get = headerGetter(headers as HeaderSource);
+    else {
+      this.reject(
+        'invalid_headers',
+        `recordRateLimits() headers must be an object or a function, got ${describeValue(headers)}`,
+      );
+      return;
+    }
+    const nowMs = record.nowMs ?? Date.now();
+    if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) {
+      this.reject('invalid_time', `recordRateLimits() nowMs ${describeValue(nowMs)} is not a finite number`);
+      return;
+    }
+    const scheme = record.scheme ?? schemeOf(record.provider);
+    if (!RATE_LIMIT_SCHEMES.has(scheme)) {
+      this.reject(
+        'invalid_record',
+        `recordRateLimits() scheme ${describeValue(scheme)} is not openai, anthropic or all`,
+      );
+      return;
+    }
+    const info = parseRateLimitHeaders(get, { nowMs, scheme });
+    for (const { name, reason } of info.malformed)
+      this.reject(`rate_limit_header_${reason}`, `rate-limit header ${name} was ignored (${reason})`);
+    if (info.windows.length === 0) return;
+    const provider = this.limiter.admit(ATTR_GEN_AI_PROVIDER_NAME, record.provider);
+    const serverAddress = this.label(ATTR_SERVER_ADDRESS, record.serverAddress, 'invalid_server_address');
+    this.rateLimits.update(provider, serverAddress, info.windows);
+    // The gauges report at collection: bind them to the current provider (cheap when already bound).
+    this.instruments();
+  }
+
   private recordInferenceUnsafe(record: InferenceRecord): void {
     if (typeof record !== 'object' || record === null) {
       this.reject('invalid_record', 'recordInference() needs an object');
@@ -452,11 +623,27 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       if (genAi) sinks.genAiOperationDuration.record(key, record.durationSeconds, attrs);
     }
 
-    const input = this.validCount(record.inputTokens);
-    const output = this.validCount(record.outputTokens);
+    const tokens = this.readTokens(record);
+    const input = tokens.hasInput ? tokens.input : undefined;
+    const output = tokens.hasOutput ? tokens.output : undefined;
     if (input !== undefined) this.recordTokens(sinks, key, attrs, input, TOKEN_TYPE_INPUT, genAi);
     if (output !== undefined) this.recordTokens(sinks, key, attrs, output, TOKEN_TYPE_OUTPUT, genAi);
     if (output !== undefined && output > 0) sinks.tokenGeneration.add(key, output, attrs);
+    if (tokens.hasCachedInput) this.recordDetail(sinks, key, attrs, tokens.cachedInput, TOKEN_TYPE_CACHED_INPUT);
+    if (tokens.hasCacheCreationInput)
+      this.recordDetail(sinks, key, attrs, tokens.cacheCreationInput, TOKEN_TYPE_CACHE_CREATION_INPUT);
+    if (tokens.hasReasoning) this.recordDetail(sinks, key, attrs, tokens.reasoningOutput, TOKEN_TYPE_REASONING);
+    if (tokens.consistent && tokens.any) {
+      const call = this.costedCall;
+      call.provider = provider;
+      call.model = model;
+      call.responseModel = responseModel;
+      call.serverAddress = serverAddress;
+      call.rawModel = record.model;
+      call.rawResponseModel = record.responseModel;
+      call.rawServerAddress = record.serverAddress;
+      this.costs.record(sinks, call, tokens);
+    }
 
     let ttft: number | undefined;
     if (record.timeToFirstTokenSeconds !== undefined) {
@@ -492,6 +679,45 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       this.feedDrift('latency', attrs, record.durationSeconds);
       if (output !== undefined) this.feedDrift('response_length', attrs, output);
     }
+  }
+
+  /**
+   * The call's token counts in one convention (see {@link CallTokens}); invalid counts are dropped
+   * and counted, and details that cannot be placed inside the input or output count are dropped
+   * (with the cost of the call) and counted.
+   */
+  private readTokens(record: InferenceRecord): CallTokens {
+    const tokens = this.tokens;
+    const input = this.validCount(record.inputTokens);
+    const output = this.validCount(record.outputTokens);
+    const cached = this.validCount(record.cachedInputTokens);
+    const creation = this.validCount(record.cacheCreationInputTokens);
+    const reasoning = this.validCount(record.reasoningTokens);
+    const problem = tokens.read(
+      input,
+      output,
+      cached,
+      creation,
+      reasoning,
+      record.inputTokensKind,
+      record.outputTokensKind,
+    );
+    if (problem === 'invalid_token_kind') {
+      this.reject(
+        problem,
+        `inputTokensKind ${describeValue(record.inputTokensKind)} or outputTokensKind ${describeValue(record.outputTokensKind)} is not total, uncached (input) or visible (output); token details and cost were dropped`,
+      );
+    } else if (problem === 'inconsistent_token_usage') {
+      this.reject(
+        problem,
+        'cached and cache-creation tokens exceed the total input tokens, or reasoning tokens the total output tokens; token details and cost were dropped',
+      );
+    }
+    return tokens;
+  }
+
+  private recordDetail(sinks: CallSinks, key: string, attrs: Attributes, tokens: number, type: string): void {
+    sinks.tokenUsageDetail.add(key + KEY_SEPARATOR + type, tokens, attrs, ATTR_GEN_AI_TOKEN_TYPE, type);
   }
 
   private recordTokens(sinks: CallSinks, key: string, attrs: Attributes, tokens: number, type: string, genAi: boolean) {

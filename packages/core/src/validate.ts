@@ -1,3 +1,5 @@
+import type { MalformedHeaderReason } from './rate-limits/header-values.js';
+
 /** Reasons a value is rejected; each is a label value of `llm_otel_invalid_input_total`. */
 export type InvalidReason =
   | 'invalid_duration'
@@ -16,7 +18,18 @@ export type InvalidReason =
   | 'invalid_server_port'
   | 'invalid_provider'
   | 'invalid_task'
-  | 'invalid_attributes';
+  | 'invalid_attributes'
+  | 'invalid_token_kind'
+  | 'inconsistent_token_usage'
+  | 'invalid_headers'
+  | 'invalid_time'
+  | RateLimitHeaderReason;
+
+/**
+ * A rate-limit header that was present but refused, by problem (never by value): one reason per
+ * {@link MalformedHeaderReason} of the header parser, so the set stays closed.
+ */
+export type RateLimitHeaderReason = `rate_limit_header_${MalformedHeaderReason}`;
 
 /** A duration in seconds: a finite number >= 0. */
 export function isValidSeconds(value: unknown): value is number {

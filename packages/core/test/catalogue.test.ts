@@ -114,6 +114,61 @@ describe('instrument catalogue', () => {
     expect(page.types.get(INSTRUMENTS.tokenGeneration.prometheusName)).toBe('counter');
   });
 
+  it('exports cost, token detail and rate-limit headroom under exactly these Prometheus names', async () => {
+    const page = await exposition(() => {
+      const m = getLlmMetrics();
+      m.recordInference({
+        provider: 'openai',
+        operation: 'chat',
+        model: 'gpt-4o-mini',
+        durationSeconds: 1,
+        inputTokens: 1_000_000,
+        cachedInputTokens: 200_000,
+        outputTokens: 500_000,
+      });
+      m.recordInference({
+        provider: 'openai',
+        operation: 'chat',
+        model: 'no-such-model',
+        durationSeconds: 1,
+        inputTokens: 1,
+      });
+      m.recordRateLimits({
+        provider: 'openai',
+        serverAddress: 'api.openai.com',
+        headers: {
+          'x-ratelimit-limit-requests': '60',
+          'x-ratelimit-remaining-requests': '59',
+          'x-ratelimit-reset-requests': '1s',
+        },
+      });
+    });
+    expect(page.types.get('llm_cost_usd_total')).toBe('counter');
+    expect(page.types.get('llm_cost_unpriced_calls_total')).toBe('counter');
+    expect(page.types.get('llm_token_usage_detail_total')).toBe('counter');
+    for (const name of ['llm_rate_limit_remaining', 'llm_rate_limit_limit', 'llm_rate_limit_reset_seconds'])
+      expect(page.types.get(name), name).toBe('gauge');
+    const sample = (name: string, labels: Record<string, string>) =>
+      page.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    expect(
+      sample('llm_cost_usd_total', { gen_ai_request_model: 'gpt-4o-mini', gen_ai_token_type: 'input' }),
+    ).toBeCloseTo(0.12, 12);
+    expect(sample('llm_cost_usd_total', { gen_ai_token_type: 'cached_input' })).toBeCloseTo(0.015, 12);
+    expect(sample('llm_cost_usd_total', { gen_ai_token_type: 'output' })).toBeCloseTo(0.3, 12);
+    expect(sample('llm_cost_unpriced_calls_total', { gen_ai_request_model: 'no-such-model' })).toBe(1);
+    expect(sample('llm_token_usage_detail_total', { gen_ai_token_type: 'cached_input' })).toBe(200_000);
+    const headroom = {
+      gen_ai_provider_name: 'openai',
+      server_address: 'api.openai.com',
+      llm_rate_limit_kind: 'requests',
+    };
+    expect(sample('llm_rate_limit_remaining', headroom)).toBe(59);
+    expect(sample('llm_rate_limit_limit', headroom)).toBe(60);
+    expect(sample('llm_rate_limit_reset_seconds', headroom)).toBe(1);
+    for (const i of INSTRUMENT_LIST.filter((i) => i.group === 'cost' || i.group === 'rate_limit'))
+      expect(page.types.has(i.prometheusName), i.prometheusName).toBe(true);
+  });
+
   it('puts the HighLLMLatency threshold on a latency bucket edge, with 0.5 s resolution around it', async () => {
     const threshold = alertThreshold('HighLLMLatency');
     expect(threshold).toBe(5);

@@ -56,6 +56,32 @@ const CALLS: InferenceRecord[] = [
   { provider: 'ollama', operation: 'embeddings', model: 'nomic', durationSeconds: 0.2, inputTokens: 8 },
   { ...BASE, model: 'gpt-4o', durationSeconds: 3, inputTokens: -1, timeToFirstTokenSeconds: 9 },
   { ...BASE, model: 'x'.repeat(300), durationSeconds: 0.4 },
+  // Token detail and cost: cached and reasoning tokens (OpenAI counting), Anthropic counting, an
+  // unpriced model, a detail that does not fit its total (dropped with the cost).
+  {
+    ...BASE,
+    model: 'gpt-4o-mini',
+    responseModel: 'gpt-4o-mini-2024-07-18',
+    durationSeconds: 1.2,
+    inputTokens: 1_000_000,
+    cachedInputTokens: 200_000,
+    outputTokens: 500_000,
+    reasoningTokens: 120_000,
+  },
+  { ...BASE, model: 'gpt-4o-mini', durationSeconds: 0.3, inputTokens: 2048, cachedInputTokens: 1024, outputTokens: 7 },
+  {
+    provider: 'anthropic',
+    operation: 'chat',
+    model: 'claude-sonnet-4-5',
+    durationSeconds: 3,
+    inputTokens: 1000,
+    inputTokensKind: 'uncached',
+    cachedInputTokens: 2000,
+    cacheCreationInputTokens: 500,
+    outputTokens: 300,
+  },
+  { ...BASE, model: 'my-finetune', durationSeconds: 0.5, inputTokens: 10, outputTokens: 3 },
+  { ...BASE, model: 'my-finetune', durationSeconds: 0.5, inputTokens: 10, outputTokens: 3, reasoningTokens: 4 },
 ];
 
 function recordAll(calls: InferenceRecord[]): void {
@@ -136,6 +162,9 @@ describe('recordInference through register() (core aggregation + MetricProducer)
       'gen_ai_client_operation_duration',
       'gen_ai_client_token_usage',
       'gen_ai_client_operation_time_to_first_chunk',
+      'llm_token_usage_detail_total',
+      'llm_cost_usd_total',
+      'llm_cost_unpriced_calls_total',
     ]) {
       expect(sdk.get(name), name).toBeDefined();
     }
