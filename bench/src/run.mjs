@@ -97,6 +97,7 @@ for (const [variant, cases] of Object.entries(perRound)) {
       meanUs: median(runs.map((x) => x.meanUs)),
       rme: median(runs.map((x) => x.rme)),
       cpuUs: median(runs.map((x) => x.cpuUs)),
+      cpuRuns: runs.map((x) => x.cpuUs),
       samples: runs.reduce((n, x) => n + x.samples, 0),
       recorded: runs[0].recorded,
     };
@@ -174,20 +175,36 @@ for (const variant of peers) {
 // The headline: CPU per operation in separate processes, against no instrumentation and against
 // instrumentation-openai (the contrib instrumentation users would otherwise pick).
 const CONTRIB = 'otel-openai';
+/**
+ * Overhead and ratio to the baseline, paired by round: a round's processes run close together in
+ * time, so they share the machine's load (which moves CPU time per operation too, through contention
+ * for caches and cores); the median over rounds of the per-round differences is steadier than the
+ * difference of medians.
+ */
+function cpuVsBaseline(variant, name) {
+  const r = results[variant]?.[name]?.cpuRuns;
+  const b = base?.[name]?.cpuRuns;
+  if (r === undefined || b === undefined) return undefined;
+  const n = Math.min(r.length, b.length);
+  const rounds = [...Array(n).keys()];
+  return {
+    overhead: median(rounds.map((i) => r[i] - b[i])),
+    ratio: median(rounds.map((i) => r[i] / b[i])),
+  };
+}
 function cpuCell(variant, name) {
   const r = results[variant]?.[name];
   if (r === undefined) return 'n/a';
-  const b = base?.[name];
-  if (b === undefined) return `${us(r.cpuUs)} µs`;
+  const vs = cpuVsBaseline(variant, name);
+  if (vs === undefined) return `${us(r.cpuUs)} µs`;
   const records = r.recorded.length > 0 ? '' : ' (records nothing)';
-  const c = variant !== CONTRIB ? results[CONTRIB]?.[name] : undefined;
+  const contrib = variant !== CONTRIB ? cpuVsBaseline(CONTRIB, name) : undefined;
   // A ratio of overheads only means something when contrib's overhead is clearly above the noise.
-  const contribOverhead = c ? c.cpuUs - b.cpuUs : 0;
   const vsContrib =
-    contribOverhead > 0.02 * b.cpuUs
-      ? `, ×${((r.cpuUs - b.cpuUs) / contribOverhead).toFixed(2)} of contrib's overhead`
+    contrib && contrib.overhead > 0.02 * base[name].cpuUs
+      ? `, ×${(vs.overhead / contrib.overhead).toFixed(2)} of contrib's overhead`
       : '';
-  return `${us(r.cpuUs)} µs ×${(r.cpuUs / b.cpuUs).toFixed(2)} (${signed(r.cpuUs - b.cpuUs)}${vsContrib})${records}`;
+  return `${us(r.cpuUs)} µs ×${vs.ratio.toFixed(2)} (${signed(vs.overhead)}${vsContrib})${records}`;
 }
 const cpuHeader = ['case', 'baseline', ...peers];
 const cpuRows = CASE_ORDER.filter((name) => variants.some((v) => results[v]?.[name])).map((name) => [
@@ -195,11 +212,7 @@ const cpuRows = CASE_ORDER.filter((name) => variants.some((v) => results[v]?.[na
   base?.[name] ? `${us(base[name].cpuUs)} µs` : 'n/a',
   ...peers.map((v) => cpuCell(v, name)),
 ]);
-const cpuOverhead = (variant, name) => {
-  const r = results[variant]?.[name];
-  const b = base?.[name];
-  return r && b ? r.cpuUs - b.cpuUs : undefined;
-};
+const cpuOverhead = (variant, name) => cpuVsBaseline(variant, name)?.overhead;
 const cpuDerivedHeader = [
   'variant',
   'per call (openai.chat)',
@@ -387,8 +400,9 @@ ${Object.entries(v)
 The real clients over an in-process \`fetch\` answering like the API, each variant in its own processes, rounds
 alternating the variants. In each process, after a warm-up, blocks of operations are timed in CPU time
 (\`process.cpuUsage()\`: garbage-collection threads included, other processes on the machine excluded); the figure
-is the median block, then the median over rounds. Ratio to no instrumentation, the overhead in µs, and that
-overhead as a multiple of instrumentation-openai's (\`otel-openai\`) on the same case.
+is the median block, then the median over rounds. Ratio to no instrumentation and the overhead in µs are taken
+per round (against that round's baseline process), then the median over rounds; last, that overhead as a multiple
+of instrumentation-openai's (\`otel-openai\`) on the same case.
 
 ${markdown(cpuHeader, cpuRows)}
 
