@@ -1,204 +1,226 @@
 import type { ServerResponse } from 'node:http';
-import { type Draw, words } from './profile.js';
+import { type Answer, sleep } from './answer.js';
 
 /**
  * The OpenAI REST wire format: JSON bodies and server-sent events for chat completions, legacy
- * completions, embeddings and the Responses API, and error bodies.
+ * completions, embeddings and the Responses API, and error bodies. Formats an {@link Answer}.
  */
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sse = (res: ServerResponse, data: unknown, event?: string) =>
-  res.write(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
+const ERROR_KINDS: Record<number, [type: string, code: string | null, message: string]> = {
+  400: ['invalid_request_error', null, 'Invalid request'],
+  401: ['invalid_request_error', 'invalid_api_key', 'Incorrect API key provided'],
+  404: ['invalid_request_error', 'model_not_found', 'The model does not exist'],
+  429: ['requests', 'rate_limit_exceeded', 'Rate limit reached for requests'],
+  500: ['server_error', null, 'The server had an error while processing your request'],
+};
 
-export function openAIError(res: ServerResponse, status: number): void {
-  const kinds: Record<number, [string, string]> = {
-    400: ['invalid_request_error', 'Invalid request'],
-    401: ['invalid_request_error', 'Incorrect API key provided'],
-    429: ['rate_limit_error', 'Rate limit reached for requests'],
-    500: ['server_error', 'The server had an error while processing your request'],
-  };
-  const [type, message] = kinds[status] ?? ['server_error', 'error'];
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: { message, type, param: null, code: null } }));
-}
-
-function usageOf(d: Draw) {
-  return {
-    prompt_tokens: d.promptTokens,
-    completion_tokens: d.completionTokens,
-    total_tokens: d.promptTokens + d.completionTokens,
-  };
-}
-
-async function streamTokens(d: Draw, each: (token: string, i: number) => void): Promise<void> {
-  const tokens = words(d.completionTokens);
-  for (let i = 0; i < tokens.length; i++) {
-    if (i > 0) await sleep(d.perTokenMs);
-    each(tokens[i] as string, i);
-  }
-}
-
-export async function chatCompletion(res: ServerResponse, body: Record<string, unknown>, d: Draw): Promise<void> {
-  const id = `chatcmpl-sim${Date.now().toString(36)}`;
-  const created = Math.floor(Date.now() / 1000);
-  const model = `${String(body.model)}-sim`;
-  if (body.stream !== true) {
-    await sleep(d.perTokenMs * (d.completionTokens - 1));
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: words(d.completionTokens).join(''), refusal: null },
-            logprobs: null,
-            finish_reason: 'stop',
-          },
-        ],
-        usage: usageOf(d),
-      }),
-    );
-    return;
-  }
-  const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-    ...(includeUsage ? { usage: null } : {}),
+/** Writes an OpenAI error body with the given status. */
+export function openAIError(res: ServerResponse, status: number, requestId?: string): void {
+  const [type, code, message] = ERROR_KINDS[status] ?? ['server_error', null, `simulated ${status}`];
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'retry-after-ms': '5',
+    ...(requestId ? { 'x-request-id': requestId } : {}),
   });
-  sse(res, chunk({ role: 'assistant', content: '' }, null));
-  await streamTokens(d, (token) => sse(res, chunk({ content: token }, null)));
-  sse(res, chunk({}, 'stop'));
-  if (includeUsage) sse(res, { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageOf(d) });
-  res.end('data: [DONE]\n\n');
+  res.end(JSON.stringify({ error: { message, type, param: null, code } }));
 }
 
-export async function textCompletion(res: ServerResponse, body: Record<string, unknown>, d: Draw): Promise<void> {
-  const id = `cmpl-sim${Date.now().toString(36)}`;
-  const created = Math.floor(Date.now() / 1000);
-  const model = `${String(body.model)}-sim`;
-  if (body.stream !== true) {
-    await sleep(d.perTokenMs * (d.completionTokens - 1));
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id,
-        object: 'text_completion',
-        created,
-        model,
-        choices: [{ text: words(d.completionTokens).join(''), index: 0, logprobs: null, finish_reason: 'stop' }],
-        usage: usageOf(d),
-      }),
-    );
-    return;
+function headers(a: Answer, contentType: string): Record<string, string> {
+  return { 'content-type': contentType, ...(a.requestId ? { 'x-request-id': a.requestId } : {}) };
+}
+
+async function json(res: ServerResponse, a: Answer, body: unknown): Promise<void> {
+  await sleep(a.bodyDelayMs);
+  res.writeHead(200, headers(a, 'application/json'));
+  res.end(JSON.stringify(body));
+}
+
+/** Resolves when `data` is handed to the socket (so a cut after it still delivers it). */
+function write(res: ServerResponse, data: string): Promise<void> {
+  return new Promise((resolve) => res.write(data, () => resolve()));
+}
+
+/** Sends the events of a stream with the answer's timing, cut and hold. */
+async function sse(
+  res: ServerResponse,
+  a: Answer,
+  events: Array<{ event?: string; data: unknown }>,
+  done: boolean,
+): Promise<void> {
+  res.writeHead(200, { ...headers(a, 'text/event-stream'), 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  await sleep(a.firstChunkDelayMs);
+  let sent = 0;
+  for (const { event, data } of events) {
+    if (res.destroyed || res.socket === null || res.socket.destroyed) return;
+    if (sent === a.cutAfterChunks) {
+      res.socket.destroy();
+      return;
+    }
+    if (sent > 0) await sleep(a.chunkDelayMs);
+    await write(res, `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
+    sent++;
   }
-  const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  await streamTokens(d, (token, i) =>
-    sse(res, {
-      id,
-      object: 'text_completion',
-      created,
-      model,
-      choices: [{ text: token, index: 0, logprobs: null, finish_reason: i === d.completionTokens - 1 ? 'stop' : null }],
-    }),
-  );
-  if (includeUsage) sse(res, { id, object: 'text_completion', created, model, choices: [], usage: usageOf(d) });
-  res.end('data: [DONE]\n\n');
+  if (a.hold) return; // the connection stays open until the client closes it
+  if (done) res.write('data: [DONE]\n\n');
+  res.end();
 }
 
-export async function embeddings(res: ServerResponse, body: Record<string, unknown>, d: Draw): Promise<void> {
-  const inputs = Array.isArray(body.input) ? body.input : [body.input];
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(
-    JSON.stringify({
-      object: 'list',
-      data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, -0.2, 0.3, 0.05] })),
-      model: String(body.model),
-      usage: { prompt_tokens: d.promptTokens, total_tokens: d.promptTokens },
-    }),
-  );
+const JSON_PIECES = ['{"answer"', ':', '42}'];
+
+/** The text pieces: a small JSON document when the request asks for a JSON schema (structured outputs). */
+function piecesFor(body: Record<string, unknown>, a: Answer): string[] {
+  const format = body.response_format as { type?: string } | undefined;
+  const text = body.text as { format?: { type?: string } } | undefined;
+  return format?.type === 'json_schema' || text?.format?.type === 'json_schema' ? JSON_PIECES : a.pieces;
 }
 
-export async function response(res: ServerResponse, body: Record<string, unknown>, d: Draw): Promise<void> {
-  const id = `resp_sim${Date.now().toString(36)}`;
-  const createdAt = Math.floor(Date.now() / 1000);
-  const model = `${String(body.model)}-sim`;
-  const text = words(d.completionTokens).join('');
-  const usage = {
-    input_tokens: d.promptTokens,
-    input_tokens_details: { cached_tokens: 0 },
-    output_tokens: d.completionTokens,
-    output_tokens_details: { reasoning_tokens: 0 },
-    total_tokens: d.promptTokens + d.completionTokens,
+function includesUsage(body: Record<string, unknown>): boolean {
+  return (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+}
+
+function completionUsage(a: Answer) {
+  return {
+    prompt_tokens: a.promptTokens,
+    completion_tokens: a.completionTokens,
+    total_tokens: a.promptTokens + a.completionTokens,
+    ...(a.reasoningTokens === undefined ? {} : { completion_tokens_details: { reasoning_tokens: a.reasoningTokens } }),
   };
-  const message = (content: string) => ({
+}
+
+export async function chatCompletion(res: ServerResponse, body: Record<string, unknown>, a: Answer): Promise<void> {
+  const pieces = piecesFor(body, a);
+  const usage = completionUsage(a);
+  const base = { id: a.id, object: 'chat.completion.chunk', created: a.created, model: a.model };
+  if (body.stream !== true) {
+    return json(res, a, {
+      ...base,
+      object: 'chat.completion',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: pieces.join(''), refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
+      usage,
+    });
+  }
+  const withUsage = includesUsage(body);
+  const extra = withUsage ? { usage: null } : {};
+  const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
+    ...base,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+    ...extra,
+  });
+  const chunks: unknown[] = [
+    chunk({ role: 'assistant', content: '' }, null),
+    ...(a.thinking === undefined ? [] : [chunk({ reasoning_content: a.thinking }, null)]),
+    ...pieces.map((content) => chunk({ content }, null)),
+    chunk({}, 'stop'),
+  ];
+  if (withUsage && !a.hold) chunks.push({ ...base, choices: [], usage });
+  return sse(
+    res,
+    a,
+    chunks.map((data) => ({ data })),
+    true,
+  );
+}
+
+export async function textCompletion(res: ServerResponse, body: Record<string, unknown>, a: Answer): Promise<void> {
+  const usage = completionUsage(a);
+  const base = { id: a.id, object: 'text_completion', created: a.created, model: a.model };
+  if (body.stream !== true) {
+    return json(res, a, {
+      ...base,
+      choices: [{ text: a.pieces.join(''), index: 0, logprobs: null, finish_reason: 'stop' }],
+      usage,
+    });
+  }
+  const withUsage = includesUsage(body);
+  const extra = withUsage ? { usage: null } : {};
+  const chunks: unknown[] = [
+    ...a.pieces.map((text) => ({
+      ...base,
+      choices: [{ text, index: 0, logprobs: null, finish_reason: null }],
+      ...extra,
+    })),
+    { ...base, choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }], ...extra },
+  ];
+  if (withUsage && !a.hold) chunks.push({ ...base, choices: [], usage });
+  return sse(
+    res,
+    a,
+    chunks.map((data) => ({ data })),
+    true,
+  );
+}
+
+export async function embeddings(res: ServerResponse, body: Record<string, unknown>, a: Answer): Promise<void> {
+  const vector = [0.25, -0.5, 0.75];
+  const embedding =
+    body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+  const inputs = Array.isArray(body.input) ? body.input : [body.input];
+  return json(res, a, {
+    object: 'list',
+    data: inputs.map((_, index) => ({ object: 'embedding', index, embedding })),
+    model: a.model,
+    usage: { prompt_tokens: a.promptTokens, total_tokens: a.promptTokens },
+  });
+}
+
+export async function response(res: ServerResponse, body: Record<string, unknown>, a: Answer): Promise<void> {
+  const pieces = piecesFor(body, a);
+  const text = pieces.join('');
+  const usage = {
+    input_tokens: a.promptTokens,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: a.completionTokens,
+    output_tokens_details: { reasoning_tokens: a.reasoningTokens ?? 0 },
+    total_tokens: a.promptTokens + a.completionTokens,
+  };
+  const itemId = `msg_${a.id}`;
+  const message = {
     type: 'message',
-    id: `msg_${id}`,
+    id: itemId,
     status: 'completed',
     role: 'assistant',
-    content: [{ type: 'output_text', text: content, annotations: [] }],
-  });
+    content: [{ type: 'output_text', text, annotations: [] }],
+  };
   const full = (status: string, withOutput: boolean) => ({
-    id,
+    id: a.id,
     object: 'response',
-    created_at: createdAt,
+    created_at: a.created,
     status,
-    model,
-    output: withOutput ? [message(text)] : [],
+    error: null,
+    incomplete_details: null,
+    model: a.model,
+    output: withOutput ? [message] : [],
+    parallel_tool_calls: true,
+    tool_choice: 'auto',
+    tools: [],
+    text: body.text ?? { format: { type: 'text' } },
     usage: withOutput ? usage : null,
   });
-  if (body.stream !== true) {
-    await sleep(d.perTokenMs * (d.completionTokens - 1));
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ...full('completed', true), output_text: text }));
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  if (body.stream !== true) return json(res, a, { ...full('completed', true), output_text: text });
   let seq = 0;
-  sse(
-    res,
-    { type: 'response.created', sequence_number: seq++, response: full('in_progress', false) },
-    'response.created',
-  );
-  await streamTokens(d, (token) =>
-    sse(
-      res,
-      {
-        type: 'response.output_text.delta',
-        sequence_number: seq++,
-        item_id: `msg_${id}`,
-        output_index: 0,
-        content_index: 0,
-        delta: token,
-      },
-      'response.output_text.delta',
-    ),
-  );
-  sse(
-    res,
-    {
-      type: 'response.output_text.done',
-      sequence_number: seq++,
-      item_id: `msg_${id}`,
-      output_index: 0,
-      content_index: 0,
-      text,
-    },
-    'response.output_text.done',
-  );
-  sse(
-    res,
-    { type: 'response.completed', sequence_number: seq++, response: full('completed', true) },
-    'response.completed',
-  );
-  res.end();
+  const ev = (type: string, data: Record<string, unknown>) => ({
+    event: type,
+    data: { type, sequence_number: seq++, ...data },
+  });
+  const part = { item_id: itemId, output_index: 0, content_index: 0 };
+  const events = [
+    ev('response.created', { response: full('in_progress', false) }),
+    ev('response.in_progress', { response: full('in_progress', false) }),
+    ev('response.output_item.added', { output_index: 0, item: { ...message, status: 'in_progress', content: [] } }),
+    ev('response.content_part.added', { ...part, part: { type: 'output_text', text: '', annotations: [] } }),
+    ...pieces.map((delta) => ev('response.output_text.delta', { ...part, delta })),
+    ev('response.output_text.done', { ...part, text }),
+    ev('response.content_part.done', { ...part, part: { type: 'output_text', text, annotations: [] } }),
+    ev('response.output_item.done', { output_index: 0, item: message }),
+    ev('response.completed', { response: full('completed', true) }),
+  ];
+  return sse(res, a, events, false);
 }

@@ -1,3 +1,4 @@
+import { type Answer, type Operation, words } from './answer.js';
 import type { Random } from './random.js';
 
 /** How the simulated model behaves. Times are in milliseconds. */
@@ -43,7 +44,36 @@ export function drawAnswer(random: Random, p: SimulationProfile, extraDelayMs: n
   };
 }
 
-/** The tokens of a completion: words, so that text and token counts agree. */
-export function words(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => (i === 0 ? 'Word' : ' word'));
+/**
+ * The answer to one request in the default (random) mode: the drawn sizes and timing; the text is
+ * words, so that text and token counts agree. The time to the first token is waited before the
+ * headers (by the server), the rest of the generation between chunks or before a plain body.
+ */
+export function drawnAnswer(operation: Operation, body: Record<string, unknown>, d: Draw): Answer {
+  const now = Date.now();
+  const openai = !operation.startsWith('ollama.');
+  return {
+    model: openai && operation !== 'embeddings' ? `${String(body.model)}-sim` : String(body.model),
+    id: `${ID_PREFIX[operation] ?? 'sim'}${now.toString(36)}`,
+    created: Math.floor(now / 1000),
+    pieces: words(d.completionTokens),
+    promptTokens: d.promptTokens,
+    completionTokens: operation.includes('embed') ? 0 : d.completionTokens,
+    firstChunkDelayMs: 0,
+    chunkDelayMs: d.perTokenMs,
+    bodyDelayMs: operation.includes('embed') ? 0 : d.perTokenMs * (d.completionTokens - 1),
+    hold: false,
+    ollamaTimings: {
+      total_duration: Math.round((d.firstTokenMs + d.perTokenMs * d.completionTokens) * 1e6),
+      load_duration: 1_000_000,
+      prompt_eval_duration: Math.round(d.firstTokenMs * 0.8 * 1e6),
+      eval_duration: Math.round(d.perTokenMs * d.completionTokens * 1e6),
+    },
+  };
 }
+
+const ID_PREFIX: Partial<Record<Operation, string>> = {
+  chat: 'chatcmpl-sim',
+  completions: 'cmpl-sim',
+  responses: 'resp_sim',
+};

@@ -1,21 +1,41 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type Answer, type Operation, sleep } from './answer.js';
 import * as ollama from './ollama-wire.js';
 import * as openai from './openai-wire.js';
-import { DEFAULT_PROFILE, type Draw, drawAnswer, type SimulationProfile } from './profile.js';
+import { DEFAULT_PROFILE, drawAnswer, drawnAnswer, type SimulationProfile } from './profile.js';
 import { Random } from './random.js';
+import { parseScript, SCRIPTED_REQUEST_ID, scriptedAnswer } from './script.js';
 
-type Handler = (res: ServerResponse, body: Record<string, unknown>, d: Draw) => Promise<void>;
+type Handler = (res: ServerResponse, body: Record<string, unknown>, a: Answer) => Promise<void>;
 
-const ROUTES: Record<string, { api: 'openai' | 'ollama'; handle: Handler }> = {
-  '/v1/chat/completions': { api: 'openai', handle: openai.chatCompletion },
-  '/v1/completions': { api: 'openai', handle: openai.textCompletion },
-  '/v1/embeddings': { api: 'openai', handle: openai.embeddings },
-  '/v1/responses': { api: 'openai', handle: openai.response },
-  '/api/chat': { api: 'ollama', handle: ollama.chat },
-  '/api/generate': { api: 'ollama', handle: ollama.generate },
-  '/api/embed': { api: 'ollama', handle: ollama.embed },
-  '/api/embeddings': { api: 'ollama', handle: (res) => ollama.legacyEmbeddings(res) },
+const OLLAMA_ROUTES: Record<string, { operation: Operation; handle: Handler }> = {
+  '/api/chat': { operation: 'ollama.chat', handle: ollama.chat },
+  '/api/generate': { operation: 'ollama.generate', handle: ollama.generate },
+  '/api/embed': { operation: 'ollama.embed', handle: ollama.embed },
+  '/api/embeddings': { operation: 'ollama.embeddings', handle: (res) => ollama.legacyEmbeddings(res) },
 };
+
+const OPENAI_HANDLERS: Record<string, { operation: Operation; handle: Handler }> = {
+  'chat/completions': { operation: 'chat', handle: openai.chatCompletion },
+  completions: { operation: 'completions', handle: openai.textCompletion },
+  embeddings: { operation: 'embeddings', handle: openai.embeddings },
+  responses: { operation: 'responses', handle: openai.response },
+};
+
+/**
+ * The route of a POST path: Ollama's `/api/...`, or an OpenAI operation at the end of the path
+ * (`/v1/chat/completions`, or Azure's `/openai/deployments/<name>/chat/completions`).
+ */
+function routeOf(path: string): { api: 'openai' | 'ollama'; operation: Operation; handle: Handler } | undefined {
+  const ollamaRoute = OLLAMA_ROUTES[path];
+  if (ollamaRoute !== undefined) return { api: 'ollama', ...ollamaRoute };
+  if (path.startsWith('/api/')) return undefined;
+  for (const suffix of ['chat/completions', 'completions', 'embeddings', 'responses']) {
+    if (path.endsWith(`/${suffix}`))
+      return { api: 'openai', ...(OPENAI_HANDLERS[suffix] as (typeof OPENAI_HANDLERS)[string]) };
+  }
+  return undefined;
+}
 
 /** What the simulator answered, per route and model: the ground truth tests compare metrics with. */
 export interface SimulatorLedger {
@@ -25,28 +45,55 @@ export interface SimulatorLedger {
   completionTokens: number;
 }
 
+/** One request the simulator received (kept in scripted mode, for tests that check what was sent). */
+export interface ReceivedRequest {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+/** Options of {@link ModelSimulator} besides its profile. */
+export interface SimulatorOptions {
+  /**
+   * Scripted mode, for tests of exact scenarios: every answer has the same text and token counts,
+   * and what happens (status codes, slow first byte, delays, cut or held streams, reasoning) is
+   * written in the model name (see script.ts). The profile's random draws are not used.
+   */
+  scripted?: boolean;
+}
+
+/** Received requests kept in scripted mode (the latest ones). */
+const MAX_KEPT_REQUESTS = 100;
+
 /**
- * An HTTP server that answers like an LLM service, for demos, end-to-end tests and benchmarks: the
- * OpenAI REST API (`/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`, `/v1/responses`,
- * `/v1/models`; JSON and SSE) and Ollama's (`/api/chat`, `/api/generate`, `/api/embed`,
- * `/api/embeddings`, `/api/version`; JSON and NDJSON with its counters). Latency and token counts
- * are drawn from log-normal distributions; some requests fail with 429 or 500. No model, no network.
+ * An HTTP server that answers like an LLM service, for demos, end-to-end tests, benchmarks and the
+ * instrumentation tests: the OpenAI REST API (`/v1/chat/completions`, `/v1/completions`,
+ * `/v1/embeddings`, `/v1/responses`, `/v1/models`, and Azure's deployment paths; JSON and SSE) and
+ * Ollama's (`/api/chat`, `/api/generate`, `/api/embed`, `/api/embeddings`, `/api/version`; JSON and
+ * NDJSON with its counters). By default latency and token counts are drawn from log-normal
+ * distributions and some requests fail with 429 or 500; in scripted mode the model name says what
+ * happens. No model, no network. One wire layer serves both modes.
  */
 export class ModelSimulator {
   private server: Server | undefined;
   private readonly random: Random;
   readonly profile: SimulationProfile;
+  readonly scripted: boolean;
   /** Extra delay before the first token of every answer (a degraded model). */
   extraDelayMs = 0;
   /** Forces every request to fail with this status (e.g. 500), or none when undefined. */
   failWith: number | undefined;
   /** Per `route model` key: what was answered. */
   readonly ledger = new Map<string, SimulatorLedger>();
+  /** Scripted mode: the latest requests received, oldest first. */
+  readonly requests: ReceivedRequest[] = [];
   private readonly modelProfiles = new Map<string, SimulationProfile>();
+  private requestWaiters: Array<(request: ReceivedRequest) => void> = [];
+  private origin_: string | undefined;
 
-  constructor(profile: Partial<SimulationProfile> = {}) {
+  constructor(profile: Partial<SimulationProfile> = {}, options: SimulatorOptions = {}) {
     this.profile = { ...DEFAULT_PROFILE, ...profile };
     this.random = new Random(this.profile.seed);
+    this.scripted = options.scripted === true;
   }
 
   /** Listens on 127.0.0.1 (port 0: a free one); returns the base URL, e.g. `http://127.0.0.1:41234`. */
@@ -63,9 +110,40 @@ export class ModelSimulator {
       server.listen(port, '127.0.0.1', resolve);
     });
     const address = server.address();
-    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+    this.origin_ = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+    return this.origin_;
   }
 
+  /** `http://127.0.0.1:<port>` once started. */
+  get origin(): string {
+    if (this.origin_ === undefined) throw new Error('the simulator is not started');
+    return this.origin_;
+  }
+
+  /** The port it listens on, once started. */
+  get port(): number {
+    return Number(new URL(this.origin).port);
+  }
+
+  /** The OpenAI base URL: `<origin>/v1`. */
+  get openaiBaseURL(): string {
+    return `${this.origin}/v1`;
+  }
+
+  /**
+   * Scripted mode: resolves with the next request once it is received (its body read), before it is
+   * answered; for tests that act at that moment (e.g. abort while the server is still thinking).
+   */
+  nextRequest(): Promise<ReceivedRequest> {
+    return new Promise((resolve) => this.requestWaiters.push(resolve));
+  }
+
+  /** Scripted mode: the last request received. */
+  lastRequest(): ReceivedRequest | undefined {
+    return this.requests[this.requests.length - 1];
+  }
+
+  /** Stops listening and closes every connection, held streams included. */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
@@ -103,6 +181,28 @@ export class ModelSimulator {
     return l;
   }
 
+  /** The status to fail with (or none), the wait before the headers, and the answer otherwise. */
+  private plan(operation: Operation, body: Record<string, unknown>) {
+    if (this.scripted) {
+      const script = parseScript(body.model);
+      return {
+        status: this.failWith ?? script.failStatus,
+        headersDelayMs: script.headersDelayMs + this.extraDelayMs,
+        answer: scriptedAnswer(operation, body, script),
+      };
+    }
+    const profile = this.modelProfiles.get(String(body.model)) ?? this.profile;
+    const draw = drawAnswer(this.random, profile, this.extraDelayMs);
+    const status =
+      this.failWith ??
+      (this.random.chance(this.profile.rateLimitRate)
+        ? 429
+        : this.random.chance(this.profile.serverErrorRate)
+          ? 500
+          : undefined);
+    return { status, headersDelayMs: draw.firstTokenMs, answer: drawnAnswer(operation, body, draw) };
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method === 'GET' && path === '/v1/models') {
@@ -113,7 +213,7 @@ export class ModelSimulator {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: '0.6.0-sim' }));
       return;
     }
-    const route = ROUTES[path];
+    const route = routeOf(path);
     if (!route || req.method !== 'POST') {
       res
         .writeHead(404, { 'content-type': 'application/json' })
@@ -123,26 +223,24 @@ export class ModelSimulator {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    if (this.scripted) {
+      const received = { path, body };
+      this.requests.push(received);
+      if (this.requests.length > MAX_KEPT_REQUESTS) this.requests.shift();
+      for (const resolve of this.requestWaiters.splice(0)) resolve(received);
+    }
     const ledger = this.entry(`${path} ${String(body.model)}`);
     ledger.requests++;
-    const profile = this.modelProfiles.get(String(body.model)) ?? this.profile;
-    const draw = drawAnswer(this.random, profile, this.extraDelayMs);
-    const status =
-      this.failWith ??
-      (this.random.chance(this.profile.rateLimitRate)
-        ? 429
-        : this.random.chance(this.profile.serverErrorRate)
-          ? 500
-          : undefined);
-    await new Promise((r) => setTimeout(r, draw.firstTokenMs));
+    const { status, headersDelayMs, answer } = this.plan(route.operation, body);
+    await sleep(headersDelayMs);
     if (status !== undefined) {
       ledger.failures[status] = (ledger.failures[status] ?? 0) + 1;
-      if (route.api === 'openai') openai.openAIError(res, status);
+      if (route.api === 'openai') openai.openAIError(res, status, this.scripted ? SCRIPTED_REQUEST_ID : undefined);
       else ollama.ollamaError(res, status);
       return;
     }
-    ledger.promptTokens += draw.promptTokens;
-    if (!path.includes('embed')) ledger.completionTokens += draw.completionTokens;
-    await route.handle(res, body, draw);
+    ledger.promptTokens += answer.promptTokens;
+    ledger.completionTokens += answer.completionTokens;
+    await route.handle(res, body, answer);
   }
 }

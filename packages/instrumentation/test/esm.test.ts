@@ -3,18 +3,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FakeLlmServer } from './utils/fake-llm-server.js';
-import { OLLAMA_COUNTERS } from './utils/ollama-wire.js';
-import { OPENAI_USAGE } from './utils/openai-wire.js';
+import { llmTestServer, OLLAMA_COUNTERS, OPENAI_USAGE } from './utils/llm-server.js';
 
 const run = promisify(execFile);
 // The Node 24 matrix runs its own register.mjs/app.mjs (SDK 3.x, openai 7) from its folder.
 const fixtureDir = process.env.LLM_OTEL_ESM_FIXTURE_DIR ?? fileURLToPath(new URL('./fixtures/esm', import.meta.url));
 const fixture = (name: string) => join(fixtureDir, name);
-const server = new FakeLlmServer();
+const server = llmTestServer();
 
 beforeAll(() => server.start());
-afterAll(() => server.close());
+afterAll(() => server.stop());
 
 it('instruments an ES module app through the --import hook (needs the built dist)', async () => {
   const { stdout } = await run(process.execPath, ['--import', fixture('register.mjs'), fixture('app.mjs')], {

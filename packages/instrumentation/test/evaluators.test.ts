@@ -1,26 +1,19 @@
 import { type EvaluatedCall, getEvaluators } from '@llm-otel/core';
-import type { Ollama as OllamaClient } from 'ollama';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OllamaInstrumentation } from '../src/index.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_STREAM_TEXT_CHARS } from '../src/shared/stream-text.js';
-import { requireClient } from './utils/clients.js';
-import { FakeLlmServer } from './utils/fake-llm-server.js';
-import { drain, instrumentOpenAI } from './utils/harness.js';
-import { M, TestMetrics } from './utils/metrics.js';
-import { TEXT_PIECES } from './utils/openai-wire.js';
+import { drain } from './utils/harness.js';
+import { TEXT_PIECES } from './utils/llm-server.js';
+import { M } from './utils/metrics.js';
+import { setupInstrumentationTest } from './utils/setup.js';
 
-const { clients } = instrumentOpenAI();
-new OllamaInstrumentation();
-const { Ollama } = requireClient('ollama') as { Ollama: new (config: { host: string }) => OllamaClient };
-const server = new FakeLlmServer();
+const t = setupInstrumentationTest();
+const { server } = t;
+const clients = t.openaiClients;
+const { Ollama } = t.ollamaClients[0] as (typeof t.ollamaClients)[number];
 const seen: EvaluatedCall[] = [];
 let detach: () => void = () => {};
-let testMetrics: TestMetrics;
 
-beforeAll(() => server.start());
-afterAll(() => server.close());
 beforeEach(() => {
-  testMetrics = TestMetrics.install();
   seen.length = 0;
   detach = getEvaluators().add({
     name: 'length_judge',
@@ -47,7 +40,7 @@ describe('evaluators attached to instrumented calls', () => {
     expect(seen[0]).toMatchObject({ provider: 'openai_compatible', operation: 'chat', model: 'gpt-test' });
     expect(seen[0]?.request).toBe(request);
     expect(seen[0]?.response).toBe(response);
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.counter(M.quality, { 'llm.task': 'length_judge', 'gen_ai.request.model': 'gpt-test' })).toBe(0.75);
     expect(c.counter(M.evaluations, { 'llm.evaluator': 'length_judge', 'llm_otel.outcome': 'scored' })).toBe(1);
   });

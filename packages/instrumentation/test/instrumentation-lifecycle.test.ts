@@ -1,21 +1,14 @@
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { llmInstrumentations, OllamaInstrumentation, OpenAIInstrumentation } from '../src/index.js';
-import { FakeLlmServer } from './utils/fake-llm-server.js';
-import { instrumentOpenAI } from './utils/harness.js';
-import { M, TestMetrics } from './utils/metrics.js';
+import { M } from './utils/metrics.js';
+import { setupInstrumentationTest } from './utils/setup.js';
 
 // The first instrumentation patches at require time; the others join it.
-const { instrumentation: first, clients } = instrumentOpenAI();
+const t = setupInstrumentationTest();
+const { server, openai: first } = t;
+const clients = t.openaiClients;
 const { OpenAI } = clients[clients.length - 1] as (typeof clients)[number];
-const server = new FakeLlmServer();
-let testMetrics: TestMetrics;
-
-beforeAll(() => server.start());
-afterAll(() => server.close());
-beforeEach(() => {
-  testMetrics = TestMetrics.install();
-});
 
 const messages = [{ role: 'user' as const, content: 'hi' }];
 const client = () => new OpenAI({ apiKey: 'k', baseURL: server.openaiBaseURL, maxRetries: 0 });
@@ -23,7 +16,7 @@ const ChatCompletions = (OpenAI as unknown as { Chat: { Completions: { prototype
   .Completions;
 const prototypeOf = () => ChatCompletions.prototype;
 const call = () => client().chat.completions.create({ model: 'gpt-test', messages });
-const calls = async () => (await testMetrics.collect()).count(M.latency);
+const calls = async () => (await t.collect()).count(M.latency);
 
 describe('patching lifecycle', () => {
   const original = (() => {
@@ -108,7 +101,7 @@ describe('patching lifecycle', () => {
     failing.manuallyInstrument(clients[clients.length - 1]?.module);
     const value = await call();
     expect(value.choices[0]?.message.content).toBe('Hello there');
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.counter(M.internalErrors, { 'llm_otel.component': 'openai.chat.completions.create' })).toBe(1);
     failing.disable();
     first.enable();

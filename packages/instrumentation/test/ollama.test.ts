@@ -1,33 +1,23 @@
 import type { Ollama as OllamaClient } from 'ollama';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OllamaInstrumentation } from '../src/index.js';
-import { clientVersion, OLLAMA_MODULES, requireClient } from './utils/clients.js';
-import { FakeLlmServer } from './utils/fake-llm-server.js';
-import { describeError, describeValue, drain, errorsWithAndWithout, withAndWithout } from './utils/harness.js';
-import { M, TestMetrics } from './utils/metrics.js';
-import { OLLAMA_COUNTERS } from './utils/ollama-wire.js';
-import { sleep } from './utils/scenario.js';
+import { describe, expect, it } from 'vitest';
+import {
+  afterDeferredAbort,
+  describeError,
+  describeValue,
+  drain,
+  errorsWithAndWithout,
+  withAndWithout,
+} from './utils/harness.js';
+import { OLLAMA_COUNTERS } from './utils/llm-server.js';
+import { M } from './utils/metrics.js';
+import { setupInstrumentationTest } from './utils/setup.js';
 
-const instrumentation = new OllamaInstrumentation();
-const modules = OLLAMA_MODULES.map((name) => {
-  const module = requireClient(name) as {
-    Ollama: new (config?: { host?: string }) => OllamaClient;
-    default: OllamaClient;
-  };
-  return { name, version: clientVersion(name), module };
-});
-const server = new FakeLlmServer();
-let testMetrics: TestMetrics;
-
-beforeAll(() => server.start());
-afterAll(() => server.close());
-beforeEach(() => {
-  testMetrics = TestMetrics.install();
-});
+const t = setupInstrumentationTest();
+const { server, ollama: instrumentation } = t;
 
 const messages = [{ role: 'user', content: 'Say hello' }];
 
-describe.each(modules)('ollama $version', ({ module }) => {
+describe.each(t.ollamaClients)('ollama $version', (module) => {
   // Both ways of using the client: the default export (pointed at the fake server) and `new Ollama()`.
   const clients: Array<[string, () => OllamaClient]> = [
     [
@@ -54,7 +44,7 @@ describe.each(modules)('ollama $version', ({ module }) => {
         describeValue(await client().chat({ model: 'llama-test', messages })),
       );
       expect(instrumented).toEqual(plain);
-      const c = await testMetrics.collect();
+      const c = await t.collect();
       const a = attrs('chat');
       expect(c.count(M.latency, a)).toBe(1);
       expect(c.count(M.latency)).toBe(1);
@@ -76,7 +66,7 @@ describe.each(modules)('ollama $version', ({ module }) => {
       expect(instrumented).toEqual(plain);
       expect(instrumented.shape).toEqual({ class: 'AbortableAsyncIterator', abort: 'function' });
       expect(instrumented.items).toHaveLength(4);
-      const c = await testMetrics.collect();
+      const c = await t.collect();
       const a = attrs('chat', model);
       expect(c.count(M.latency, a)).toBe(1);
       expect(c.sum(M.tokens, { ...a, 'gen_ai.token.type': 'input' })).toBe(OLLAMA_COUNTERS.chat.prompt_eval_count);
@@ -94,7 +84,7 @@ describe.each(modules)('ollama $version', ({ module }) => {
         return { value, streamed };
       });
       expect(instrumented).toEqual(plain);
-      const c = await testMetrics.collect();
+      const c = await t.collect();
       const a = attrs('text_completion');
       expect(c.count(M.latency, a)).toBe(2);
       expect(c.sum(M.tokens, { ...a, 'gen_ai.token.type': 'input' })).toBe(
@@ -110,7 +100,7 @@ describe.each(modules)('ollama $version', ({ module }) => {
         embeddings: describeValue(await client().embeddings({ model: 'llama-test', prompt: 'hello' })),
       }));
       expect(instrumented).toEqual(plain);
-      const c = await testMetrics.collect();
+      const c = await t.collect();
       expect(c.count(M.latency, { 'gen_ai.operation.name': 'embeddings' })).toBe(2);
       expect(c.sum(M.tokens, { ...attrs('embeddings'), 'gen_ai.token.type': 'input' })).toBe(
         OLLAMA_COUNTERS.embed.prompt_eval_count,
@@ -127,7 +117,7 @@ describe.each(modules)('ollama $version', ({ module }) => {
       );
       expect(describeError(instrumented)).toEqual(describeError(plain));
       expect(describeError(instrumented).class).toBe('ResponseError');
-      const c = await testMetrics.collect();
+      const c = await t.collect();
       expect(c.counter(M.errors)).toBe(1);
       expect(c.counter(M.errors, { 'error.type': type })).toBe(1);
     });
@@ -144,8 +134,8 @@ describe.each(modules)('ollama $version', ({ module }) => {
         return { items };
       });
       expect(instrumented).toEqual(plain);
-      await sleep(5);
-      const c = await testMetrics.collect();
+      await afterDeferredAbort();
+      const c = await t.collect();
       expect(c.counter(M.errors)).toBe(1);
       expect(c.counter(M.errors, { 'error.type': 'aborted' })).toBe(1);
       expect(c.count(M.tokens)).toBe(0);
@@ -156,8 +146,8 @@ describe.each(modules)('ollama $version', ({ module }) => {
         for await (const _chunk of await client().generate({ model: 'llama-test+drip-20', prompt: 'x', stream: true }))
           break;
       });
-      await sleep(5);
-      const c = await testMetrics.collect();
+      await afterDeferredAbort();
+      const c = await t.collect();
       expect(c.count(M.latency)).toBe(1);
       expect(c.counter(M.errors, { 'error.type': 'aborted' })).toBe(1);
     });
@@ -165,8 +155,8 @@ describe.each(modules)('ollama $version', ({ module }) => {
     it('aborted before anyone reads it: recorded at the abort', async () => {
       const stream = await client().chat({ model: 'llama-test', messages, stream: true });
       stream.abort();
-      await sleep(5);
-      const c = await testMetrics.collect();
+      await afterDeferredAbort();
+      const c = await t.collect();
       expect(c.counter(M.errors, { 'error.type': 'aborted' })).toBe(1);
     });
 
@@ -177,7 +167,7 @@ describe.each(modules)('ollama $version', ({ module }) => {
       });
       expect(instrumented).toEqual(plain);
       expect(instrumented.items).toHaveLength(2);
-      const c = await testMetrics.collect();
+      const c = await t.collect();
       expect(c.counter(M.errors)).toBe(1);
       expect(c.counter(M.errors, { 'error.type': 'connection' })).toBe(1);
     });

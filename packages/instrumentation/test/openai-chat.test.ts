@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeLlmServer } from './utils/fake-llm-server.js';
-import { describeValue, drain, instrumentOpenAI, withAndWithout } from './utils/harness.js';
-import { M, TestMetrics } from './utils/metrics.js';
-import { OPENAI_USAGE } from './utils/openai-wire.js';
+import { describe, expect, it } from 'vitest';
+import { describeValue, drain, withAndWithout } from './utils/harness.js';
+import { OPENAI_USAGE } from './utils/llm-server.js';
+import { M } from './utils/metrics.js';
+import { setupInstrumentationTest } from './utils/setup.js';
 
-const { instrumentation, clients } = instrumentOpenAI();
-const server = new FakeLlmServer();
-let testMetrics: TestMetrics;
-
-beforeAll(() => server.start());
-afterAll(() => server.close());
-beforeEach(() => {
-  testMetrics = TestMetrics.install();
-});
+const t = setupInstrumentationTest();
+const { server, openai: instrumentation } = t;
+const clients = t.openaiClients;
 
 const messages = [{ role: 'user' as const, content: 'Say hello' }];
 
@@ -34,7 +28,7 @@ describe.each(clients)('openai $version: chat.completions.create', ({ OpenAI }) 
     expect(instrumented).toEqual(plain);
     expect(instrumented.requestId).toBe('req_fake');
 
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     const a = attrs('gpt-test+slow-60');
     expect(c.count(M.latency, a)).toBe(1);
     expect(c.count(M.latency)).toBe(1);
@@ -59,7 +53,7 @@ describe.each(clients)('openai $version: chat.completions.create', ({ OpenAI }) 
     expect(instrumented.sent?.stream_options).toEqual({ include_usage: true });
     expect(plain.sent?.stream_options).toBeUndefined();
 
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     const a = attrs(model);
     expect(c.count(M.latency, a)).toBe(1);
     const latency = c.histogram(M.latency, a)[0];
@@ -87,7 +81,7 @@ describe.each(clients)('openai $version: chat.completions.create', ({ OpenAI }) 
     });
     expect(instrumented.items).toEqual(plain.items);
     expect(instrumented.items).toHaveLength(6);
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.sum(M.tokens, { 'gen_ai.token.type': 'output' })).toBe(OPENAI_USAGE.chat.output);
   });
 
@@ -102,7 +96,7 @@ describe.each(clients)('openai $version: chat.completions.create', ({ OpenAI }) 
       return drain(stream);
     });
     expect(instrumented.items).toEqual(plain.items);
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.count(M.latency)).toBe(1);
     expect(c.count(M.tokens)).toBe(0);
     expect(c.counter(M.generated)).toBe(0);

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation, providerForHost } from '../src/index.js';
-import { FakeLlmServer } from './utils/fake-llm-server.js';
-import { drain, instrumentOpenAI } from './utils/harness.js';
-import { M, TestMetrics } from './utils/metrics.js';
+import { drain } from './utils/harness.js';
+import { M } from './utils/metrics.js';
+import { setupInstrumentationTest } from './utils/setup.js';
 
-const { instrumentation, clients } = instrumentOpenAI();
-const server = new FakeLlmServer();
-let testMetrics: TestMetrics;
-
-beforeAll(() => server.start());
-afterAll(() => server.close());
-beforeEach(() => {
-  testMetrics = TestMetrics.install();
-});
+const t = setupInstrumentationTest();
+const { server, openai: instrumentation } = t;
+const clients = t.openaiClients;
 
 describe('provider by host', () => {
   it.each([
@@ -47,7 +41,7 @@ describe.each(clients)('openai $version: endpoints', ({ OpenAI, module }) => {
       named.disable();
       instrumentation.enable();
     }
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(
       c.count(M.latency, {
         'gen_ai.provider.name': 'ollama',
@@ -69,7 +63,7 @@ describe.each(clients)('openai $version: endpoints', ({ OpenAI, module }) => {
       quiet.disable();
       instrumentation.enable();
     }
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.count(M.latency)).toBe(1);
     expect(c.count(M.tokens)).toBe(0);
   });

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeLlmServer } from './utils/fake-llm-server.js';
-import { describeError, errorsWithAndWithout, instrumentOpenAI } from './utils/harness.js';
-import { M, TestMetrics } from './utils/metrics.js';
+import { describe, expect, it } from 'vitest';
+import { describeError, errorsWithAndWithout } from './utils/harness.js';
+import { llmTestServer } from './utils/llm-server.js';
+import { M } from './utils/metrics.js';
+import { setupInstrumentationTest } from './utils/setup.js';
 
-const { instrumentation, clients } = instrumentOpenAI();
-const server = new FakeLlmServer();
-let testMetrics: TestMetrics;
-
-beforeAll(() => server.start());
-afterAll(() => server.close());
-beforeEach(() => {
-  testMetrics = TestMetrics.install();
-});
+const t = setupInstrumentationTest();
+const { server, openai: instrumentation } = t;
+const clients = t.openaiClients;
 
 const messages = [{ role: 'user' as const, content: 'Say hello' }];
 const STATUS_TYPES: Array<[number, string]> = [
@@ -32,7 +27,7 @@ describe.each(clients)('openai $version: failures', ({ OpenAI }) => {
     );
     expect(describeError(instrumented)).toEqual(describeError(plain));
     expect(describeError(instrumented).status).toBe(status);
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.counter(M.errors)).toBe(1);
     expect(c.counter(M.errors, { 'error.type': type, 'gen_ai.request.model': model })).toBe(1);
     expect(c.count(M.latency, { 'error.type': type })).toBe(1);
@@ -44,7 +39,7 @@ describe.each(clients)('openai $version: failures', ({ OpenAI }) => {
       client().chat.completions.create({ model: 'fail-429', messages, stream: true }),
     );
     expect(describeError(instrumented)).toEqual(describeError(plain));
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.counter(M.errors, { 'error.type': 'rate_limit' })).toBe(1);
     expect(c.count(M.ttft)).toBe(0);
   });
@@ -54,21 +49,21 @@ describe.each(clients)('openai $version: failures', ({ OpenAI }) => {
       client({ maxRetries: 2 }).chat.completions.create({ model: 'fail-500+slow-20', messages }),
     );
     expect(describeError(instrumented)).toEqual(describeError(plain));
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.counter(M.errors)).toBe(1);
     expect(c.histogram(M.latency)[0]?.min).toBeGreaterThanOrEqual(0.06);
   });
 
   it('connection refused: error.type connection', async () => {
-    const closed = new FakeLlmServer();
+    const closed = llmTestServer();
     await closed.start();
     const baseURL = closed.openaiBaseURL;
-    await closed.close();
+    await closed.stop();
     const { instrumented, plain } = await errorsWithAndWithout(instrumentation, () =>
       client({ baseURL }).chat.completions.create({ model: 'gpt-test', messages }),
     );
     expect(describeError(instrumented)).toEqual(describeError(plain));
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.counter(M.errors, { 'error.type': 'connection' })).toBe(1);
   });
 
@@ -77,18 +72,22 @@ describe.each(clients)('openai $version: failures', ({ OpenAI }) => {
       client({ timeout: 50 }).chat.completions.create({ model: 'gpt-test+slow-300', messages }),
     );
     expect(describeError(instrumented)).toEqual(describeError(plain));
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.counter(M.errors, { 'error.type': 'timeout' })).toBe(1);
   });
 
   it('the app aborts before the response: error.type aborted', async () => {
-    const { instrumented, plain } = await errorsWithAndWithout(instrumentation, () => {
+    const { instrumented, plain } = await errorsWithAndWithout(instrumentation, async () => {
       const abort = new AbortController();
-      setTimeout(() => abort.abort(), 30);
-      return client().chat.completions.create({ model: 'gpt-test+slow-300', messages }, { signal: abort.signal });
+      const received = server.nextRequest();
+      const call = client().chat.completions.create({ model: 'gpt-test+slow-300', messages }, { signal: abort.signal });
+      // Abort once the server has the request and is still before its headers.
+      await received;
+      abort.abort();
+      return call;
     });
     expect(describeError(instrumented)).toEqual(describeError(plain));
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.counter(M.errors, { 'error.type': 'aborted' })).toBe(1);
     expect(c.counter(M.errors)).toBe(1);
   });

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeLlmServer } from './utils/fake-llm-server.js';
-import { describeValue, drain, instrumentOpenAI, withAndWithout } from './utils/harness.js';
-import { M, TestMetrics } from './utils/metrics.js';
-import { OPENAI_USAGE } from './utils/openai-wire.js';
+import { describe, expect, it } from 'vitest';
+import { describeValue, drain, withAndWithout } from './utils/harness.js';
+import { OPENAI_USAGE } from './utils/llm-server.js';
+import { M } from './utils/metrics.js';
+import { setupInstrumentationTest } from './utils/setup.js';
 
-const { instrumentation, clients } = instrumentOpenAI();
-const server = new FakeLlmServer();
-let testMetrics: TestMetrics;
-
-beforeAll(() => server.start());
-afterAll(() => server.close());
-beforeEach(() => {
-  testMetrics = TestMetrics.install();
-});
+const t = setupInstrumentationTest();
+const { server, openai: instrumentation } = t;
+const clients = t.openaiClients;
 
 const messages = [{ role: 'user' as const, content: 'Answer in JSON' }];
 const responseFormat = {
@@ -38,7 +32,7 @@ describe.each(clients)('openai $version: APIPromise helpers and structured outpu
   };
 
   const expectOneChatCall = async () => {
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.count(M.latency)).toBe(1);
     expect(c.counter(M.errors)).toBe(0);
     expect(c.sum(M.tokens, { 'gen_ai.token.type': 'input' })).toBe(OPENAI_USAGE.chat.input);
@@ -96,7 +90,7 @@ describe.each(clients)('openai $version: APIPromise helpers and structured outpu
       return { items, final: describeValue(await stream.finalChatCompletion()) };
     });
     expect(instrumented).toEqual(plain);
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.count(M.latency)).toBe(1);
     expect(c.sum(M.tokens, { 'gen_ai.token.type': 'output' })).toBe(OPENAI_USAGE.chat.output);
   });
@@ -116,7 +110,7 @@ describe.each(clients)('openai $version: APIPromise helpers and structured outpu
     );
     expect(instrumented).toEqual(plain);
     expect((instrumented.json as { output_parsed?: unknown }).output_parsed).toEqual({ answer: 42 });
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.count(M.latency, { 'gen_ai.operation.name': 'chat' })).toBe(1);
     expect(c.sum(M.tokens, { 'gen_ai.token.type': 'input' })).toBe(OPENAI_USAGE.responses.input);
   });

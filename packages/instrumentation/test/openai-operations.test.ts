@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeLlmServer } from './utils/fake-llm-server.js';
-import {
-  describeError,
-  describeValue,
-  drain,
-  errorsWithAndWithout,
-  instrumentOpenAI,
-  withAndWithout,
-} from './utils/harness.js';
-import { M, TestMetrics } from './utils/metrics.js';
-import { OPENAI_USAGE } from './utils/openai-wire.js';
+import { describe, expect, it } from 'vitest';
+import { describeError, describeValue, drain, errorsWithAndWithout, withAndWithout } from './utils/harness.js';
+import { OPENAI_USAGE } from './utils/llm-server.js';
+import { M } from './utils/metrics.js';
+import { setupInstrumentationTest } from './utils/setup.js';
 
-const { instrumentation, clients } = instrumentOpenAI();
-const server = new FakeLlmServer();
-let testMetrics: TestMetrics;
-
-beforeAll(() => server.start());
-afterAll(() => server.close());
-beforeEach(() => {
-  testMetrics = TestMetrics.install();
-});
+const t = setupInstrumentationTest();
+const { server, openai: instrumentation } = t;
+const clients = t.openaiClients;
 
 describe.each(clients)('openai $version: completions, embeddings, responses', ({ OpenAI }) => {
   const client = () => new OpenAI({ apiKey: 'test-key', baseURL: server.openaiBaseURL, maxRetries: 0 });
   const tokens = async (operation: string, input: number, output?: number, model = 'gpt-test') => {
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     const a = { 'gen_ai.operation.name': operation, 'gen_ai.response.model': `${model}-2024-07-18` };
     expect(c.count(M.latency, a)).toBe(1);
     expect(c.count(M.latency)).toBe(1);
@@ -66,7 +53,7 @@ describe.each(clients)('openai $version: completions, embeddings, responses', ({
       client().embeddings.create({ model: 'fail-400', input: 'hello' }),
     );
     expect(describeError(instrumented)).toEqual(describeError(plain));
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.counter(M.errors, { 'gen_ai.operation.name': 'embeddings', 'error.type': 'invalid_request' })).toBe(1);
   });
 
@@ -95,7 +82,7 @@ describe.each(clients)('openai $version: completions, embeddings, responses', ({
       client().responses.create({ model: 'fail-429', input: 'Say hello' }),
     );
     expect(describeError(instrumented)).toEqual(describeError(plain));
-    const c = await testMetrics.collect();
+    const c = await t.collect();
     expect(c.counter(M.errors, { 'error.type': 'rate_limit' })).toBe(1);
   });
 });

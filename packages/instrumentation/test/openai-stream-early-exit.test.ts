@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withAndWithout } from './utils/harness.js';
+import { OPENAI_USAGE } from './utils/llm-server.js';
 import { M } from './utils/metrics.js';
-import { OPENAI_USAGE } from './utils/openai-wire.js';
 import { setupInstrumentationTest } from './utils/setup.js';
 
 const t = setupInstrumentationTest();

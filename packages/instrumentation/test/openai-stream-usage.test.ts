@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation, STREAM_USAGE_ENV } from '../src/index.js';
 import { drain, type OpenAIClass, withAndWithout } from './utils/harness.js';
+import { OPENAI_USAGE } from './utils/llm-server.js';
 import { M } from './utils/metrics.js';
-import { OPENAI_USAGE } from './utils/openai-wire.js';
 import { setupInstrumentationTest } from './utils/setup.js';
 
 // The default configuration: `streamUsage` from the environment, else `auto`.

@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { OllamaInstrumentation } from '../src/index.js';
-import { OLLAMA_MODULES, requireClient } from './utils/clients.js';
-import { FakeLlmServer } from './utils/fake-llm-server.js';
-import { instrumentOpenAI } from './utils/harness.js';
-import { M, TestMetrics } from './utils/metrics.js';
-import { sleep } from './utils/scenario.js';
+import { expect, it } from 'vitest';
+import { turnUntil } from './utils/harness.js';
+import { M } from './utils/metrics.js';
+import { setupInstrumentationTest } from './utils/setup.js';
 
-const { clients } = instrumentOpenAI();
-new OllamaInstrumentation();
-const { Ollama } = requireClient(OLLAMA_MODULES[0] ?? 'ollama') as typeof import('ollama');
-const server = new FakeLlmServer();
+const t = setupInstrumentationTest();
+const { server } = t;
+const clients = t.openaiClients;
+const { Ollama } = t.ollamaClients[0] as (typeof t.ollamaClients)[number];
 const gc = (globalThis as { gc?: () => void }).gc;
 
-beforeAll(() => server.start());
-afterAll(() => server.close());
-
-async function collectGarbage(): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    await sleep(20);
-    gc?.();
-  }
-}
-
 it.skipIf(gc === undefined)('abandoned streams are recorded once each and then released', async () => {
-  const testMetrics = TestMetrics.install();
   const refs: WeakRef<object>[] = [];
   const { OpenAI } = clients[clients.length - 1] as (typeof clients)[number];
   // One client per stream, dropped with it: ollama's client itself keeps the streams it started
@@ -51,9 +37,10 @@ it.skipIf(gc === undefined)('abandoned streams are recorded once each and then r
     await abandonOpenAIStream();
     await abandonOllamaStream();
   }
-  await collectGarbage();
+  // The streams go once their sockets have closed: turn the event loop (with gc) until they have.
+  await turnUntil(() => refs.every((ref) => ref.deref() === undefined));
   expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
-  const c = await testMetrics.collect();
+  const c = await t.collect();
   expect(c.count(M.latency)).toBe(20);
   expect(c.counter(M.errors, { 'error.type': 'aborted' })).toBe(20);
 });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { drain } from './utils/harness.js';
+import { OLLAMA_COUNTERS, OPENAI_USAGE } from './utils/llm-server.js';
 import type { Collected } from './utils/metrics.js';
 import { M } from './utils/metrics.js';
-import { OLLAMA_COUNTERS } from './utils/ollama-wire.js';
-import { OPENAI_USAGE } from './utils/openai-wire.js';
 import { setupInstrumentationTest } from './utils/setup.js';
 
 const t = setupInstrumentationTest();

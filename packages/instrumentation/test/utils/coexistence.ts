@@ -5,10 +5,9 @@ import * as traceSdk from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../../src/index.js';
 import { clientVersion, OPENAI_MODULES, requireClient } from './clients.js';
-import { FakeLlmServer } from './fake-llm-server.js';
 import { describeError, describeValue, drain, type OpenAIClass, withAndWithout } from './harness.js';
+import { llmTestServer, OPENAI_USAGE } from './llm-server.js';
 import { M, TestMetrics } from './metrics.js';
-import { OPENAI_USAGE } from './openai-wire.js';
 
 /**
  * Runs the app-facing and metric checks with `@opentelemetry/instrumentation-openai` enabled too.
@@ -43,7 +42,7 @@ export function coexistenceSuite(contribFirst: boolean): void {
       const module = requireClient(name) as Record<string, unknown>;
       return { version, OpenAI: (module.OpenAI ?? module.default) as OpenAIClass };
     });
-  const server = new FakeLlmServer();
+  const server = llmTestServer();
   let testMetrics: TestMetrics;
   // The Node 24 matrix turns the span checks off: its SDK 3.x trace exporter setup exports no span
   // there (an SDK-side matter); the app-facing and metric checks still run.
@@ -54,7 +53,7 @@ export function coexistenceSuite(contribFirst: boolean): void {
     return finished;
   };
   beforeAll(() => server.start());
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
   beforeEach(() => {
     testMetrics = TestMetrics.install();
     spans.reset();

@@ -1,6 +1,4 @@
 import type OpenAIv6 from 'openai-v6';
-import { OpenAIInstrumentation } from '../../src/index.js';
-import { clientVersion, OPENAI_MODULES, requireClient } from './clients.js';
 
 /** The openai client API the tests use; majors 4 to 7 share it (typed with v6). */
 export type OpenAIClient = InstanceType<typeof OpenAIv6>;
@@ -12,22 +10,6 @@ export interface LoadedOpenAI {
   major: number;
   OpenAI: OpenAIClass;
   module: Record<string, unknown>;
-}
-
-/**
- * Creates (and so enables) an OpenAIInstrumentation, then loads the openai majors under test through
- * `require`, which the instrumentation's hook patches. Call at the top of a test file.
- */
-export function instrumentOpenAI(): { instrumentation: OpenAIInstrumentation; clients: LoadedOpenAI[] } {
-  // The test server is an unknown host, where `auto` would not ask for stream usage.
-  const instrumentation = new OpenAIInstrumentation({ streamUsage: 'always' });
-  const clients = OPENAI_MODULES.map((name) => {
-    const module = requireClient(name) as Record<string, unknown>;
-    const OpenAI = (module.OpenAI ?? module.default ?? module) as OpenAIClass;
-    const version = clientVersion(name);
-    return { name, version, major: Number(version.split('.')[0]), OpenAI, module };
-  });
-  return { instrumentation, clients };
 }
 
 /** Runs `fn` with the instrumentation enabled, then disabled (the app as it would be without us). */
@@ -92,4 +74,27 @@ export async function drain(iterable: AsyncIterable<unknown>): Promise<{ items: 
     return { items, error };
   }
   return { items };
+}
+
+/**
+ * Resolves once the instrumentation's deferred abort handlers have run. An abort is recorded from a
+ * `setImmediate` queued when the signal fires (`listenForAbort` in src/shared/stream-watch.ts), so
+ * one macrotask queued after the abort runs after it: an ordering, not a timer.
+ */
+export function afterDeferredAbort(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Turns the event loop (and collects garbage when `gc` is exposed) until `done()` holds, at most
+ * `turns` times; returns whether it held. For releases that depend on sockets closing: no timer.
+ */
+export async function turnUntil(done: () => boolean, turns = 500): Promise<boolean> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < turns; i++) {
+    if (done()) return true;
+    await new Promise((resolve) => setImmediate(resolve));
+    gc?.();
+  }
+  return done();
 }

@@ -7,8 +7,8 @@ import {
   type OpenAIInstrumentationConfig,
 } from '../../src/index.js';
 import { clientVersion, OLLAMA_MODULES, OPENAI_MODULES, requireClient } from './clients.js';
-import { FakeLlmServer } from './fake-llm-server.js';
 import type { LoadedOpenAI, OpenAIClass, OpenAIClient } from './harness.js';
+import { type LlmTestServer, llmTestServer } from './llm-server.js';
 import { type Collected, TestMetrics } from './metrics.js';
 
 /** One loaded ollama release. */
@@ -22,16 +22,16 @@ export interface LoadedOllama {
 
 /** What {@link setupInstrumentationTest} gives a test file. */
 export interface InstrumentationTest {
-  /** The scripted wire-format server (started before the file's tests, closed after). */
-  server: FakeLlmServer;
+  /** The scripted wire-format server (started before the file's tests, stopped after). */
+  server: LlmTestServer;
   /** The openai instrumentation (enabled). */
   openai: OpenAIInstrumentation;
-  /** The openai majors under test, loaded after the instrumentation so they are patched. */
-  openaiClients: LoadedOpenAI[];
+  /** The openai majors under test, loaded (on first use) after the instrumentations, so patched. */
+  readonly openaiClients: LoadedOpenAI[];
   /** The ollama instrumentation (enabled). */
   ollama: OllamaInstrumentation;
-  /** The ollama releases under test. */
-  ollamaClients: LoadedOllama[];
+  /** The ollama releases under test, loaded on first use. */
+  readonly ollamaClients: LoadedOllama[];
   /** The metrics of the running test (a fresh global MeterProvider per test). */
   metrics(): TestMetrics;
   /** What the running test recorded so far. */
@@ -44,8 +44,8 @@ export interface InstrumentationTest {
 
 /**
  * The preamble of every instrumentation test file, in one place: creates (and so enables) the
- * instrumentations (openai with `streamUsage: 'always'` unless `options.openai` says otherwise), then loads the client releases under test through `require` (which the
- * instrumentations' hooks patch), starts the test server for the file, and installs fresh metrics
+ * instrumentations (openai with `streamUsage: 'always'` unless `options.openai` says otherwise), then loads the client releases under test through `require` when first used (which
+ * the instrumentations' hooks patch), starts the test server for the file, and installs fresh metrics
  * before each test. Call it once, at the top of the file.
  */
 export function setupInstrumentationTest(
@@ -54,20 +54,24 @@ export function setupInstrumentationTest(
   // The test server is an unknown host, where the default (`auto`) would not ask for stream usage.
   const openai = new OpenAIInstrumentation(options.openai ?? { streamUsage: 'always' });
   const ollama = new OllamaInstrumentation(options.ollama ?? {});
-  const openaiClients = OPENAI_MODULES.map((name): LoadedOpenAI => {
-    const module = requireClient(name) as Record<string, unknown>;
-    const OpenAI = (module.OpenAI ?? module.default ?? module) as OpenAIClass;
-    const version = clientVersion(name);
-    return { name, version, major: Number(version.split('.')[0]), OpenAI, module };
-  });
-  const ollamaClients = OLLAMA_MODULES.map((name): LoadedOllama => {
-    const module = requireClient(name) as Omit<LoadedOllama, 'name' | 'version'>;
-    return { name, version: clientVersion(name), Ollama: module.Ollama, default: module.default };
-  });
-  const server = new FakeLlmServer();
+  const loadOpenAI = (): LoadedOpenAI[] =>
+    OPENAI_MODULES.map((name) => {
+      const module = requireClient(name) as Record<string, unknown>;
+      const OpenAI = (module.OpenAI ?? module.default ?? module) as OpenAIClass;
+      const version = clientVersion(name);
+      return { name, version, major: Number(version.split('.')[0]), OpenAI, module };
+    });
+  const loadOllama = (): LoadedOllama[] =>
+    OLLAMA_MODULES.map((name) => {
+      const module = requireClient(name) as Omit<LoadedOllama, 'name' | 'version'>;
+      return { name, version: clientVersion(name), Ollama: module.Ollama, default: module.default };
+    });
+  let openaiClients: LoadedOpenAI[] | undefined;
+  let ollamaClients: LoadedOllama[] | undefined;
+  const server = llmTestServer();
   let current: TestMetrics | undefined;
   beforeAll(() => server.start());
-  afterAll(() => server.close());
+  afterAll(() => server.stop());
   beforeEach(() => {
     current = TestMetrics.install();
   });
@@ -78,9 +82,15 @@ export function setupInstrumentationTest(
   return {
     server,
     openai,
-    openaiClients,
+    get openaiClients() {
+      openaiClients ??= loadOpenAI();
+      return openaiClients;
+    },
     ollama,
-    ollamaClients,
+    get ollamaClients() {
+      ollamaClients ??= loadOllama();
+      return ollamaClients;
+    },
     metrics,
     collect: () => metrics().collect(),
     openaiClient: (loaded, clientOptions = {}) =>

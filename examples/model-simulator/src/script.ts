@@ -1,0 +1,142 @@
+import type { Answer, Operation } from './answer.js';
+
+/**
+ * Scripted mode: what the simulator does for a request is written in its model name, so that every
+ * client can ask for an exact scenario without custom headers, and the answer is always the same
+ * (fixed text and token counts, below). `gpt-test+slow-150+drip-20` answers after 150 ms, with
+ * 20 ms between stream chunks. Parts, joined with `+`:
+ *
+ * - `fail-<status>`: an error body with that HTTP status;
+ * - `slow-<ms>`: wait before the headers (a slow first byte);
+ * - `wait-<ms>`: wait after the headers, before the first chunk;
+ * - `drip-<ms>`: wait between stream chunks;
+ * - `cut`: the connection is cut after two chunks;
+ * - `hold`: an OpenAI stream stops after its finish chunk (no usage chunk, no `[DONE]`) and the
+ *   connection stays open until the client closes it;
+ * - `reason-<n>`: the usage reports n of the output tokens as reasoning tokens;
+ * - `think`: the stream carries reasoning text before its content;
+ * - `big-<n>`: the text starts with a piece of n characters.
+ */
+export interface Script {
+  failStatus?: number;
+  headersDelayMs: number;
+  firstChunkDelayMs: number;
+  chunkDelayMs: number;
+  cut: boolean;
+  hold: boolean;
+  reasoningTokens?: number;
+  think: boolean;
+  bigText?: number;
+}
+
+/** Reads the script of a model name (linear: one split, no regular expression). */
+export function parseScript(model: unknown): Script {
+  const script: Script = {
+    headersDelayMs: 0,
+    firstChunkDelayMs: 0,
+    chunkDelayMs: 0,
+    cut: false,
+    hold: false,
+    think: false,
+  };
+  if (typeof model !== 'string') return script;
+  for (const part of model.split('+')) {
+    const dash = part.indexOf('-');
+    const name = dash < 0 ? part : part.slice(0, dash);
+    const n = dash < 0 ? Number.NaN : Number(part.slice(dash + 1));
+    if (name === 'fail') script.failStatus = n;
+    else if (name === 'slow') script.headersDelayMs = n;
+    else if (name === 'wait') script.firstChunkDelayMs = n;
+    else if (name === 'drip') script.chunkDelayMs = n;
+    else if (name === 'cut') script.cut = true;
+    else if (name === 'hold') script.hold = true;
+    else if (name === 'reason') script.reasoningTokens = n;
+    else if (name === 'think') script.think = true;
+    else if (name === 'big') script.bigText = n;
+  }
+  return script;
+}
+
+/** The text every scripted answer streams, piece by piece. */
+export const SCRIPTED_TEXT_PIECES: readonly string[] = ['Hel', 'lo', ' there'];
+
+/** Token counts of scripted OpenAI answers; distinct so that a swap or a guess shows. */
+export const SCRIPTED_OPENAI_USAGE = {
+  chat: { input: 11, output: 7 },
+  completions: { input: 13, output: 5 },
+  embeddings: { input: 4 },
+  responses: { input: 17, output: 9 },
+} as const;
+
+/** Counters of scripted Ollama answers (durations in nanoseconds, as Ollama sends them). */
+export const SCRIPTED_OLLAMA_COUNTERS = {
+  chat: { prompt_eval_count: 21, eval_count: 6, eval_duration: 60_000_000 },
+  generate: { prompt_eval_count: 19, eval_count: 8, eval_duration: 40_000_000 },
+  embed: { prompt_eval_count: 3 },
+} as const;
+
+/** The `x-request-id` of scripted OpenAI answers. */
+export const SCRIPTED_REQUEST_ID = 'req_fake';
+
+/** The model a scripted answer names: the request model plus a version suffix. */
+export function scriptedResponseModel(model: unknown): string {
+  return `${String(model)}-2024-07-18`;
+}
+
+const COUNTS: Record<Operation, { input: number; output: number; evalNs?: number }> = {
+  chat: SCRIPTED_OPENAI_USAGE.chat,
+  completions: SCRIPTED_OPENAI_USAGE.completions,
+  embeddings: { input: SCRIPTED_OPENAI_USAGE.embeddings.input, output: 0 },
+  responses: SCRIPTED_OPENAI_USAGE.responses,
+  'ollama.chat': {
+    input: SCRIPTED_OLLAMA_COUNTERS.chat.prompt_eval_count,
+    output: SCRIPTED_OLLAMA_COUNTERS.chat.eval_count,
+    evalNs: SCRIPTED_OLLAMA_COUNTERS.chat.eval_duration,
+  },
+  'ollama.generate': {
+    input: SCRIPTED_OLLAMA_COUNTERS.generate.prompt_eval_count,
+    output: SCRIPTED_OLLAMA_COUNTERS.generate.eval_count,
+    evalNs: SCRIPTED_OLLAMA_COUNTERS.generate.eval_duration,
+  },
+  'ollama.embed': { input: SCRIPTED_OLLAMA_COUNTERS.embed.prompt_eval_count, output: 0 },
+  'ollama.embeddings': { input: 0, output: 0 },
+};
+
+const IDS: Record<Operation, string> = {
+  chat: 'chatcmpl-1',
+  completions: 'cmpl-1',
+  embeddings: 'emb-1',
+  responses: 'resp_1',
+  'ollama.chat': '',
+  'ollama.generate': '',
+  'ollama.embed': '',
+  'ollama.embeddings': '',
+};
+
+/** The scripted answer to one request: fixed text and counts, the script's timing and failure modes. */
+export function scriptedAnswer(operation: Operation, body: Record<string, unknown>, script: Script): Answer {
+  const counts = COUNTS[operation];
+  return {
+    model: scriptedResponseModel(body.model),
+    id: IDS[operation],
+    created: 1_700_000_000,
+    requestId: SCRIPTED_REQUEST_ID,
+    pieces:
+      script.bigText === undefined ? [...SCRIPTED_TEXT_PIECES] : ['a'.repeat(script.bigText), ...SCRIPTED_TEXT_PIECES],
+    promptTokens: counts.input,
+    completionTokens: counts.output,
+    reasoningTokens: script.reasoningTokens,
+    thinking: script.think ? 'Hmm' : undefined,
+    firstChunkDelayMs: script.firstChunkDelayMs,
+    chunkDelayMs: script.chunkDelayMs,
+    bodyDelayMs: 0,
+    cutAfterChunks: script.cut ? 2 : undefined,
+    hold: script.hold,
+    ollamaTimings: {
+      total_duration: 150_000_000,
+      load_duration: 1_000_000,
+      prompt_eval_duration: 2_000_000,
+      eval_duration: counts.evalNs ?? 0,
+    },
+  };
+}
