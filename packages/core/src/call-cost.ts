@@ -41,13 +41,18 @@ interface CostPlan {
   readonly attributes: readonly Attributes[];
 }
 
-/** Plans kept for admitted attribute values (bounded by the limiter; this is a second bound). */
+/** Plans kept per call attribute set (bounded by the limiter; this is a second bound). */
 const MAX_PLANS = 4096;
 /** Plans kept for calls whose model names overflowed to `_OTHER` (resolved from the raw names). */
 const MAX_RAW_PLANS = 256;
 
 /** What a call is priced by; the admitted values label the series, the raw ones find the price. */
 export interface CostedCall {
+  /**
+   * The key of the call's attribute set, built by the recording path anyway: it determines the
+   * admitted provider, models and server, so it is the memo key too (no string built per call).
+   */
+  seriesKey: string;
   provider: string;
   model: string | undefined;
   responseModel: string | undefined;
@@ -116,18 +121,11 @@ export class CallCostRecorder {
     const overflowed =
       model === OVERFLOW_VALUE || responseModel === OVERFLOW_VALUE || (usesServer && server === OVERFLOW_VALUE);
     if (overflowed) return this.rawPlanOf(call);
-    const key =
-      provider +
-      KEY_SEPARATOR +
-      (model ?? KEY_ABSENT) +
-      KEY_SEPARATOR +
-      (responseModel ?? KEY_ABSENT) +
-      KEY_SEPARATOR +
-      (server ?? KEY_ABSENT);
-    let plan = this.plans.get(key);
+    let plan = this.plans.get(call.seriesKey);
     if (plan === undefined) {
       plan = this.resolve(call, model, responseModel, server);
-      if (this.plans.size < MAX_PLANS) this.plans.set(key, plan);
+      // Full (more attribute sets than any cardinality limit keeps): still correct, resolved per call.
+      if (this.plans.size < MAX_PLANS) this.plans.set(call.seriesKey, plan);
     }
     return plan;
   }

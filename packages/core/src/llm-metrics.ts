@@ -243,6 +243,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   /** Scratch state of the call being recorded (reused: the recording path allocates none). */
   private readonly tokens = new CallTokens();
   private readonly costedCall: CostedCall = {
+    seriesKey: '',
     provider: '',
     model: undefined,
     responseModel: undefined,
@@ -635,6 +636,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     if (tokens.hasReasoning) this.recordDetail(sinks, key, attrs, tokens.reasoningOutput, TOKEN_TYPE_REASONING);
     if (tokens.consistent && tokens.any) {
       const call = this.costedCall;
+      call.seriesKey = key;
       call.provider = provider;
       call.model = model;
       call.responseModel = responseModel;
