@@ -46,8 +46,15 @@ export class LazyOtlpExporter implements PushMetricExporter {
 
   export(metrics: ResourceMetrics, resultCallback: ExportCallback): void {
     void this.delegate.then((exporter) => {
-      if (exporter === undefined) resultCallback({ code: FAILED, error: new Error('OTLP exporter not loaded') });
-      else exporter.export(metrics, resultCallback);
+      if (exporter === undefined) {
+        resultCallback({ code: FAILED, error: new Error('OTLP exporter not loaded') });
+        return;
+      }
+      try {
+        exporter.export(metrics, resultCallback);
+      } catch (error) {
+        resultCallback({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      }
     });
   }
 

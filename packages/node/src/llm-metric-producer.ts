@@ -270,34 +270,45 @@ function producerOf(source: Source, temporality: Temporality): LlmMetricProducer
     },
     collect: async (): Promise<CollectionResult> => {
       const metrics: MetricData[] = [];
-      if (!source.detached) {
-        if (histogramState === null) histogramState = select(InstrumentType.HISTOGRAM);
-        if (counterState === null) counterState = select(InstrumentType.COUNTER);
-        if (observedState === null) observedState = select(InstrumentType.OBSERVABLE_COUNTER);
-        source.checkpoint();
-        const nowMs = Date.now();
-        for (const h of source.aggregator.histograms()) {
-          const data =
-            histogramState === undefined
-              ? cumulativeHistogram(source, h, nowMs)
-              : deltaHistogram(source, histogramState, h, nowMs);
-          if (data !== undefined) metrics.push(data);
-        }
-        for (const c of source.aggregator.counters()) {
-          const observed = OBSERVED_COUNTERS.has(c.spec.name);
-          const data = counterData(observed ? observedState : counterState, c, nowMs, observed);
-          if (data !== undefined) metrics.push(data);
-        }
+      const errors: unknown[] = [];
+      // A failure here must not fail the reader's whole collection (the SDK's metrics would go too):
+      // it is counted, logged once, and handed to the reader as a collection error.
+      try {
+        if (!source.detached) collectInto(metrics);
+      } catch (error) {
+        metrics.length = 0;
+        errors.push(error);
+        getLlmMetrics().reportInternalError('llmMetricProducer', error);
       }
       return {
         resourceMetrics: {
           resource,
           scopeMetrics: metrics.length > 0 ? [{ scope: { name: METER_NAME, version: METER_VERSION }, metrics }] : [],
         },
-        errors: [],
+        errors,
       };
     },
   };
+
+  function collectInto(metrics: MetricData[]): void {
+    if (histogramState === null) histogramState = select(InstrumentType.HISTOGRAM);
+    if (counterState === null) counterState = select(InstrumentType.COUNTER);
+    if (observedState === null) observedState = select(InstrumentType.OBSERVABLE_COUNTER);
+    source.checkpoint();
+    const nowMs = Date.now();
+    for (const h of source.aggregator.histograms()) {
+      const data =
+        histogramState === undefined
+          ? cumulativeHistogram(source, h, nowMs)
+          : deltaHistogram(source, histogramState, h, nowMs);
+      if (data !== undefined) metrics.push(data);
+    }
+    for (const c of source.aggregator.counters()) {
+      const observed = OBSERVED_COUNTERS.has(c.spec.name);
+      const data = counterData(observed ? observedState : counterState, c, nowMs, observed);
+      if (data !== undefined) metrics.push(data);
+    }
+  }
 }
 
 /**

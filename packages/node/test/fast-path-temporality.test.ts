@@ -172,4 +172,24 @@ describe('llmMetricProducer temporality (parity with the SDK path)', () => {
     };
     expect(latency.points.map((p) => p.attributes['gen_ai.request.model'])).toEqual(['after']);
   });
+
+  it("hands a failure of its own to the reader as a collection error: the SDK's metrics still export", async () => {
+    producer = llmMetricProducer({
+      temporality: () => {
+        throw new Error('selector failed');
+      },
+    });
+    const reader = new PullReader(AggregationTemporality.CUMULATIVE, { metricProducers: [producer] });
+    const provider = new MeterProvider({ views: llmViews(), readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+    getLlmMetrics().recordInference({ ...BASE, model: 'a', durationSeconds: -1 }); // counted as invalid by the SDK path
+    getLlmMetrics().recordInference({ ...BASE, model: 'a', durationSeconds: 1 });
+    const { resourceMetrics, errors } = await reader.collect();
+    await provider.shutdown();
+    expect(errors.map(String)).toEqual(['Error: selector failed']);
+    const names = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name));
+    expect(names).toContain('llm_otel_invalid_input_total');
+    expect(names).toContain('llm_otel_internal_errors_total');
+    expect(names).not.toContain('llm_inference_latency_seconds');
+  });
 });
