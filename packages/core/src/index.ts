@@ -77,6 +77,7 @@ export {
 export { getDriftMonitor } from './drift/get-drift-monitor.js';
 export {
   EXACT_MAX_CELLS,
+  EXACT_ONE_SIDED_MAX_CELLS,
   type KsAlternative,
   type KsMethod,
   type KsResult,

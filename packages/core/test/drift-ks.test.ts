@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   EXACT_MAX_CELLS,
+  EXACT_ONE_SIDED_MAX_CELLS,
   type KsAlternative,
   kolmogorovSf,
   ksPValue,
@@ -136,6 +137,13 @@ describe('one-sided two-sample KS test against scipy.stats.ks_2samp(alternative=
     expect(greater.pValue).toBeLessThanOrEqual(two.pValue);
     expect(greater.pValue).toBeLessThan(1e-4);
     expect(less.pValue).toBeGreaterThan(0.5);
+  });
+
+  it('answers a one-sided exact request beyond EXACT_ONE_SIDED_MAX_CELLS with asymp (and says so)', () => {
+    expect(10_000 * 9_999).toBeGreaterThan(EXACT_ONE_SIDED_MAX_CELLS);
+    expect(ksPValue(0.02, 10_000, 9_999, 'exact', 'greater').method).toBe('asymp');
+    expect(ksPValue(0.02, 10_000, 10_000, 'exact', 'greater').method).toBe('exact'); // closed form
+    expect(ksPValue(0.1, 300, 200, 'exact', 'less').method).toBe('exact');
   });
 
   it('rejects an unknown alternative', () => {

@@ -67,6 +67,13 @@ export interface KsResult {
 export const EXACT_MAX_CELLS = 250_000;
 
 /**
+ * Above this many cells a one-sided `exact` request with unequal sizes is answered with `asymp`
+ * (the result says so), as SciPy falls back when its exact count fails: the one-sided walk has no
+ * band to stay in, so its cost is the whole n1 * n2 lattice (about 0.1 s at this size).
+ */
+export const EXACT_ONE_SIDED_MAX_CELLS = 25_000_000;
+
+/**
  * The two-sample KS statistic of two samples that are already sorted ascending (ties allowed).
  * O(n1 + n2). Matches SciPy: the largest |F1 - F2| over all data points, with right-continuous
  * empirical distribution functions.
@@ -145,7 +152,9 @@ export function ksPValue(
   if (alternative !== 'two-sided' && alternative !== 'greater' && alternative !== 'less')
     throw new RangeError(`KS alternative must be two-sided, greater or less, got ${String(alternative)}`);
   const twoSided = alternative === 'two-sided';
-  const useExact = method === 'exact' || (method === 'auto' && (n1 === n2 || n1 * n2 <= EXACT_MAX_CELLS));
+  const useExact =
+    (method === 'exact' && (twoSided || n1 === n2 || n1 * n2 <= EXACT_ONE_SIDED_MAX_CELLS)) ||
+    (method === 'auto' && (n1 === n2 || n1 * n2 <= EXACT_MAX_CELLS));
   if (useExact) {
     const g = gcd(n1, n2);
     const lcm = (n1 / g) * n2;
