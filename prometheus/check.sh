@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static checks and unit tests for the Prometheus side of llm-otel:
 #   promtool check config  prometheus.yml (also checks the rule files it loads)
-#   promtool check rules   rules/*.yml
+#   promtool check rules   rules/*.yml (and the budget fixtures of the tests)
 #   promtool test rules    tests/*.yml
 # Exits non-zero if promtool is missing or any step fails. The last line is
 # "prometheus-rules: N passed, M failed" (N/M count test files).
@@ -30,6 +30,7 @@ step() {
 
 step "$PROMTOOL" check config prometheus.yml
 step "$PROMTOOL" check rules rules/*.yml
+step "$PROMTOOL" check rules tests/fixtures/*.yml
 
 # One promtool run per test file so the summary can count them.
 pass=0 fail=0
