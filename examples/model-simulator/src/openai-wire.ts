@@ -75,6 +75,12 @@ function piecesFor(body: Record<string, unknown>, a: Answer): string[] {
   return format?.type === 'json_schema' || text?.format?.type === 'json_schema' ? JSON_PIECES : a.pieces;
 }
 
+/** The `n` of the request: how many choices to answer (1 to 8). */
+function choiceCount(body: Record<string, unknown>): number {
+  const n = body.n;
+  return typeof n === 'number' && Number.isInteger(n) && n > 1 ? Math.min(n, 8) : 1;
+}
+
 function includesUsage(body: Record<string, unknown>): boolean {
   return (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 }
@@ -109,17 +115,21 @@ export async function chatCompletion(res: ServerResponse, body: Record<string, u
   }
   const withUsage = includesUsage(body);
   const extra = withUsage ? { usage: null } : {};
-  const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
+  const chunk = (index: number, delta: Record<string, unknown>, finish: string | null) => ({
     ...base,
-    choices: [{ index: 0, delta, finish_reason: finish }],
+    choices: [{ index, delta, finish_reason: finish }],
     ...extra,
   });
-  const chunks: unknown[] = [
-    chunk({ role: 'assistant', content: '' }, null),
-    ...(a.thinking === undefined ? [] : [chunk({ reasoning_content: a.thinking }, null)]),
-    ...pieces.map((content) => chunk({ content }, null)),
-    chunk({}, 'stop'),
-  ];
+  // `n` choices are streamed one after the other, each with its own index and finish chunk.
+  const chunks: unknown[] = [];
+  for (let index = 0; index < choiceCount(body); index++) {
+    chunks.push(
+      chunk(index, { role: 'assistant', content: '' }, null),
+      ...(a.thinking === undefined ? [] : [chunk(index, { reasoning_content: a.thinking }, null)]),
+      ...pieces.map((content) => chunk(index, { content }, null)),
+      chunk(index, {}, 'stop'),
+    );
+  }
   if (withUsage && !a.hold) chunks.push({ ...base, choices: [], usage });
   return sse(
     res,

@@ -47,6 +47,30 @@ describe.each(t.openaiClients)('openai $version: the app stops at the finish chu
     expect(c.count(M.tokens)).toBe(0);
   });
 
+  it('n = 2: a break at the first choice finish is an abort; at the last one, a complete call', async () => {
+    const readToFinishes = async (finishes: number, includeUsage: boolean) => {
+      const stream = await t.openaiClient(loaded).chat.completions.create({
+        model: 'gpt-test',
+        messages,
+        stream: true,
+        n: 2,
+        stream_options: { include_usage: includeUsage },
+      });
+      let seen = 0;
+      for await (const chunk of stream) if (chunk.choices[0]?.finish_reason && ++seen === finishes) break;
+    };
+    // Without usage (no extra read), so only the count of finished choices tells.
+    await readToFinishes(1, false);
+    let c = await t.collect();
+    expect(c.counter(M.errors, { 'error.type': 'aborted' })).toBe(1);
+    expect(c.count(M.tokens)).toBe(0);
+    await readToFinishes(2, true);
+    c = await t.collect();
+    expect(c.count(M.latency)).toBe(2);
+    expect(c.counter(M.errors)).toBe(1);
+    expect(c.sum(M.tokens, { 'gen_ai.token.type': 'output' })).toBe(OPENAI_USAGE.chat.output);
+  });
+
   it('usage not asked for: no extra read, recorded at once without tokens', async () => {
     await readToFinish('gpt-test+hold', { stream_options: { include_usage: false } });
     const c = await t.collect();
