@@ -349,7 +349,7 @@ export const INSTRUMENTS = {
     kind: 'counter',
     unit: '{value}',
     description:
-      'Values llm-otel dropped because they were invalid (NaN, negative or infinite durations, bad token counts, scores outside 0..1), by reason.',
+      'Values llm-otel dropped because they were invalid (NaN, negative or infinite durations, bad token counts, token details that do not fit their total, scores outside 0..1, malformed rate-limit headers), by reason.',
     attributes: [ATTR_LLM_OTEL_REASON],
     prometheusName: 'llm_otel_invalid_input_total',
     group: 'self',

@@ -1,6 +1,6 @@
 import { metrics } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LlmMetrics } from '../src/index.js';
+import { LlmMetrics, MAX_RATE_LIMIT_SERVERS } from '../src/index.js';
 import { resetReportedForTests } from '../src/report-once.js';
 import { collectByName, counterValue, installProvider, pointsWith } from './collect.js';
 
@@ -162,5 +162,22 @@ describe('rate-limit headroom (llm_rate_limit_*)', () => {
       pointsWith(byName.get('llm_rate_limit_remaining'), {}).map((p) => p.attributes['server.address']),
     );
     expect(servers).toEqual(new Set(['host-0.example', 'host-1.example', '_OTHER']));
+  });
+
+  it('keeps at most MAX_RATE_LIMIT_SERVERS provider and server pairs, later ones sharing an _OTHER pair', async () => {
+    const { reader } = installProvider();
+    const m = new LlmMetrics({ maxDistinctValues: 1000 });
+    for (let i = 0; i < MAX_RATE_LIMIT_SERVERS + 50; i += 1)
+      m.recordRateLimits({
+        provider: 'openai',
+        serverAddress: `host-${i}.example`,
+        headers: OPENAI_HEADERS,
+        nowMs: NOW,
+      });
+    const points = pointsWith((await collectByName(reader)).get('llm_rate_limit_limit'), {
+      'llm.rate_limit.kind': 'requests',
+    });
+    expect(points).toHaveLength(MAX_RATE_LIMIT_SERVERS);
+    expect(points.filter((p) => p.attributes['server.address'] === '_OTHER')).toHaveLength(1);
   });
 });
