@@ -199,7 +199,8 @@ export class EvaluatorRegistry {
 
   /**
    * Resolves when the queue is empty and no evaluation holds a slot (for tests and graceful
-   * shutdown). Abandoned evaluations are not waited for: they may never settle.
+   * shutdown). Abandoned evaluations that gave their slot back are not waited for (they may never
+   * settle); those beyond `maxAbandoned` hold a slot and are: bound the wait at shutdown.
    */
   whenIdle(): Promise<void> {
     if (this.queue.length === 0 && this.running === 0) return Promise.resolve();
