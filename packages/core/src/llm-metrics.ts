@@ -712,7 +712,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     } else if (problem === 'inconsistent_token_usage') {
       this.reject(
         problem,
-        'cached and cache-creation tokens exceed the total input tokens, or reasoning tokens the total output tokens; token details and cost were dropped',
+        "cached and cache-creation tokens exceed the total input tokens, or reasoning tokens the total output tokens; token details and cost were dropped (Anthropic's input_tokens exclude the cache: set inputTokensKind: 'uncached')",
       );
     }
     return tokens;
