@@ -39,13 +39,13 @@ function lateProvider(provider: unknown): void {
   process.emitWarning(LATE_PROVIDER_WARNING, 'LlmOtelWarning');
 }
 
-/** Forwards to the console at `OTEL_LOG_LEVEL` (if set) and watches for refused provider registrations. */
+/** Forwards to the console at `OTEL_LOG_LEVEL` and watches for refused provider registrations. */
 class LlmOtelDiagLogger implements DiagLogger {
   private readonly console = new DiagConsoleLogger();
-  constructor(private readonly level: DiagLogLevel | undefined) {}
+  constructor(private readonly level: DiagLogLevel) {}
 
   private forward(level: DiagLogLevel, name: keyof DiagLogger, message: string, args: unknown[]): void {
-    if (this.level !== undefined && this.level >= level) this.console[name](message, ...args);
+    if (this.level >= level) this.console[name](message, ...args);
   }
   error(message: string, ...args: unknown[]): void {
     // The error comes from whichever copy of @opentelemetry/api the other SDK uses: the logger is global.
@@ -73,16 +73,18 @@ function hasDiagLogger(): boolean {
 }
 
 /**
- * Installs the diagnostic logger once per process: the console at `OTEL_LOG_LEVEL` when set (as
- * the OpenTelemetry SDK does), so dropped input and export failures show; and a watch for a
- * refused second MeterProvider. A logger the app installed first is kept.
+ * With `OTEL_LOG_LEVEL` set, installs once per process the console diagnostic logger at that level
+ * (as the OpenTelemetry SDK does), so dropped input and export failures show; it also watches for
+ * a refused second MeterProvider registered through another copy of the API. A logger the app
+ * installed first is kept. Without the variable nothing is installed, so that an app setting its
+ * own logger later does not get the API's "logger will be overwritten" warning because of us.
  */
 export function installDiagLogger(level: LogLevelName | undefined): void {
-  if (loggerInstalled || hasDiagLogger()) return;
+  if (level === undefined || loggerInstalled || hasDiagLogger()) return;
   loggerInstalled = true;
-  const logLevel = level === undefined ? undefined : LEVELS[level];
+  const logLevel = LEVELS[level];
   diag.setLogger(new LlmOtelDiagLogger(logLevel), {
-    logLevel: Math.max(logLevel ?? DiagLogLevel.ERROR, DiagLogLevel.ERROR),
+    logLevel: Math.max(logLevel, DiagLogLevel.ERROR),
     suppressOverrideMessage: true,
   });
 }
@@ -94,7 +96,7 @@ export function installDiagLogger(level: LogLevelName | undefined): void {
  */
 export function watchLateMeterProviders(provider: MeterProvider): () => void {
   watching = provider;
-  // Same copy of the API: see the attempt directly (no logger needed).
+  // The app's SDK normally shares our copy of the API (a peer dependency): see the attempt directly.
   const original = metrics.setGlobalMeterProvider;
   const patched = function (this: typeof metrics, other: MeterProvider): boolean {
     const accepted = original.call(this, other);

@@ -89,4 +89,10 @@ describe('process wiring of --require @llm-otel/node/register', () => {
     expect(prometheusOnly.code, prometheusOnly.stderr).toBe(0);
     expect(lastJson(prometheusOnly.stdout)).toMatchObject({ otlpLoaded: false, meterProvider: true });
   });
+
+  it("leaves the diag logger slot to the app when OTEL_LOG_LEVEL is unset (no 'logger will be overwritten' warning)", async () => {
+    const { code, stdout, stderr } = await run('own-diag-logger.cjs', {});
+    expect(code, stderr).toBe(0);
+    expect(lastJson(stdout)).toEqual({ seen: [] });
+  });
 });
