@@ -16,7 +16,7 @@ export type OutputTokensKind = TokenUsage['outputKind'];
 /** Why the token usage of a call could not be read as one consistent whole. */
 export type TokenProblem = 'invalid_token_kind' | 'inconsistent_token_usage';
 
-/** True for a count the result of adding counts may still be summed and compared exactly. */
+/** True when a sum of counts is still exact (a safe integer). */
 function isSafe(value: number): boolean {
   return Number.isSafeInteger(value);
 }
