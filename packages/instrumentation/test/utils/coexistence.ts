@@ -2,12 +2,11 @@ import { trace } from '@opentelemetry/api';
 import { OpenAIInstrumentation as ContribOpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import * as traceSdk from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OpenAIInstrumentation } from '../../src/index.js';
-import { clientVersion, OPENAI_MODULES, requireClient } from './clients.js';
-import { describeError, describeValue, drain, type OpenAIClass, withAndWithout } from './harness.js';
-import { llmTestServer, OPENAI_USAGE } from './llm-server.js';
-import { M, TestMetrics } from './metrics.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { describeError, describeValue, drain, withAndWithout } from './harness.js';
+import { OPENAI_USAGE } from './llm-server.js';
+import { M } from './metrics.js';
+import { setupInstrumentationTest } from './setup.js';
 
 /**
  * Runs the app-facing and metric checks with `@opentelemetry/instrumentation-openai` enabled too.
@@ -23,27 +22,16 @@ export function coexistenceSuite(contribFirst: boolean): void {
       .TracerProvider) as typeof traceSdk.BasicTracerProvider;
   const tracerProvider = new TracerProvider({ spanProcessors: [new traceSdk.SimpleSpanProcessor(spans)] });
   trace.setGlobalTracerProvider(tracerProvider);
-  let contrib: ContribOpenAIInstrumentation;
-  let ours: OpenAIInstrumentation;
-  if (contribFirst) {
-    contrib = new ContribOpenAIInstrumentation();
-    ours = new OpenAIInstrumentation({ streamUsage: 'always' });
-  } else {
-    ours = new OpenAIInstrumentation({ streamUsage: 'always' });
-    contrib = new ContribOpenAIInstrumentation();
-  }
+  // Which of the two patches first depends on which is created first.
+  const earlyContrib = contribFirst ? new ContribOpenAIInstrumentation() : undefined;
+  const t = setupInstrumentationTest();
+  const contrib = earlyContrib ?? new ContribOpenAIInstrumentation();
+  const { server, openai: ours } = t;
   // As registerInstrumentations() does; the contrib instrumentation creates its instruments here.
   contrib.setTracerProvider(tracerProvider);
   contrib.setMeterProvider(new MeterProvider());
   // The contrib instrumentation supports openai < 7.
-  const clients = OPENAI_MODULES.map((name) => ({ name, version: clientVersion(name) }))
-    .filter(({ version }) => Number(version.split('.')[0]) < 7)
-    .map(({ name, version }) => {
-      const module = requireClient(name) as Record<string, unknown>;
-      return { version, OpenAI: (module.OpenAI ?? module.default) as OpenAIClass };
-    });
-  const server = llmTestServer();
-  let testMetrics: TestMetrics;
+  const clients = t.openaiClients.filter(({ major }) => major < 7);
   // The Node 24 matrix turns the span checks off: its SDK 3.x trace exporter setup exports no span
   // there (an SDK-side matter); the app-facing and metric checks still run.
   const checkSpans = process.env.LLM_OTEL_CHECK_CONTRIB_SPANS !== 'false';
@@ -52,10 +40,7 @@ export function coexistenceSuite(contribFirst: boolean): void {
     if (checkSpans) expect(finished).toHaveLength(expected);
     return finished;
   };
-  beforeAll(() => server.start());
-  afterAll(() => server.stop());
   beforeEach(() => {
-    testMetrics = TestMetrics.install();
     spans.reset();
   });
   const messages = [{ role: 'user' as const, content: 'hi' }];
@@ -70,7 +55,7 @@ export function coexistenceSuite(contribFirst: boolean): void {
           describeValue(await client().chat.completions.create({ model: 'gpt-test', messages })),
         );
         expect(instrumented).toEqual(plain);
-        const c = await testMetrics.collect();
+        const c = await t.collect();
         expect(c.count(M.latency)).toBe(1);
         expect(c.sum(M.tokens, { 'gen_ai.token.type': 'input' })).toBe(OPENAI_USAGE.chat.input);
         expect(c.sum(M.tokens, { 'gen_ai.token.type': 'output' })).toBe(OPENAI_USAGE.chat.output);
@@ -87,7 +72,7 @@ export function coexistenceSuite(contribFirst: boolean): void {
         );
         expect(instrumented).toEqual(plain);
         expect(instrumented.items).toHaveLength(5);
-        const c = await testMetrics.collect();
+        const c = await t.collect();
         expect(c.count(M.latency)).toBe(1);
         expect(c.sum(M.tokens, { 'gen_ai.token.type': 'output' })).toBe(OPENAI_USAGE.chat.output);
         const finished = finishedSpans(2);
@@ -110,7 +95,7 @@ export function coexistenceSuite(contribFirst: boolean): void {
         };
         const { instrumented, plain } = await withAndWithout(ours, capture);
         expect(instrumented).toEqual(plain);
-        const c = await testMetrics.collect();
+        const c = await t.collect();
         expect(c.counter(M.errors, { 'error.type': 'rate_limit' })).toBe(1);
       });
 
@@ -139,7 +124,7 @@ export function coexistenceSuite(contribFirst: boolean): void {
 
       it('embeddings: our metrics exact', async () => {
         await client().embeddings.create({ model: 'gpt-test', input: 'x' });
-        const c = await testMetrics.collect();
+        const c = await t.collect();
         expect(c.sum(M.tokens, { 'gen_ai.token.type': 'input' })).toBe(OPENAI_USAGE.embeddings.input);
         if (checkSpans) {
           expect(spans.getFinishedSpans().filter((span) => span.name.startsWith('embeddings'))).toHaveLength(1);
