@@ -1,4 +1,5 @@
-import { LlmOtelConfigError } from './config.js';
+import { LlmOtelConfigError, type OtlpOptions, type PrometheusOptions } from './config.js';
+import type { RegisterOptions } from './register.js';
 
 /** The options register() knows; anything else is most likely a typo and is rejected. */
 const REGISTER_KEYS = [
@@ -12,9 +13,27 @@ const REGISTER_KEYS = [
   'cardinalityLimit',
   'metrics',
   'healthProbe',
-] as const;
-const PROMETHEUS_KEYS = ['host', 'port'] as const;
-const OTLP_KEYS = ['endpoint', 'protocol', 'intervalMs', 'timeoutMs', 'temporalityPreference'] as const;
+] as const satisfies readonly (keyof RegisterOptions)[];
+const PROMETHEUS_KEYS = ['host', 'port'] as const satisfies readonly (keyof PrometheusOptions)[];
+const OTLP_KEYS = [
+  'endpoint',
+  'protocol',
+  'intervalMs',
+  'timeoutMs',
+  'temporalityPreference',
+] as const satisfies readonly (keyof OtlpOptions)[];
+
+// A new option must be added to these lists, or register() would reject it as unknown: the build
+// fails until it is.
+type Unlisted<T, K> = Exclude<keyof T, K>;
+const everyOptionListed: [
+  Unlisted<RegisterOptions, (typeof REGISTER_KEYS)[number]>,
+  Unlisted<PrometheusOptions, (typeof PROMETHEUS_KEYS)[number]>,
+  Unlisted<OtlpOptions, (typeof OTLP_KEYS)[number]>,
+] extends [never, never, never]
+  ? true
+  : false = true;
+void everyOptionListed;
 
 function fail(option: string, value: unknown, accepted: string): never {
   throw new LlmOtelConfigError(`${option}=${describe(value)} is not valid; accepted: ${accepted}`);
