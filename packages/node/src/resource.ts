@@ -8,8 +8,11 @@ import {
   type Resource,
   resourceFromAttributes,
 } from '@opentelemetry/resources';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
+// Resource attribute keys of the OpenTelemetry semantic conventions, inlined: the conventions
+// package is large, and three stable strings do not need it loaded at start-up.
+const ATTR_SERVICE_NAME = 'service.name';
+const ATTR_SERVICE_VERSION = 'service.version';
 const ATTR_SERVICE_INSTANCE_ID = 'service.instance.id';
 
 /**
