@@ -423,8 +423,9 @@ ${markdown(pairedHeader, pairedRows)}
 
 CPU time (user + system, every thread) and peak resident memory of a do-nothing app, median of
 ${startup.runs} starts per variant, each its own process, the variants alternating
-([src/startup.mjs](src/startup.mjs)). The app sits in a folder where \`openai\` is installed, so both instrumented
-variants install the ES module loader hook, as they would in an app that uses it.
+([src/startup.mjs](src/startup.mjs)). The app sits in a folder where \`openai\` is installed, so the \`--import\`
+variants install the ES module loader hook (a thread of its own), as they would in an app that uses it; \`--require\`
+(CommonJS) needs none.
 
 ${markdown(startupHeader, startupRows)}
 
