@@ -40,6 +40,10 @@ export const THRESHOLDS = {
   errorRatio: 0.1,
   /** LLMModelDrift: P95 more than 2 s above its 6-hour baseline. */
   driftSeconds: 2,
+  /** LLMRateLimitNearlyExhausted: less than 10 % of a rate-limit window left for 5 minutes. */
+  rateLimitHeadroom: 0.1,
+  /** LLMCostBudgetExceeded: spend over the last hour above the hourly budget (share of it). */
+  budgetShare: 1,
 } as const;
 
 /** The spec's actions for each alert, repeated in the panel descriptions. */
@@ -48,6 +52,9 @@ const ACTION = {
   errors: 'Check logs for error details and model availability',
   down: 'Check service health and logs',
   drift: 'Recommends retrain/investigation pipeline',
+  budget: "Check which model's spend grew and the traffic and prompt sizes behind it",
+  rateLimit:
+    'Reduce or spread the load (queue, back off, smaller prompts or max_tokens), move traffic to another model or deployment, or raise the limit with the provider',
 } as const;
 
 /** Custom Grafana units (`suffix:<text>`) for token counts. */
@@ -59,6 +66,7 @@ const UNIT = {
   ratio: 'percentunit',
   none: 'none',
   timestampMs: 'dateTimeAsIso',
+  usd: 'currencyUSD',
 } as const;
 
 // ---- PromQL building blocks ---------------------------------------------------------------
@@ -706,6 +714,189 @@ export function buildDashboard(): Dashboard {
             refId: 'A',
             expr: `min by (${LABEL.provider}, ${LABEL.serverAddress}) (${METRIC.modelUp}{${SELECTOR.provider}})`,
             legend: `{{${LABEL.provider}}} @ {{${LABEL.serverAddress}}}`,
+          },
+        ],
+      }),
+    );
+
+  // ---- Cost and rate limits -------------------------------------------------------------------
+  const P = SELECTOR.provider;
+  const costRate = (by: string) => `sum by (${by}) (${rate(METRIC.cost, C)})`;
+  const headroom = `${METRIC.rateLimitRemaining}{${P}} / ${METRIC.rateLimitLimit}{${P}}`;
+  const spend = `${RECORDED.spendLastHour}{${SELECTOR.recordedService}}`;
+  const budget = `${RECORDED.budgetPerHour}{${SELECTOR.recordedService}}`;
+  // Token detail over its parent in llm_request_token_count: cache reads and writes are part of
+  // the input tokens, reasoning of the output tokens.
+  const detailShare = (types: string, parent: string) =>
+    `sum by (${LABEL.model}, ${LABEL.tokenType}) (${rate(METRIC.tokenUsageDetail, `${C}, ${LABEL.tokenType}=~"${types}"`)}) / on (${LABEL.model}) group_left sum by (${LABEL.model}) (${rate(`${METRIC.requestTokens}_sum`, `${C}, ${LABEL.tokenType}="${parent}"`)})`;
+  builder
+    .withRow(new RowBuilder('Cost and rate limits').id(105))
+    .withPanel(
+      stat({
+        id: 19,
+        w: 6,
+        h: 4,
+        title: 'Spend per hour',
+        description:
+          'US dollars per hour the selected services, providers and models spend on LLM calls at the current rate (rate of llm_cost_usd_total × 3600, all token types). Computed by the SDK from each call\'s token usage and its price table; calls of models without a price are not included (see "Unpriced calls / min").',
+        unit: UNIT.usd,
+        query: { refId: 'A', expr: `sum(${rate(METRIC.cost, C)}) * 3600`, instant: true },
+        steps: [{ value: null, color: 'blue' }],
+        decimals: 2,
+      }),
+    )
+    .withPanel(
+      stat({
+        id: 20,
+        w: 6,
+        h: 4,
+        title: 'Hourly budget used',
+        description: `Spend over the last hour as a share of the hourly budget, for the selected service closest to (or furthest over) its budget: ${RECORDED.spendLastHour} / ${RECORDED.budgetPerHour}. Red from 100 %: LLMCostBudgetExceeded fires after 5 minutes over it. Set budgets in prometheus/rules/llm-budget.yml (a default and one per service); needs the recording rules of prometheus/rules/llm-recording.yml. When red: ${ACTION.budget}. Per service: provider and model do not filter it.`,
+        unit: UNIT.ratio,
+        query: { refId: 'A', expr: `max(${spend} / on (job) ${budget})`, instant: true },
+        steps: [
+          { value: null, color: 'green' },
+          { value: 0.8, color: 'orange' },
+          { value: THRESHOLDS.budgetShare, color: 'red' },
+        ],
+        decimals: 0,
+      }),
+    )
+    .withPanel(
+      stat({
+        id: 21,
+        w: 6,
+        h: 4,
+        title: 'Unpriced calls / min',
+        description:
+          'Calls per minute whose model has no price in the price table (llm_cost_unpriced_calls_total): the SDK records no cost for them rather than guess, so the spend panels undercount while this is above 0. Add the model to the price table (register() option or the price file named by the environment variable; see the core README). 0 when every call is priced.',
+        unit: UNIT.requestsPerMinute,
+        query: { refId: 'A', expr: `(sum(${rate(METRIC.unpricedCalls, C)}) or vector(0)) * 60`, instant: true },
+        steps: [
+          { value: null, color: 'green' },
+          { value: 0.001, color: 'orange' },
+        ],
+        decimals: 1,
+      }),
+    )
+    .withPanel(
+      stat({
+        id: 22,
+        w: 6,
+        h: 4,
+        title: 'Lowest rate-limit headroom',
+        description: `The smallest remaining / limit of any rate-limit window (requests, tokens, input or output tokens) of the selected providers, from the latest response headers (llm_rate_limit_remaining / llm_rate_limit_limit). Red below ${THRESHOLDS.rateLimitHeadroom * 100} %: LLMRateLimitNearlyExhausted fires after 5 minutes there while calls continue, and 429s follow. When red: ${ACTION.rateLimit}. No data means the provider sends no rate-limit headers (local models).`,
+        unit: UNIT.ratio,
+        query: { refId: 'A', expr: `min(${headroom})`, instant: true },
+        steps: [
+          { value: null, color: 'red' },
+          { value: THRESHOLDS.rateLimitHeadroom, color: 'green' },
+        ],
+        decimals: 0,
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 23,
+        w: 12,
+        h: 9,
+        title: 'Cost per hour by model',
+        description:
+          'US dollars per hour per requested model at the current rate (rate of llm_cost_usd_total × 3600, all token types: uncached input, cached input, cache writes, output, reasoning). A rise with steady request volume means longer prompts or answers, fewer cache hits or a pricier model; compare with "Cost per 1,000 calls" and "Tokens per request". The recording rule job_provider_model:llm_cost_usd:increase1h holds the dollars of the last hour.',
+        unit: UNIT.usd,
+        min: 0,
+        queries: [{ refId: 'A', expr: `${costRate(LABEL.model)} * 3600`, legend: `{{${LABEL.model}}}` }],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 24,
+        w: 12,
+        h: 9,
+        title: 'Spend in the last hour vs budget',
+        description: `What LLMCostBudgetExceeded compares, per service (job): US dollars spent over the last hour (${RECORDED.spendLastHour}) and the hourly budget (${RECORDED.budgetPerHour}, set in prometheus/rules/llm-budget.yml: the service's own entry, else the default). Spend above the budget for 5 minutes alerts: ${ACTION.budget}. Needs the recording rules of prometheus/rules/llm-recording.yml and the budget file; provider and model do not filter it.`,
+        unit: UNIT.usd,
+        min: 0,
+        queries: [
+          { refId: 'A', expr: spend, legend: 'spent {{job}}' },
+          { refId: 'B', expr: budget, legend: 'budget {{job}}' },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 25,
+        w: 12,
+        h: 9,
+        title: 'Cost per 1,000 calls',
+        description:
+          'US dollars per 1,000 calls per requested model: rate of llm_cost_usd_total over the call rate (llm_inference_latency_seconds_count, failed calls included), × 1000. The price of a typical call, independent of traffic: it moves with prompt and answer length, cache hits and price changes. Use it to compare models for the same task.',
+        unit: UNIT.usd,
+        min: 0,
+        decimals: 3,
+        queries: [
+          {
+            refId: 'A',
+            expr: `${costRate(LABEL.model)} / ${requestRate} * 1000`,
+            legend: `{{${LABEL.model}}}`,
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 26,
+        w: 12,
+        h: 9,
+        title: 'Token mix: cached and reasoning share',
+        description:
+          'Per requested model, cached_input (read from the prompt cache, billed cheaper) and cache_creation_input (written to it) as a share of the input tokens, and reasoning as a share of the output tokens (llm_token_usage_detail_total over llm_request_token_count_sum). A falling cached share raises cost per call: check that prompts keep a stable prefix. A high reasoning share means most output tokens are billed but never shown; lower the reasoning effort where quality allows. No series for a model whose provider reports no such detail.',
+        unit: UNIT.ratio,
+        min: 0,
+        max: 1,
+        queries: [
+          {
+            refId: 'A',
+            expr: `(${detailShare('cached_input|cache_creation_input', 'input')}) or (${detailShare('reasoning', 'output')})`,
+            legend: `{{${LABEL.tokenType}}} · {{${LABEL.model}}}`,
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 27,
+        w: 12,
+        h: 9,
+        title: 'Rate-limit headroom (remaining / limit)',
+        description: `Share of each rate-limit window still available, per provider, endpoint and kind (requests, tokens, input_tokens, output_tokens), from the response headers of the latest call (llm_rate_limit_remaining / llm_rate_limit_limit; lowest over the selected services and instances). Below the dashed red line (${THRESHOLDS.rateLimitHeadroom * 100} %) for 5 minutes while calls continue fires LLMRateLimitNearlyExhausted; at 0 the provider answers 429 (next panel). When it stays low: ${ACTION.rateLimit}. The gauges keep the last headers when calls stop.`,
+        unit: UNIT.ratio,
+        alertLine: THRESHOLDS.rateLimitHeadroom,
+        min: 0,
+        max: 1,
+        queries: [
+          {
+            refId: 'A',
+            expr: `min by (${LABEL.provider}, ${LABEL.serverAddress}, ${LABEL.rateLimitKind}) (${headroom})`,
+            legend: `{{${LABEL.provider}}} {{${LABEL.rateLimitKind}}} @ {{${LABEL.serverAddress}}}`,
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 28,
+        w: 12,
+        h: 9,
+        title: 'Rate-limited calls (429) per minute',
+        description: `Calls per minute the provider refused with 429 (llm_error_rate_total{error_type="rate_limit"}), per provider and requested model. They count in the error ratio (HighLLMErrorRate). Any steady rate means the headroom above reached 0: ${ACTION.rateLimit}.`,
+        unit: UNIT.requestsPerMinute,
+        min: 0,
+        queries: [
+          {
+            refId: 'A',
+            expr: `sum by (${LABEL.provider}, ${LABEL.model}) (${rate(METRIC.errors, `${C}, ${LABEL.errorType}="rate_limit"`)}) * 60`,
+            legend: `{{${LABEL.provider}}} · {{${LABEL.model}}}`,
           },
         ],
       }),

@@ -20,12 +20,22 @@ export const METRIC = {
   driftPsi: INSTRUMENTS.driftPsi.prometheusName,
   driftPValue: INSTRUMENTS.driftPValue.prometheusName,
   driftDetected: INSTRUMENTS.driftDetected.prometheusName,
+  // Token detail, spend and rate-limit headroom (issue 11).
+  tokenUsageDetail: INSTRUMENTS.tokenUsageDetail.prometheusName,
+  cost: INSTRUMENTS.cost.prometheusName,
+  unpricedCalls: INSTRUMENTS.unpricedCalls.prometheusName,
+  rateLimitRemaining: INSTRUMENTS.rateLimitRemaining.prometheusName,
+  rateLimitLimit: INSTRUMENTS.rateLimitLimit.prometheusName,
 } as const;
 
 /** Series written by the recording rules in `prometheus/rules/llm-recording.yml`. */
 export const RECORDED = {
   p95: 'job_provider_model:llm_inference_latency_seconds:p95_5m',
   p95Baseline6h: 'job_provider_model:llm_inference_latency_seconds:p95_5m_avg_over_time_6h',
+  /** US dollars a service spent over the last hour (LLMCostBudgetExceeded's left side). */
+  spendLastHour: 'job:llm_cost_usd:increase1h',
+  /** The hourly budget of each spending service, from `prometheus/rules/llm-budget.yml`. */
+  budgetPerHour: 'job:llm_cost_budget_usd:per_hour',
 } as const;
 
 /** Prometheus label names (the underscore forms of the OpenTelemetry attributes). */
@@ -41,6 +51,7 @@ export const LABEL = {
   modelVersion: 'llm_model_version',
   modelHash: 'llm_model_hash',
   driftMetric: 'llm_drift_metric',
+  rateLimitKind: 'llm_rate_limit_kind',
 } as const;
 
 /** Dashboard variable names; PromQL refers to them as `$name`. */
@@ -67,6 +78,8 @@ export const SELECTOR = {
    * service is matched at the end of `job`.
    */
   recorded: `job=~"(.+/)?$${VAR.service}", ${LABEL.provider}=~"$${VAR.provider}", ${LABEL.model}=~"$${VAR.model}"`,
+  /** Recorded per-service series (spend and budget): `job` only, matched like `recorded`. */
+  recordedService: `job=~"(.+/)?$${VAR.service}"`,
 } as const;
 
 /** Which part of llm-otel must be running for a series to exist. */
@@ -78,10 +91,23 @@ export type Feature =
   | 'model-registry'
   | 'health'
   | 'drift'
+  | 'token-detail'
+  | 'cost'
+  | 'rate-limits'
+  | 'rate-limited'
   | 'recording-rules';
 
 const FEATURE_BY_PREFIX: ReadonlyArray<readonly [string, Feature]> = [
   ['job_provider_model:', 'recording-rules'],
+  ['job:', 'recording-rules'],
+  // Spend and its budget, recorded per service, exist only where calls are priced.
+  ['job:llm_cost', 'cost'],
+  [METRIC.cost, 'cost'],
+  [METRIC.unpricedCalls, 'cost'],
+  [METRIC.tokenUsageDetail, 'token-detail'],
+  ['llm_rate_limit_', 'rate-limits'],
+  // 429 answers: errors of one type, which a pipeline may never see.
+  [`${LABEL.errorType}="rate_limit"`, 'rate-limited'],
   [METRIC.errors, 'errors'],
   [METRIC.timeToFirstToken, 'streaming'],
   [METRIC.quality, 'quality'],
@@ -108,6 +134,10 @@ export function featuresOf(expr: string): Feature[] {
     'model-registry',
     'health',
     'drift',
+    'token-detail',
+    'cost',
+    'rate-limits',
+    'rate-limited',
     'recording-rules',
   ];
   return order.filter((f) => found.has(f));

@@ -12,8 +12,23 @@ export declare const MODELS: ReadonlyArray<{
   errors: number;
   input: number;
   output: number;
+  cached?: number;
+  cacheCreation?: number;
+  reasoning?: number;
+  prices: Readonly<Record<string, number>> | null;
   drifts?: boolean;
 }>;
+export declare const RATE_LIMITS: ReadonlyArray<{
+  provider: string;
+  server: string;
+  kind: string;
+  limit: number;
+  headroom: number;
+}>;
+export declare function perCall(
+  m: (typeof MODELS)[number],
+  inputMedian?: number,
+): { detail: Record<string, number>; cost: Record<string, number> };
 
 export declare class Simulation {
   constructor(startMs: number, spanMs?: number);

@@ -20,7 +20,13 @@ const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048
 
 export const SERVICE = { job: 'chat-api', instance: 'chat-api-7f9c', service_name: 'chat-api' };
 
-/** Simulated models: requests per second, latency median, error share, tokens. */
+/**
+ * Simulated models: requests per second, latency median, error share, tokens (median per call),
+ * the shares of input tokens read from (`cached`) and written to (`cacheCreation`) the prompt
+ * cache, the share of output tokens spent on reasoning, and US dollars per million tokens by
+ * token type (`prices`; reasoning is billed as output; `null`: a model without a price, whose
+ * calls count in llm_cost_unpriced_calls_total).
+ */
 export const MODELS = [
   {
     provider: 'openai',
@@ -33,6 +39,8 @@ export const MODELS = [
     errors: 0.015,
     input: 700,
     output: 220,
+    cached: 0.3,
+    prices: { input: 0.15, cached_input: 0.075, output: 0.6 },
   },
   {
     provider: 'openai',
@@ -45,6 +53,8 @@ export const MODELS = [
     errors: 0.02,
     input: 1400,
     output: 380,
+    cached: 0.2,
+    prices: { input: 2.5, cached_input: 1.25, output: 10 },
   },
   {
     provider: 'anthropic',
@@ -57,9 +67,83 @@ export const MODELS = [
     errors: 0.025,
     input: 1800,
     output: 450,
+    cached: 0.5,
+    cacheCreation: 0.05,
+    prices: { input: 3, cached_input: 0.3, cache_creation_input: 3.75, output: 15 },
     drifts: true,
   },
+  {
+    provider: 'openai',
+    model: 'o4-mini',
+    response: 'o4-mini-2025-04-16',
+    server: 'api.openai.com',
+    rps: 0.15,
+    latency: 2.2,
+    ttft: 1.2,
+    errors: 0.02,
+    input: 900,
+    output: 1200,
+    cached: 0.1,
+    reasoning: 0.6,
+    prices: { input: 1.1, cached_input: 0.275, output: 4.4 },
+  },
+  {
+    provider: 'openai',
+    model: 'ft:gpt-4o-mini-2024-07-18:acme::support',
+    response: 'ft:gpt-4o-mini-2024-07-18:acme::support',
+    server: 'api.openai.com',
+    rps: 0.05,
+    latency: 0.8,
+    ttft: 0.25,
+    errors: 0.01,
+    input: 500,
+    output: 150,
+    prices: null,
+  },
 ];
+
+/** Mean tokens per call of a log-normal with this median (sigma 0.5, as in the token histograms). */
+const MEAN_PER_MEDIAN = Math.exp(0.5 * 0.5 * 0.5);
+
+/**
+ * Rate-limit windows per provider and server: the limit, and the headroom (remaining / limit)
+ * that live mode reports. History mode adds a slow wave and, for anthropic output tokens, a
+ * squeeze below 10 % from 70 % to 78 % of the span (LLMRateLimitNearlyExhausted), with extra 429s.
+ */
+export const RATE_LIMITS = [
+  { provider: 'openai', server: 'api.openai.com', kind: 'requests', limit: 500, headroom: 0.72 },
+  { provider: 'openai', server: 'api.openai.com', kind: 'tokens', limit: 400_000, headroom: 0.45 },
+  { provider: 'anthropic', server: 'api.anthropic.com', kind: 'requests', limit: 1000, headroom: 0.9 },
+  { provider: 'anthropic', server: 'api.anthropic.com', kind: 'input_tokens', limit: 400_000, headroom: 0.6 },
+  { provider: 'anthropic', server: 'api.anthropic.com', kind: 'output_tokens', limit: 80_000, headroom: 0.35 },
+];
+const SQUEEZED = 'anthropic/output_tokens';
+
+/**
+ * Per call of model `m` (at input median `inputMedian`): tokens by gen_ai_token_type of
+ * llm_token_usage_detail_total, and US dollars by gen_ai_token_type of llm_cost_usd_total (the
+ * types partition the call: input is the uncached part, output the non-reasoning part).
+ */
+export function perCall(m, inputMedian = m.input) {
+  const input = inputMedian * MEAN_PER_MEDIAN;
+  const output = m.output * MEAN_PER_MEDIAN;
+  const cached = input * (m.cached ?? 0);
+  const creation = input * (m.cacheCreation ?? 0);
+  const reasoning = output * (m.reasoning ?? 0);
+  const detail = { cached_input: cached, cache_creation_input: creation, reasoning };
+  const cost = {};
+  if (m.prices) {
+    const tokens = { input: input - cached - creation, cached_input: cached, cache_creation_input: creation };
+    tokens.output = output - reasoning;
+    tokens.reasoning = reasoning;
+    for (const [type, n] of Object.entries(tokens)) {
+      if (n <= 0) continue;
+      const price = type === 'reasoning' ? m.prices.output : m.prices[type];
+      cost[type] = (n * price) / 1e6;
+    }
+  }
+  return { detail, cost };
+}
 const ERROR_TYPES = [
   ['rate_limit', 0.5],
   ['timeout', 0.3],
@@ -108,6 +192,9 @@ export class Simulation {
       tokenSum: { input: 0, output: 0 },
       tokenBuckets: { input: TOKEN_BUCKETS.map(() => 0), output: TOKEN_BUCKETS.map(() => 0) },
       errors: Object.fromEntries(ERROR_TYPES.map(([t]) => [t, 0])),
+      detail: { cached_input: 0, cache_creation_input: 0, reasoning: 0 },
+      cost: {},
+      unpriced: 0,
     }));
   }
 
@@ -156,10 +243,30 @@ export class Simulation {
         });
       }
       s.tokensOut += n * m.output * Math.exp(0.125);
+      const call = perCall(m, m.input * (1 + 0.1 * Math.sin(hours)));
+      for (const [type, tokens] of Object.entries(call.detail)) s.detail[type] += n * tokens;
+      for (const [type, usd] of Object.entries(call.cost)) s.cost[type] = (s.cost[type] ?? 0) + n * usd;
+      if (!m.prices) s.unpriced += n;
       const burst = p > 0.3 && p < 0.34 ? 6 : 1;
       const errors = n * m.errors * burst * (1 + 0.5 * Math.sin(hours * 5 + i));
       for (const [type, share] of ERROR_TYPES) s.errors[type] += errors * share;
+      // The squeezed anthropic window answers some calls with 429.
+      if (m.provider === 'anthropic' && this.squeezed(p)) s.errors.rate_limit += n * 0.08;
     });
+  }
+
+  /** Whether the anthropic output-token window is nearly used up at phase p. */
+  squeezed(p) {
+    return p >= 0.7 && p < 0.78;
+  }
+
+  /** remaining / limit of a rate-limit window at time t (live mode: its `headroom`). */
+  headroom(w, tMs) {
+    if (this.spanMs === 0) return w.headroom;
+    const p = this.phase(tMs);
+    if (`${w.provider}/${w.kind}` === SQUEEZED && this.squeezed(p)) return 0.04;
+    const hours = (tMs - this.startMs) / 3_600_000;
+    return Math.min(1, Math.max(0, w.headroom + 0.15 * Math.sin(hours * 1.3 + w.limit)));
   }
 
   /** The model registry's version at time t. */
@@ -215,6 +322,17 @@ export class Simulation {
       for (const [type] of ERROR_TYPES) {
         push('llm_error_rate_total', { ...call, error_type: type }, s.errors[type]);
       }
+      // Series exist once a call reported such tokens, as in the SDK.
+      for (const [type, tokens] of Object.entries(s.detail)) {
+        if (tokens > 0) push('llm_token_usage_detail_total', { ...call, gen_ai_token_type: type }, tokens);
+      }
+      const priced = { gen_ai_provider_name: m.provider, gen_ai_request_model: m.model };
+      for (const [type, usd] of Object.entries(s.cost)) {
+        push('llm_cost_usd_total', { ...priced, gen_ai_token_type: type }, usd);
+      }
+      if (!m.prices && s.unpriced > 0) {
+        push('llm_cost_unpriced_calls_total', { ...priced, gen_ai_response_model: m.response }, s.unpriced);
+      }
       const hours = (t - this.startMs) / 3_600_000;
       const quality = 0.86 - 0.04 * i + 0.03 * Math.sin(hours * 2 + i) - (m.drifts && p >= 0.65 ? 0.12 : 0);
       push(
@@ -239,6 +357,11 @@ export class Simulation {
         { gen_ai_provider_name: server[0], server_address: server[1], server_port: '443' },
         down ? 0 : 1,
       );
+    }
+    for (const w of RATE_LIMITS) {
+      const labels = { gen_ai_provider_name: w.provider, server_address: w.server, llm_rate_limit_kind: w.kind };
+      push('llm_rate_limit_limit', labels, w.limit);
+      push('llm_rate_limit_remaining', labels, Math.round(w.limit * this.headroom(w, t)));
     }
     const v = this.modelVersion(t);
     push(

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts a local Prometheus holding hours of canned llm_* history (test/canned-metrics.mjs),
-# with the recording rules of prometheus/rules/llm-recording.yml backfilled, so the dashboard's
-# queries and the README picture can be tried without a running pipeline:
+# with the recording rules of prometheus/rules/llm-recording.yml and the budgets of
+# llm-budget.yml backfilled (plus a canned budget of 40 USD/h for chat-api, so the spend panel
+# crosses it at peak traffic), so the dashboard's queries and the README picture can be tried
+# without a running pipeline:
 #
 #   bash grafana/test/canned-prometheus.sh /tmp/canned-prom 19090
 #   node grafana/dist/render.js --prometheus http://127.0.0.1:19090 --from -6h --out /tmp/picture.png
@@ -14,13 +16,24 @@ WORK="${1:?usage: canned-prometheus.sh <workdir> [port] [hours]}"
 PORT="${2:-19090}"
 HOURS="${3:-7}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-RULES="$HERE/../../prometheus/rules/llm-recording.yml"
+RULES_DIR="$HERE/../../prometheus/rules"
 URL="http://127.0.0.1:$PORT"
 
 rm -rf "$WORK"
 mkdir -p "$WORK/data"
 cd "$WORK"
 printf 'global:\n  scrape_interval: 15s\n  evaluation_interval: 30s\n' >prometheus.yml
+
+cat >canned-budget.yml <<'EOF'
+groups:
+  - name: llm.canned-budget
+    rules:
+      - record: llm:cost_budget_usd_per_hour
+        expr: vector(40)
+        labels:
+          job: chat-api
+EOF
+RULES=("$RULES_DIR/llm-recording.yml" "$RULES_DIR/llm-budget.yml" canned-budget.yml)
 
 node "$HERE/canned-metrics.mjs" openmetrics history.om "$HOURS" 30
 promtool tsdb create-blocks-from openmetrics history.om data >/dev/null
@@ -43,12 +56,13 @@ stop_prometheus() {
   while kill -0 "$(cat prometheus.pid)" 2>/dev/null; do sleep 0.2; done
 }
 
-# Recorded series that read other recorded series (the 6h baseline of the recorded P95) need
-# the first pass loaded before they can be backfilled: two passes, restarting in between.
+# Recorded series that read other recorded series (the 6h baseline of the recorded P95, the
+# budget per service) need the first pass loaded before they can be backfilled: two passes,
+# restarting in between.
 start_prometheus
 for pass in 1 2; do
   promtool tsdb create-blocks-from rules --start "$START" --end "$END" --url "$URL" \
-    --eval-interval 60s --output-dir "rules-$pass" "$RULES" >"rules-$pass.log" 2>&1
+    --eval-interval 60s --output-dir "rules-$pass" "${RULES[@]}" >"rules-$pass.log" 2>&1
   stop_prometheus
   mv "rules-$pass"/* data/ 2>/dev/null || true
   start_prometheus

@@ -185,7 +185,7 @@ describe('variables', () => {
     for (const p of vizPanels) {
       for (const e of exprs(p)) {
         for (const m of e.matchAll(
-          /(llm_(?:inference_latency|token_generation|request_token|error_rate|time_to_first)\w*)\{([^}]*)\}/g,
+          /(llm_(?:inference_latency|token_generation|request_token|error_rate|time_to_first|token_usage_detail|cost_)\w*)\{([^}]*)\}/g,
         )) {
           expect(m[2], `${p.title}: ${m[1]}`).toContain('service_name=~"$service_name"');
           expect(m[2], `${p.title}: ${m[1]}`).toContain('gen_ai_provider_name=~"$provider"');
@@ -298,6 +298,13 @@ describe('the spec panels', () => {
     expect(up.description).toContain(ACTIONS.down);
   });
 
+  it('rate-limit queries filter on service and provider (the gauges have no model)', () => {
+    const all = vizPanels.flatMap(exprs).join('\n');
+    const matchers = [...all.matchAll(/llm_rate_limit_\w+\{([^}]*)\}/g)].map((m) => m[1]);
+    expect(matchers.length).toBeGreaterThan(0);
+    for (const m of matchers) expect(m).toBe('service_name=~"$service_name", gen_ai_provider_name=~"$provider"');
+  });
+
   it('reads only series that llm-otel produces: catalogue instruments and recorded rules', () => {
     const known = new Set<string>(Object.values(RECORDED));
     for (const i of INSTRUMENT_LIST) {
@@ -307,5 +314,107 @@ describe('the spec panels', () => {
     const all = [...vizPanels.flatMap(exprs), ...committed.annotations.list.map((a: Json) => a.expr)];
     const used = new Set(all.flatMap((e: string) => [...e.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)].map((m) => m[1])));
     expect([...used].filter((n) => !known.has(n as string))).toEqual([]);
+  });
+});
+
+describe('cost and rate limits', () => {
+  const alerts = readFileSync(resolve(repoRoot, 'prometheus/rules/llm-alerts.yml'), 'utf8');
+  const alertExpr = (name: string): string => {
+    const rule = new RegExp(`- alert: ${name}\\s+expr: \\|?([\\s\\S]*?)\\n\\s+for:`).exec(alerts);
+    expect(rule, `${name} in prometheus/rules/llm-alerts.yml`).not.toBeNull();
+    return (rule?.[1] ?? '').replace(/\s+/g, ' ').trim();
+  };
+
+  it('has its own row after the existing ones, holding the new panels', () => {
+    // Expanded rows are followed by their panels in the top-level list.
+    const at = committed.panels.findIndex((p: Json) => p.type === 'row' && p.title === 'Cost and rate limits');
+    expect(at).toBeGreaterThan(0);
+    const after = committed.panels.slice(at + 1);
+    expect(after.every((p: Json) => p.type !== 'row')).toBe(true);
+    expect(after.map((p: Json) => p.title)).toEqual([
+      'Spend per hour',
+      'Hourly budget used',
+      'Unpriced calls / min',
+      'Lowest rate-limit headroom',
+      'Cost per hour by model',
+      'Spend in the last hour vs budget',
+      'Cost per 1,000 calls',
+      'Token mix: cached and reasoning share',
+      'Rate-limit headroom (remaining / limit)',
+      'Rate-limited calls (429) per minute',
+    ]);
+  });
+
+  it('shows dollars in USD and shares in percent', () => {
+    for (const re of [
+      /^Spend per hour/,
+      /^Cost per hour by model/,
+      /^Spend in the last hour/,
+      /^Cost per 1,000 calls/,
+    ]) {
+      expect(byTitle(re).fieldConfig.defaults.unit).toBe('currencyUSD');
+    }
+    for (const re of [/^Hourly budget used/, /^Token mix/, /^Rate-limit headroom/, /^Lowest rate-limit headroom/]) {
+      expect(byTitle(re).fieldConfig.defaults.unit).toBe('percentunit');
+    }
+  });
+
+  it('cost per hour and per 1,000 calls read llm_cost_usd_total per model', () => {
+    expect(exprs(byTitle(/^Cost per hour by model/))[0]).toMatch(
+      /^sum by \(gen_ai_request_model\) \(rate\(llm_cost_usd_total\{[^}]*\}\[\$__rate_interval\]\)\) \* 3600$/,
+    );
+    expect(exprs(byTitle(/^Cost per 1,000 calls/))[0]).toMatch(
+      /^sum by \(gen_ai_request_model\) \(rate\(llm_cost_usd_total\{.*\/ sum by \(gen_ai_request_model\) \(rate\(llm_inference_latency_seconds_count\{.*\* 1000$/,
+    );
+  });
+
+  it('spend vs budget shows the two sides of LLMCostBudgetExceeded', () => {
+    expect(alertExpr('LLMCostBudgetExceeded')).toBe(`${RECORDED.spendLastHour} > on (job) ${RECORDED.budgetPerHour}`);
+    const p = byTitle(/^Spend in the last hour vs budget/);
+    expect(exprs(p).map((e) => e.replace(/\{[^}]*\}/g, ''))).toEqual([RECORDED.spendLastHour, RECORDED.budgetPerHour]);
+    const used = exprs(byTitle(/^Hourly budget used/))[0] ?? '';
+    expect(used.replace(/\{[^}]*\}/g, '')).toBe(`max(${RECORDED.spendLastHour} / on (job) ${RECORDED.budgetPerHour})`);
+    expect(byTitle(/^Hourly budget used/).fieldConfig.defaults.thresholds.steps).toContainEqual({
+      value: THRESHOLDS.budgetShare,
+      color: 'red',
+    });
+  });
+
+  it('rate-limit headroom is remaining / limit with the LLMRateLimitNearlyExhausted threshold', () => {
+    const threshold = /llm_rate_limit_remaining \/ llm_rate_limit_limit < ([0-9.]+)/.exec(
+      alertExpr('LLMRateLimitNearlyExhausted'),
+    );
+    expect(Number(threshold?.[1])).toBe(THRESHOLDS.rateLimitHeadroom);
+    const p = byTitle(/^Rate-limit headroom/);
+    expect(exprs(p)[0]?.replace(/\{[^}]*\}/g, '')).toBe(
+      'min by (gen_ai_provider_name, server_address, llm_rate_limit_kind) (llm_rate_limit_remaining / llm_rate_limit_limit)',
+    );
+    expect(p.fieldConfig.defaults.thresholds.steps).toContainEqual({
+      value: THRESHOLDS.rateLimitHeadroom,
+      color: 'red',
+    });
+    expect(byTitle(/^Lowest rate-limit headroom/).fieldConfig.defaults.thresholds.steps).toEqual([
+      { value: null, color: 'red' },
+      { value: THRESHOLDS.rateLimitHeadroom, color: 'green' },
+    ]);
+  });
+
+  it('token mix divides cache tokens by input tokens and reasoning tokens by output tokens', () => {
+    const [e] = exprs(byTitle(/^Token mix/));
+    expect(e).toContain(
+      'llm_token_usage_detail_total{service_name=~"$service_name", gen_ai_provider_name=~"$provider", gen_ai_request_model=~"$model", gen_ai_token_type=~"cached_input|cache_creation_input"}',
+    );
+    expect(e).toMatch(
+      /cache_creation_input"\}\[\$__rate_interval\]\)\) \/ on \(gen_ai_request_model\) group_left sum by \(gen_ai_request_model\) \(rate\(llm_request_token_count_sum\{[^}]*gen_ai_token_type="input"\}/,
+    );
+    expect(e).toMatch(
+      /gen_ai_token_type=~"reasoning"\}\[\$__rate_interval\]\)\) \/ on \(gen_ai_request_model\) group_left sum by \(gen_ai_request_model\) \(rate\(llm_request_token_count_sum\{[^}]*gen_ai_token_type="output"\}/,
+    );
+  });
+
+  it('429s are the rate_limit errors per minute', () => {
+    expect(exprs(byTitle(/^Rate-limited calls \(429\)/))[0]).toMatch(
+      /^sum by \(gen_ai_provider_name, gen_ai_request_model\) \(rate\(llm_error_rate_total\{[^}]*, error_type="rate_limit"\}\[\$__rate_interval\]\)\) \* 60$/,
+    );
   });
 });

@@ -3,7 +3,7 @@
 // recording rules. Skipped when no `prometheus` binary is installed (Debian: apt-get install
 // prometheus). The end-to-end test runs the same queries on data from the real pipeline.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,10 +11,20 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DashboardQuery, dashboardQueries, type QueryVariables } from '../src/index.js';
-import { serve } from './canned-metrics.mjs';
+import { MODELS, perCall, RATE_LIMITS, serve } from './canned-metrics.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? 'prometheus';
+const RULES = resolve(here, '../../prometheus/rules');
+
+/** The default hourly budget of the shipped prometheus/rules/llm-budget.yml (its first vector). */
+function defaultBudget(): number {
+  const m = /record: llm:cost_budget_usd_per_hour\s+expr: vector\(([0-9.]+)\)/.exec(
+    readFileSync(join(RULES, 'llm-budget.yml'), 'utf8'),
+  );
+  if (!m) throw new Error('no default budget in prometheus/rules/llm-budget.yml');
+  return Number(m[1]);
+}
 
 function hasPrometheus(): boolean {
   try {
@@ -42,8 +52,8 @@ interface PromResult {
   data?: { result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] };
 }
 
-async function run(base: string, q: DashboardQuery): Promise<PromResult> {
-  const end = Date.now() / 1000;
+/** Runs `q` as Grafana would, ending at `end` (Unix seconds; default now). */
+async function run(base: string, q: DashboardQuery, end = Date.now() / 1000): Promise<PromResult> {
   const url = new URL(q.instant ? '/api/v1/query' : '/api/v1/query_range', base);
   url.searchParams.set('query', q.expr);
   if (q.instant) url.searchParams.set('time', String(end));
@@ -75,14 +85,14 @@ describe.skipIf(!hasPrometheus())('dashboard queries on a real Prometheus (canne
     target = await serve(0);
     const targetPort = (target.address() as { port: number }).port;
     dir = mkdtempSync(join(tmpdir(), 'llm-otel-grafana-prom-'));
-    copyFileSync(resolve(here, '../../prometheus/rules/llm-recording.yml'), join(dir, 'llm-recording.yml'));
+    for (const file of ['llm-recording.yml', 'llm-budget.yml']) copyFileSync(join(RULES, file), join(dir, file));
     writeFileSync(
       join(dir, 'prometheus.yml'),
       [
         'global:',
         '  scrape_interval: 1s',
         '  evaluation_interval: 1s',
-        'rule_files: [llm-recording.yml]',
+        'rule_files: [llm-recording.yml, llm-budget.yml]',
         'scrape_configs:',
         '  - job_name: canned',
         '    honor_labels: true',
@@ -158,5 +168,104 @@ describe.skipIf(!hasPrometheus())('dashboard queries on a real Prometheus (canne
     const value = Number(r.data?.result[0]?.value?.[1]);
     expect(value).toBeGreaterThan(0.5);
     expect(value).toBeLessThan(2);
+  });
+
+  /** The panel's query (by refId) run as an instant query now: value per series. */
+  async function instant(panelId: number, vars: QueryVariables = {}, refId = 'A', at?: number) {
+    const q = dashboardQueries({ ...vars, rateInterval: '1m' }).find(
+      (x) => x.source === 'panel' && x.panelId === panelId && x.refId === refId,
+    );
+    if (!q) throw new Error(`no query ${refId} in panel ${panelId}`);
+    const r = await run(base, { ...q, instant: true }, at);
+    expect(r.status, `${q.title}: ${r.error}`).toBe('success');
+    return (r.data?.result ?? []).map((s) => ({ labels: s.metric, value: Number(s.value?.[1]) }));
+  }
+  const modelOf = (m: (typeof MODELS)[number]) => m.model;
+  // The simulation started seconds ago: its slow waves (input length, error share) have not moved.
+  const sumOf = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+
+  it('cost per 1,000 calls is tokens x price of a typical call, per priced model', async () => {
+    const got = new Map((await instant(25)).map((s) => [s.labels.gen_ai_request_model, s.value]));
+    const priced = MODELS.filter((m) => m.prices !== null);
+    expect([...got.keys()].sort()).toEqual(priced.map(modelOf).sort());
+    for (const m of priced) {
+      const expected = sumOf(perCall(m).cost) * 1000;
+      expect(got.get(m.model), m.model).toBeGreaterThan(expected * 0.99);
+      expect(got.get(m.model), m.model).toBeLessThan(expected * 1.01);
+    }
+    // gpt-4o-mini: 70 % of 793 input tokens at 0.15, 30 % at 0.075, 249 output tokens at 0.60 per million.
+    expect(got.get('gpt-4o-mini')).toBeCloseTo(0.2507, 3);
+  });
+
+  it('spend per hour is the sum of the cost per hour of the models', async () => {
+    const at = Date.now() / 1000;
+    const [total] = await instant(19, {}, 'A', at);
+    const perModel = await instant(23, {}, 'A', at);
+    expect(perModel.length).toBe(MODELS.filter((m) => m.prices !== null).length);
+    expect(total?.value).toBeGreaterThan(0);
+    expect(total?.value).toBeCloseTo(
+      perModel.reduce((a, s) => a + s.value, 0),
+      6,
+    );
+  });
+
+  it('token mix: cache shares of the input tokens and reasoning share of the output tokens', async () => {
+    const got = new Map(
+      (await instant(26)).map((s) => [`${s.labels.gen_ai_request_model} ${s.labels.gen_ai_token_type}`, s.value]),
+    );
+    const expected = new Map<string, number>();
+    for (const m of MODELS) {
+      if (m.cached) expected.set(`${m.model} cached_input`, m.cached);
+      if (m.cacheCreation) expected.set(`${m.model} cache_creation_input`, m.cacheCreation);
+      if (m.reasoning) expected.set(`${m.model} reasoning`, m.reasoning);
+    }
+    expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [key, share] of expected) expect(got.get(key), key).toBeCloseTo(share, 6);
+  });
+
+  it('rate-limit headroom is remaining / limit per provider and kind; the stat shows the lowest', async () => {
+    const got = new Map(
+      (await instant(27)).map((s) => [`${s.labels.gen_ai_provider_name} ${s.labels.llm_rate_limit_kind}`, s.value]),
+    );
+    expect(got).toEqual(new Map(RATE_LIMITS.map((w) => [`${w.provider} ${w.kind}`, w.headroom])));
+    const [lowest] = await instant(22);
+    expect(lowest?.value).toBe(Math.min(...RATE_LIMITS.map((w) => w.headroom)));
+    const anthropic = await instant(22, { provider: ['anthropic'] });
+    expect(anthropic[0]?.value).toBe(
+      Math.min(...RATE_LIMITS.filter((w) => w.provider === 'anthropic').map((w) => w.headroom)),
+    );
+  });
+
+  it('spend in the last hour vs budget: the recorded spend and the default budget of llm-budget.yml', async () => {
+    const [spent] = await instant(24, { service_name: ['chat-api'] }, 'A');
+    const [budget] = await instant(24, { service_name: ['chat-api'] }, 'B');
+    expect(spent?.labels.job).toBe('chat-api');
+    expect(spent?.value).toBeGreaterThan(0);
+    expect(budget).toEqual({ labels: expect.objectContaining({ job: 'chat-api' }), value: defaultBudget() });
+    const [used] = await instant(20);
+    expect(used?.value).toBeCloseTo((spent?.value ?? 0) / defaultBudget(), 2);
+  });
+
+  it('unpriced calls: the model without a price, 0 where every call is priced', async () => {
+    const unpriced = MODELS.filter((m) => m.prices === null);
+    expect(unpriced.length).toBeGreaterThan(0);
+    const [all] = await instant(21);
+    expect(all?.value).toBeGreaterThan(0);
+    const [priced] = await instant(21, { model: ['claude-sonnet-4'] });
+    expect(priced?.value).toBe(0);
+  });
+
+  it('429s per minute are the rate_limit share of the calls of each model', async () => {
+    const calls = new Map((await instant(6)).map((s) => [s.labels.gen_ai_request_model, s.value]));
+    const limited = await instant(28);
+    expect(limited.map((s) => s.labels.gen_ai_request_model).sort()).toEqual(MODELS.map(modelOf).sort());
+    MODELS.forEach((m, i) => {
+      const s = limited.find((x) => x.labels.gen_ai_request_model === m.model);
+      // rate_limit is half of the errors; the error share is m.errors x (1 + 0.5 sin(i)) at the start.
+      const expected = (calls.get(m.model) ?? 0) * m.errors * 0.5 * (1 + 0.5 * Math.sin(i));
+      expect(s?.labels.gen_ai_provider_name).toBe(m.provider);
+      expect(s?.value, m.model).toBeGreaterThan(expected * 0.9);
+      expect(s?.value, m.model).toBeLessThan(expected * 1.1);
+    });
   });
 });

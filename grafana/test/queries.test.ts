@@ -87,5 +87,13 @@ describe('dashboardQueries', () => {
     expect(requires(15)).toEqual(['drift']);
     expect(requires(17)).toEqual(['quality']);
     expect(requires(18)).toEqual(['health']);
+    expect(requires(19)).toEqual(['cost']);
+    expect(requires(20)).toEqual(['cost', 'recording-rules']);
+    expect(requires(21)).toEqual(['cost']);
+    expect(requires(22)).toEqual(['rate-limits']);
+    expect(requires(25)).toEqual(['calls', 'cost']);
+    expect(requires(26)).toEqual(['calls', 'token-detail']);
+    expect(requires(27)).toEqual(['rate-limits']);
+    expect(requires(28)).toEqual(['errors', 'rate-limited']);
   });
 });
