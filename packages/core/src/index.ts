@@ -1,3 +1,10 @@
+/**
+ * The public API of `@llm-otel/core`: the instrument catalogue and its attribute names, the recording
+ * API, the model registry, drift detection, evaluators, pricing and rate-limit parsing.
+ *
+ * Building blocks that the other llm-otel packages share (the fast aggregator, statistics, parsers,
+ * narrow host interfaces) are in `@llm-otel/core/internal`: no stability promise is made for them.
+ */
 export {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -21,15 +28,6 @@ export {
   TOKEN_TYPE_OUTPUT,
   TOKEN_TYPE_REASONING,
 } from './attributes.js';
-export {
-  GEN_AI_DURATION_BUCKETS,
-  GEN_AI_TOKEN_USAGE_BUCKETS,
-  LATENCY_SECONDS_BUCKETS,
-  SUMMARIZATION_LENGTH_BUCKETS,
-  TIME_PER_OUTPUT_TOKEN_SECONDS_BUCKETS,
-  TIME_TO_FIRST_TOKEN_SECONDS_BUCKETS,
-  TOKEN_COUNT_BUCKETS,
-} from './buckets.js';
 export { COST_TOKEN_TYPES } from './call-cost.js';
 export {
   type InferenceTokenFields,
@@ -54,7 +52,6 @@ export {
   DRIFT_DIRECTIONS,
   DRIFT_METRICS,
   type DriftBaselineMode,
-  DriftDetector,
   type DriftDetectorOptions,
   type DriftDirection,
   type DriftEvaluation,
@@ -63,70 +60,26 @@ export {
 } from './drift/detector.js';
 export {
   DEFAULT_DRIFT_MONITOR_OPTIONS,
-  DRIFT_DETECTOR_LIMIT_ATTRIBUTE,
-  DRIFT_MODEL_LIMIT_ATTRIBUTE,
-  DRIFT_OPERATION_LIMIT_ATTRIBUTE,
   type DriftCallback,
   type DriftEvent,
-  type DriftHost,
-  DriftMonitor,
-  type DriftMonitorConfig,
+  type DriftMonitor,
   type DriftMonitorOptions,
   type DriftStatus,
 } from './drift/drift-monitor.js';
 export { getDriftMonitor } from './drift/get-drift-monitor.js';
-export {
-  EXACT_MAX_CELLS,
-  EXACT_ONE_SIDED_MAX_CELLS,
-  type KsAlternative,
-  type KsMethod,
-  type KsResult,
-  type KsStatistics,
-  kolmogorovSf,
-  ksPValue,
-  ksStatisticSorted,
-  ksStatisticsSorted,
-  ksTwoSample,
-  smirnovSf,
-} from './drift/ks-test.js';
-export {
-  PSI_DEFAULT_BINS,
-  PSI_EPSILON,
-  populationStabilityIndex,
-  psiEdges,
-  quantileSorted,
-} from './drift/psi.js';
-export { ReferenceSample, RingBuffer } from './drift/window.js';
-export {
-  ERROR_TYPES,
-  type ErrorType,
-  errorTypeFromStatus,
-  errorTypeOf,
-  errorTypeOfRecord,
-  isErrorClassName,
-} from './error-type.js';
+export { ERROR_TYPES, type ErrorType, errorTypeFromStatus, errorTypeOf } from './error-type.js';
 export {
   DEFAULT_EVALUATION_QUEUE_OPTIONS,
   type EvaluatedCall,
   type EvaluationContext,
-  type EvaluationHost,
   type EvaluationQueueOptions,
   type EvaluationQueueStats,
   type EvaluationResult,
   EvaluationTimeoutError,
   type Evaluator,
-  EvaluatorRegistry,
+  type EvaluatorRegistry,
   getEvaluators,
 } from './evaluators.js';
-export {
-  type CounterCell,
-  FastAggregator,
-  type FastAggregatorOptions,
-  FastCounter,
-  FastHistogram,
-  type HistogramCell,
-  OVERFLOW_ATTRIBUTES,
-} from './fast-aggregation.js';
 export { type AttributeLimits, DEFAULT_ATTRIBUTE_LIMITS } from './limits.js';
 export {
   getLlmMetrics,
@@ -137,13 +90,7 @@ export {
   type RateLimitRecord,
   type SetPriceTableOptions,
 } from './llm-metrics.js';
-export {
-  getModelEndpoints,
-  MAX_MODEL_ENDPOINTS,
-  type ModelApi,
-  type ModelEndpoint,
-  ModelEndpoints,
-} from './model-endpoints.js';
+export { getModelEndpoints, type ModelApi, type ModelEndpoint } from './model-endpoints.js';
 export {
   getModelRegistry,
   MAX_MODELS,
@@ -153,15 +100,29 @@ export {
   ModelRegistryError,
   type ModelRegistryStore,
 } from './model-registry.js';
-export * from './pricing/index.js';
-export { MAX_RATE_LIMIT_SERVERS, RATE_LIMIT_KINDS } from './rate-limit-state.js';
-export * from './rate-limits/index.js';
-export type {
-  EvaluationCounter,
-  EvaluationOutcome,
-  GaugeCallback,
-  GaugeHost,
-  InternalErrorReporter,
-} from './recording-host.js';
+export { type CostBreakdown, type CostResult, computeCost, type TokenUsage } from './pricing/cost.js';
+export {
+  builtInPriceTable,
+  loadPriceTable,
+  type ParsePriceTableOptions,
+  PriceTable,
+  PriceTableError,
+  parsePriceTable,
+} from './pricing/price-table.js';
+export type { ModelPrice, PriceSource, PriceTableData, PriceTier, TokenPrices } from './pricing/price-types.js';
+export { type PriceQuery, type PriceResolution, resolveModelPrice } from './pricing/resolve.js';
+export { usageFromAnthropic, usageFromGemini, usageFromOpenAI } from './pricing/usage-from-wire.js';
+export { RATE_LIMIT_KINDS } from './rate-limit-state.js';
+export {
+  type HeaderGetter,
+  type HeaderSource,
+  headerGetter,
+  type MalformedHeader,
+  type ParseRateLimitOptions,
+  parseRateLimitHeaders,
+  type RateLimitInfo,
+  type RateLimitKind,
+  type RateLimitScheme,
+  type RateLimitWindow,
+} from './rate-limits/parse-rate-limits.js';
 export type { ModelRegistrySnapshot, ModelRegistrySnapshotEntry } from './registry-snapshot.js';
-export { PACKAGE_VERSION as METER_VERSION } from './version.js';

@@ -4,12 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_DRIFT_MONITOR_OPTIONS,
   type DriftEvent,
-  DriftMonitor,
   getDriftMonitor,
   getLlmMetrics,
   INSTRUMENTS,
   LlmOtelConfigError,
 } from '../src/index.js';
+import { DriftMonitor } from '../src/internal.js';
 import { resetReportedForTests } from '../src/report-once.js';
 import { collectByName, counterValue, installProvider, pointsWith } from './collect.js';
 import { SeededRandom } from './drift-random.js';

@@ -1,6 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ERROR_TYPES, errorTypeOf, errorTypeOfRecord, getLlmMetrics, isErrorClassName } from '../src/index.js';
+import { ERROR_TYPES, errorTypeOf, getLlmMetrics } from '../src/index.js';
+import { errorTypeOfRecord, isErrorClassName } from '../src/internal.js';
 import { resetReportedForTests } from '../src/report-once.js';
 import { collectByName, counterValue, installProvider } from './collect.js';
 

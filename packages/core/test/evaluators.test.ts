@@ -5,10 +5,10 @@ import {
   type EvaluatedCall,
   type EvaluationResult,
   EvaluationTimeoutError,
-  EvaluatorRegistry,
   INSTRUMENTS,
   LlmOtelConfigError,
 } from '../src/index.js';
+import { EvaluatorRegistry } from '../src/internal.js';
 import { collectByName, counterValue, installProvider, pointsWith } from './collect.js';
 
 const CALL: EvaluatedCall = {

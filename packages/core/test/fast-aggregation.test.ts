@@ -1,6 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FastAggregator, getLlmMetrics, type InferenceRecord } from '../src/index.js';
+import { getLlmMetrics, type InferenceRecord } from '../src/index.js';
+import { FastAggregator } from '../src/internal.js';
 import { collectByName, counterValue, installProvider } from './collect.js';
 
 const BASE = { provider: 'openai', operation: 'chat', durationSeconds: 1 };

@@ -2,13 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  getModelEndpoints,
-  MAX_MODEL_ENDPOINTS,
-  ModelEndpoints,
-  ModelRegistry,
-  ModelRegistryError,
-} from '../src/index.js';
+import { getModelEndpoints, ModelRegistry, ModelRegistryError } from '../src/index.js';
+import { MAX_MODEL_ENDPOINTS, ModelEndpoints } from '../src/internal.js';
 
 describe('model endpoints (platform-free list the health probe of @llm-otel/node reads)', () => {
   it('lists endpoints once each, in order, and tells listeners about new ones', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtInPriceTable, computeCost, type ModelPrice, type TokenUsage } from '../src/pricing/index.js';
+import { builtInPriceTable, computeCost, type ModelPrice, type TokenUsage } from '../src/index.js';
 
 const table = builtInPriceTable();
 function price(provider: string, model: string): ModelPrice {

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  builtInPriceTable,
-  isLoopbackHost,
-  loadPriceTable,
-  modelKeyCandidates,
-  normalizeModelName,
-  type PriceQuery,
-  resolveModelPrice,
-  stripVersionSuffix,
-} from '../src/pricing/index.js';
+import { builtInPriceTable, loadPriceTable, type PriceQuery, resolveModelPrice } from '../src/index.js';
+import { isLoopbackHost, modelKeyCandidates, normalizeModelName, stripVersionSuffix } from '../src/internal.js';
 
 const table = builtInPriceTable();
 

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BUILT_IN_PRICES,
-  builtInPriceTable,
-  loadPriceTable,
-  PriceTableError,
-  parsePriceTable,
-} from '../src/pricing/index.js';
+import { builtInPriceTable, loadPriceTable, PriceTableError, parsePriceTable } from '../src/index.js';
+import { BUILT_IN_PRICES } from '../src/internal.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 

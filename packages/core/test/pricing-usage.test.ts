@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  builtInPriceTable,
-  computeCost,
-  usageFromAnthropic,
-  usageFromGemini,
-  usageFromOpenAI,
-} from '../src/pricing/index.js';
+import { builtInPriceTable, computeCost, usageFromAnthropic, usageFromGemini, usageFromOpenAI } from '../src/index.js';
 
 describe('usage from the wire', () => {
   it('reads OpenAI Chat Completions usage, cached tokens inside the prompt', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headerGetter, parseRateLimitHeaders } from '../src/rate-limits/index.js';
+import { headerGetter, parseRateLimitHeaders } from '../src/index.js';
 
 const NOW = Date.parse('2026-11-30T14:40:00Z');
 

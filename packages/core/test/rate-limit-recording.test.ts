@@ -1,6 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LlmMetrics, MAX_RATE_LIMIT_SERVERS } from '../src/index.js';
+import { LlmMetrics } from '../src/index.js';
+import { MAX_RATE_LIMIT_SERVERS } from '../src/internal.js';
 import { resetReportedForTests } from '../src/report-once.js';
 import { collectByName, counterValue, installProvider, pointsWith } from './collect.js';
 

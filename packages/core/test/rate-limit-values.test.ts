@@ -8,7 +8,7 @@ import {
   parseRetryAfterMs,
   parseRfc3339,
   trimOptionalWhitespace,
-} from '../src/rate-limits/index.js';
+} from '../src/internal.js';
 
 const NOW = Date.parse('2026-11-30T14:40:00Z');
 

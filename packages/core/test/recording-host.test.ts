@@ -1,6 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type GaugeHost, getLlmMetrics, INSTRUMENTS } from '../src/index.js';
+import { getLlmMetrics, INSTRUMENTS } from '../src/index.js';
+import { type GaugeHost } from '../src/internal.js';
 import { collectByName, counterValue, installProvider, pointsWith } from './collect.js';
 
 describe('the narrow views of the recording API', () => {

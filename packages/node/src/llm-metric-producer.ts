@@ -1,14 +1,12 @@
+import { getLlmMetrics, INSTRUMENTS, METER_NAME } from '@llm-otel/core';
 import {
   type CounterCell,
   FastAggregator,
   type FastCounter,
   type FastHistogram,
-  getLlmMetrics,
   type HistogramCell,
-  INSTRUMENTS,
-  METER_NAME,
   METER_VERSION,
-} from '@llm-otel/core';
+} from '@llm-otel/core/internal';
 import { type HrTime, ValueType } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
 import {

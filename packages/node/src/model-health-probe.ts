@@ -5,8 +5,8 @@ import {
   getLlmMetrics,
   getModelEndpoints,
   type ModelEndpoint,
-  type ModelEndpoints,
 } from '@llm-otel/core';
+import { type ModelEndpoints } from '@llm-otel/core/internal';
 import { type Attributes, diag, type ObservableResult } from '@opentelemetry/api';
 
 /** Options of the health probe. */
