@@ -1,4 +1,10 @@
-import { getLlmMetrics, type LlmMetricsOptions, type ModelEndpoint } from '@llm-otel/core';
+import {
+  getLlmMetrics,
+  type LlmMetricsOptions,
+  type ModelEndpoint,
+  type PriceTable,
+  type PriceTableData,
+} from '@llm-otel/core';
 import { llmInstrumentations } from '@llm-otel/instrumentation';
 import { type Attributes, diag, metrics } from '@opentelemetry/api';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -20,6 +26,7 @@ import { installDiagLogger, watchLateMeterProviders } from './diagnostics.js';
 import { createConsoleReader, createOtlpReader, createPrometheusReader } from './exporters.js';
 import { llmMetricProducer } from './llm-metric-producer.js';
 import { getModelHealthProbe, type HealthProbeOptions } from './model-health-probe.js';
+import { applyPrices, priceSource } from './prices.js';
 import { buildResource } from './resource.js';
 import { temporalitySelector } from './temporality.js';
 import { checkRegisterOptions } from './validate-options.js';
@@ -55,6 +62,14 @@ export interface RegisterOptions {
    * the instrumentations discover. Env: `LLM_OTEL_HEALTH_PROBE=true`, `LLM_OTEL_HEALTH_PROBE_INTERVAL_MS`.
    */
   healthProbe?: boolean | (Partial<HealthProbeOptions> & { endpoints?: ModelEndpoint[] });
+  /**
+   * Your prices for `llm_cost_usd_total`: a price table in `@llm-otel/core`'s format (USD per
+   * million tokens per provider and model, see its README), whose entries are added to the
+   * built-in table or replace its entries whole; or a `PriceTable` from `loadPriceTable()`. Env:
+   * `LLM_OTEL_PRICES_FILE`, a JSON file of the same format read at start-up. A bad table is an
+   * {@link LlmOtelConfigError} naming the file and the entry. Shutdown puts back the table in use before.
+   */
+  prices?: PriceTableData | PriceTable;
 }
 
 function startHealthProbe(option: RegisterOptions['healthProbe'], env: NodeJS.ProcessEnv): (() => void) | undefined {
@@ -174,6 +189,8 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
   const config = resolveConfig(options);
   installDiagLogger(config.logLevel);
   const llmMetrics = metricsWithOptions(options.metrics);
+  // Before anything starts: a bad price table fails register() with nothing set up.
+  const restorePrices = applyPrices(llmMetrics, priceSource(options.prices, process.env));
   const instrumentations = options.instrumentations ?? llmInstrumentations();
   const stopProbe = startHealthProbe(options.healthProbe, process.env);
 
@@ -193,6 +210,7 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
         stopped = true;
         stopProbe?.();
         disable();
+        restorePrices?.();
       },
     };
   }
@@ -249,6 +267,7 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
           await meterProvider.shutdown();
         } finally {
           producer.detach();
+          restorePrices?.();
           if (metrics.getMeterProvider() === meterProvider) metrics.disable();
         }
       })();

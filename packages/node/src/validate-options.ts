@@ -1,4 +1,5 @@
 import { LlmOtelConfigError, type OtlpOptions, type PrometheusOptions } from './config.js';
+import { isPriceTable } from './prices.js';
 import type { RegisterOptions } from './register.js';
 
 /** The options register() knows; anything else is most likely a typo and is rejected. */
@@ -13,6 +14,7 @@ const REGISTER_KEYS = [
   'cardinalityLimit',
   'metrics',
   'healthProbe',
+  'prices',
 ] as const satisfies readonly (keyof RegisterOptions)[];
 const PROMETHEUS_KEYS = ['host', 'port'] as const satisfies readonly (keyof PrometheusOptions)[];
 const OTLP_KEYS = [
@@ -79,7 +81,8 @@ function isAttributeValue(value: unknown): boolean {
 /**
  * Checks the types and ranges of register()'s options before anything is set up; `undefined`
  * means the default. Values also read from `OTEL_*` variables (port, protocol, intervals, URL)
- * are checked by `resolveConfig()`, `metrics` by `@llm-otel/core`, `healthProbe` by the probe.
+ * are checked by `resolveConfig()`, `metrics` and the entries of `prices` by `@llm-otel/core`,
+ * `healthProbe` by the probe.
  *
  * @throws LlmOtelConfigError naming the option and the accepted values.
  */
@@ -141,4 +144,11 @@ export function checkRegisterOptions(options: unknown): void {
     fail('cardinalityLimit', cardinalityLimit, 'a positive integer (series kept per instrument)');
   if (metrics !== undefined && !isPlainObject(metrics))
     fail('metrics', metrics, 'an object of @llm-otel/core LlmMetricsOptions');
+  const { prices } = options;
+  if (prices !== undefined && !isPlainObject(prices) && !isPriceTable(prices))
+    fail(
+      'prices',
+      prices,
+      'a price table object { version?: 1, providers: {...} } or a PriceTable from loadPriceTable()',
+    );
 }

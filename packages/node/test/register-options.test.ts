@@ -33,6 +33,7 @@ describe('register() checks its options', () => {
     [{ instrumentations: [null] }, /instrumentations\[0\]=null is not valid/],
     [{ views: 'all' }, /views="all" is not valid/],
     [{ metrics: 5 }, /metrics=5 is not valid/],
+    [{ prices: 'prices.json' }, /prices="prices.json" is not valid; accepted: a price table object/],
     [{ cardinalitylimit: 10 }, /cardinalitylimit is not an option of register\(\); known: serviceName/],
   ])('rejects %o with an LlmOtelConfigError naming the option, and sets up nothing', (options, message) => {
     expect(() => register(options as RegisterOptions)).toThrow(LlmOtelConfigError);
