@@ -92,17 +92,18 @@ export class CallCostRecorder {
   /**
    * Adds the cost of a call with `tokens` (normalised, consistent) to `sinks.cost`, one series per
    * token type the call reported, or counts it in `sinks.unpricedCalls`.
-   * `call` is read and not kept (the caller may reuse it).
+   * `call` is read and not kept (the caller may reuse it). Returns the cost in USD added (for the
+   * call's event), `undefined` when the call is unpriced.
    */
-  record(sinks: CallSinks, call: CostedCall, tokens: CallTokens): void {
+  record(sinks: CallSinks, call: CostedCall, tokens: CallTokens): number | undefined {
     const plan = this.planOf(call);
     if (plan.price === undefined) {
       sinks.unpricedCalls.add(plan.keys[0] as string, 1, plan.attributes[0] as Attributes);
-      return;
+      return undefined;
     }
     const result = computeCost(plan.price, tokens);
     // Unreachable with tokens read by CallTokens (validated and consistent): nothing is guessed.
-    if (!result.ok) return;
+    if (!result.ok) return undefined;
     const { cost } = result;
     const { keys, attributes } = plan;
     if (tokens.hasInput) sinks.cost.add(keys[0] as string, cost.input, attributes[0] as Attributes);
@@ -111,6 +112,7 @@ export class CallCostRecorder {
       sinks.cost.add(keys[2] as string, cost.cacheCreationInput, attributes[2] as Attributes);
     if (tokens.hasOutput) sinks.cost.add(keys[3] as string, cost.output, attributes[3] as Attributes);
     if (tokens.hasReasoning) sinks.cost.add(keys[4] as string, cost.reasoningOutput, attributes[4] as Attributes);
+    return cost.total;
   }
 
   private planOf(call: CostedCall): CostPlan {

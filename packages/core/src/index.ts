@@ -30,6 +30,23 @@ export {
 } from './attributes.js';
 export { COST_TOKEN_TYPES } from './call-cost.js';
 export {
+  CALL_EVENT_ATTRIBUTES,
+  CALL_EVENT_NAME,
+  type CallEvent,
+  type CallEventSink,
+  SEVERITY_INFO,
+  SEVERITY_WARN,
+} from './call-event.js';
+export {
+  type CallEventOptions,
+  type CallEventValue,
+  DEFAULT_MAX_CONTENT_LENGTH,
+  DEFAULT_MAX_MESSAGE_LENGTH,
+  type GenAiInputMessage,
+  type GenAiMessagePart,
+  type GenAiOutputMessage,
+} from './call-event-content.js';
+export {
   type InferenceTokenFields,
   type InputTokensKind,
   inferenceTokenFields,

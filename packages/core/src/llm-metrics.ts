@@ -23,6 +23,8 @@ import {
   TOKEN_TYPE_REASONING,
 } from './attributes.js';
 import { CallCostRecorder, type CostedCall } from './call-cost.js';
+import { type CallEventProblem, type CallEventSink, CallEvents } from './call-event.js';
+import { type CallEventOptions, type GenAiInputMessage, type GenAiOutputMessage } from './call-event-content.js';
 import { CallTokens, type InputTokensKind, type OutputTokensKind } from './call-tokens.js';
 import { sharedDriftMonitor } from './drift/shared-drift-monitor.js';
 import { errorTypeOfRecord } from './error-type.js';
@@ -123,6 +125,17 @@ export interface InferenceRecord {
    * and `''` mean the call succeeded.
    */
   error?: unknown;
+  /** The provider's identifier of the response (`gen_ai.response.id`); on the call's event only. */
+  responseId?: string;
+  /** Why the model stopped, one per choice (`gen_ai.response.finish_reasons`); on the call's event only. */
+  finishReasons?: readonly string[];
+  /**
+   * The messages sent (`gen_ai.input.messages`), for the call's event when content capture is on
+   * (see {@link LlmMetrics.configureCallEvents}); ignored otherwise. Never a metric label.
+   */
+  inputMessages?: readonly GenAiInputMessage[];
+  /** The messages returned, one per choice (`gen_ai.output.messages`); like {@link inputMessages}. */
+  outputMessages?: readonly GenAiOutputMessage[];
 }
 
 /** The latest rate-limit headers of a provider's response, for {@link LlmMetrics.recordRateLimits}. */
@@ -240,6 +253,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   private aggregator: FastAggregator | undefined;
   private readonly costs = new CallCostRecorder();
   private readonly rateLimits = new RateLimitState();
+  private readonly callEvents = new CallEvents((problem, error) => this.eventProblem(problem, error));
   /** Scratch state of the call being recorded (reused: the recording path allocates none). */
   private readonly tokens = new CallTokens();
   private readonly costedCall: CostedCall = {
@@ -367,6 +381,42 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   /** The attached aggregator, if any. */
   getAggregator(): FastAggregator | undefined {
     return this.aggregator;
+  }
+
+  /**
+   * Sends one event per recorded call (`gen_ai.client.inference.operation.details`) to `sink`, or
+   * stops when `undefined`. `@llm-otel/node` registers a sink writing OpenTelemetry log records;
+   * with none, recording builds no event.
+   */
+  setCallEventSink(sink: CallEventSink | undefined): void {
+    this.callEvents.sink = sink;
+  }
+
+  /** The registered per-call event sink, if any. */
+  getCallEventSink(): CallEventSink | undefined {
+    return this.callEvents.sink;
+  }
+
+  /**
+   * Sets the content capture of the per-call events: on or off (default off, or
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`), the caps per message and per event,
+   * and a redaction hook. A key set to `undefined` goes back to its default.
+   *
+   * @throws LlmOtelConfigError when an option is unknown or invalid; nothing is changed then.
+   */
+  configureCallEvents(options: Partial<CallEventOptions>): void {
+    this.callEvents.configure(options);
+  }
+
+  /** The content-capture options of the per-call events. */
+  getCallEventOptions(): Readonly<CallEventOptions> {
+    return this.callEvents.getOptions();
+  }
+
+  private eventProblem(problem: CallEventProblem, error: unknown): void {
+    if (problem === 'redact_failed') this.reportInternalError('redact', error);
+    else
+      this.reject(problem, `the call's event left out ${problem.replace('invalid_', '')}: not of the documented shape`);
   }
 
   /** Records one LLM call. Invalid fields are dropped and counted; an invalid duration drops the call. */
@@ -612,8 +662,9 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       KEY_SEPARATOR +
       (serverPort ?? KEY_ABSENT);
     // `false`, `0` and `''` are "no error" as much as `undefined` and `null`.
+    let errorType: string | undefined;
     if (record.error) {
-      const errorType = this.limiter.admit(ATTR_ERROR_TYPE, errorTypeOfRecord(record.error));
+      errorType = this.limiter.admit(ATTR_ERROR_TYPE, errorTypeOfRecord(record.error));
       const errorKey = key + KEY_SEPARATOR + errorType;
       sinks.errors.add(errorKey, 1, attrs, ATTR_ERROR_TYPE, errorType);
       sinks.inferenceLatency.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
@@ -634,6 +685,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     if (tokens.hasCacheCreationInput)
       this.recordDetail(sinks, key, attrs, tokens.cacheCreationInput, TOKEN_TYPE_CACHE_CREATION_INPUT);
     if (tokens.hasReasoning) this.recordDetail(sinks, key, attrs, tokens.reasoningOutput, TOKEN_TYPE_REASONING);
+    let costUsd: number | undefined;
     if (tokens.consistent && tokens.any) {
       const call = this.costedCall;
       call.seriesKey = key;
@@ -644,7 +696,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       call.rawModel = record.model;
       call.rawResponseModel = record.responseModel;
       call.rawServerAddress = record.serverAddress;
-      this.costs.record(sinks, call, tokens);
+      costUsd = this.costs.record(sinks, call, tokens);
     }
 
     let ttft: number | undefined;
@@ -681,6 +733,11 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       this.feedDrift('latency', attrs, record.durationSeconds);
       if (output !== undefined) this.feedDrift('response_length', attrs, output);
     }
+
+    // The per-call event: one branch when no sink is registered (the default).
+    const eventSink = this.callEvents.sink;
+    if (eventSink !== undefined)
+      this.callEvents.emit(eventSink, record, { errorType, tokens, costUsd, timeToFirstTokenSeconds: ttft });
   }
 
   /**

@@ -23,6 +23,9 @@ export type InvalidReason =
   | 'inconsistent_token_usage'
   | 'invalid_headers'
   | 'invalid_time'
+  | 'invalid_response_id'
+  | 'invalid_finish_reasons'
+  | 'invalid_messages'
   | RateLimitHeaderReason;
 
 /**
