@@ -2,7 +2,12 @@
  * The llm-otel demo: a service making LLM calls through the real `openai` and `ollama` clients,
  * measured with no telemetry code of its own (started with `--import @llm-otel/node/register`),
  * against an embedded model simulator. It registers two model versions, re-deploys one, injects a
- * response-length drift that the in-process detector reports, then prints the llm_* series.
+ * response-length drift that the in-process detector reports, then prints the llm_* series, the
+ * spend per model and the latest rate-limit headroom.
+ *
+ * The simulator serves the OpenAI API on a loopback address, which llm-otel prices at 0 like any
+ * local server; `pnpm demo` sets LLM_OTEL_PRICES_FILE to examples/llm-service/simulator-prices.json,
+ * which prices its models at OpenAI's list prices, so the spend shows what the calls would cost.
  *
  *   pnpm demo                                   # everything local, no network, no API key
  *   OPENAI_BASE_URL=... OPENAI_API_KEY=... pnpm demo   # a real OpenAI-compatible endpoint
@@ -14,10 +19,13 @@ import { createClients, type Operation, runOperation } from '@llm-otel/example-l
 import { ModelSimulator, Random } from '@llm-otel/model-simulator';
 import { getRegistration } from '@llm-otel/node';
 import { Progress } from './progress.js';
+import { formatHeadroom, formatSpend, headroomByKind, parseSamples, spendByModel } from './summary.js';
 
 const CALLS = Number(process.env.DEMO_CALLS ?? 400);
 const CONCURRENCY = 8;
 const OPENAI_MODEL = process.env.DEMO_OPENAI_MODEL ?? 'gpt-4o-mini';
+/** A reasoning model for some OpenAI chat calls: its reasoning tokens are billed as output. */
+const REASONING_MODEL = process.env.DEMO_REASONING_MODEL ?? 'o4-mini';
 const OLLAMA_MODEL = process.env.DEMO_OLLAMA_MODEL ?? 'mistral';
 const OPENAI_OPS: Operation[] = ['openai.chat', 'openai.chat.stream', 'openai.embeddings', 'openai.responses'];
 const OLLAMA_OPS: Operation[] = ['ollama.chat', 'ollama.chat.stream', 'ollama.generate', 'ollama.generate.stream'];
@@ -89,7 +97,8 @@ async function main(): Promise<void> {
   const call = async (): Promise<boolean> => {
     const openai = random.chance(0.5);
     const op = random.pick(openai ? OPENAI_OPS : OLLAMA_OPS);
-    const model = openai ? OPENAI_MODEL : OLLAMA_MODEL;
+    const reasoning = op === 'openai.chat' && random.chance(0.5);
+    const model = openai ? (reasoning ? REASONING_MODEL : OPENAI_MODEL) : OLLAMA_MODEL;
     try {
       const text = await runOperation(clients, op, model, 'Summarise the release notes in two sentences.');
       const words = text.split(/\s+/).filter(Boolean).length;
@@ -133,6 +142,14 @@ async function main(): Promise<void> {
   show(/^llm_response_quality_score\{/);
   show(/^llm_intent_parsing_accuracy_total\{/);
   show(/^llm_drift_detected\{/);
+  const samples = parseSamples(text);
+  console.log('\nspend per model (llm_cost_usd_total, USD):');
+  for (const line of formatSpend(spendByModel(samples))) console.log(line);
+  // A loopback server (the simulator) costs 0 unless a price table prices its models.
+  const prices = process.env.LLM_OTEL_PRICES_FILE;
+  console.log(`  (prices: built-in table${prices ? ` + ${prices}` : ''}; local servers cost 0 unless priced)`);
+  console.log('\nrate-limit headroom, as of the latest response (llm_rate_limit_*):');
+  for (const line of formatHeadroom(headroomByKind(samples))) console.log(line);
   console.log(`\nPrometheus endpoint: ${url}`);
 
   if (process.env.DEMO_SERVE) {

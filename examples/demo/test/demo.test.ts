@@ -17,7 +17,13 @@ describe('pnpm demo', () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', '@llm-otel/node/register', 'dist/main.js'], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
-      env: { ...process.env, OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) },
+      env: {
+        ...process.env,
+        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+        // As `pnpm demo` does: the simulator's models priced at OpenAI's list prices.
+        LLM_OTEL_PRICES_FILE: '../llm-service/simulator-prices.json',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -44,5 +50,12 @@ describe('pnpm demo', () => {
     ])
       expect(out).toContain(name);
     expect(out).toContain(`Prometheus endpoint: http://127.0.0.1:${port}/metrics`);
+    // Spend per model: the priced simulator models cost something, the local Ollama model nothing.
+    const spend = out.slice(out.indexOf('spend per model'), out.indexOf('rate-limit headroom'));
+    expect(spend).toMatch(/openai_compatible {2}gpt-4o-mini {2}\$0\.\d*[1-9]\d* {2}= input /);
+    expect(spend).toMatch(/openai_compatible {2}o4-mini +\$0\.\d*[1-9]\d* {2}= input /);
+    expect(spend).toMatch(/ollama +mistral +\$0\.000000\n/);
+    expect(spend).toMatch(/total +\$0\.\d*[1-9]/);
+    expect(out).toContain('rate-limit headroom, as of the latest response (llm_rate_limit_*):');
   }, 120_000);
 });
