@@ -27,6 +27,10 @@ export interface Answer {
   completionTokens: number;
   /** Reasoning tokens reported in the usage details (`reasoning_tokens`), when set. */
   reasoningTokens?: number;
+  /** Cached prompt tokens reported in the usage details (`cached_tokens`), when set. */
+  cachedTokens?: number;
+  /** Headers sent with the answer besides content type and request id (rate limits). */
+  headers?: Record<string, string>;
   /** Reasoning text streamed before the content (`reasoning_content`, Ollama's `thinking`), when set. */
   thinking?: string;
   /** Wait after the headers, before the first chunk of a stream. */

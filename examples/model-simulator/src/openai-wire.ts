@@ -14,19 +14,29 @@ const ERROR_KINDS: Record<number, [type: string, code: string | null, message: s
   500: ['server_error', null, 'The server had an error while processing your request'],
 };
 
-/** Writes an OpenAI error body with the given status. */
-export function openAIError(res: ServerResponse, status: number, requestId?: string): void {
+/**
+ * Writes an OpenAI error body with the given status, and `extra` headers (rate limits, `retry-after`
+ * on a 429). `retry-after-ms: 5` keeps a client's retries short (the openai clients prefer it to
+ * `retry-after`).
+ */
+export function openAIError(
+  res: ServerResponse,
+  status: number,
+  requestId?: string,
+  extra: Record<string, string> = {},
+): void {
   const [type, code, message] = ERROR_KINDS[status] ?? ['server_error', null, `simulated ${status}`];
   res.writeHead(status, {
     'content-type': 'application/json',
     'retry-after-ms': '5',
     ...(requestId ? { 'x-request-id': requestId } : {}),
+    ...extra,
   });
   res.end(JSON.stringify({ error: { message, type, param: null, code } }));
 }
 
 function headers(a: Answer, contentType: string): Record<string, string> {
-  return { 'content-type': contentType, ...(a.requestId ? { 'x-request-id': a.requestId } : {}) };
+  return { 'content-type': contentType, ...(a.requestId ? { 'x-request-id': a.requestId } : {}), ...a.headers };
 }
 
 async function json(res: ServerResponse, a: Answer, body: unknown): Promise<void> {
@@ -85,11 +95,13 @@ function includesUsage(body: Record<string, unknown>): boolean {
   return (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 }
 
+/** Chat and legacy completion usage; the details when the answer reports them (as OpenAI: cached in the prompt, reasoning in the completion). */
 function completionUsage(a: Answer) {
   return {
     prompt_tokens: a.promptTokens,
     completion_tokens: a.completionTokens,
     total_tokens: a.promptTokens + a.completionTokens,
+    ...(a.cachedTokens === undefined ? {} : { prompt_tokens_details: { cached_tokens: a.cachedTokens } }),
     ...(a.reasoningTokens === undefined ? {} : { completion_tokens_details: { reasoning_tokens: a.reasoningTokens } }),
   };
 }
@@ -186,7 +198,7 @@ export async function response(res: ServerResponse, body: Record<string, unknown
   const text = pieces.join('');
   const usage = {
     input_tokens: a.promptTokens,
-    input_tokens_details: { cached_tokens: 0 },
+    input_tokens_details: { cached_tokens: a.cachedTokens ?? 0 },
     output_tokens: a.completionTokens,
     output_tokens_details: { reasoning_tokens: a.reasoningTokens ?? 0 },
     total_tokens: a.promptTokens + a.completionTokens,

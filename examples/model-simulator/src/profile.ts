@@ -1,5 +1,6 @@
 import { type Answer, type Operation, words } from './answer.js';
 import type { Random } from './random.js';
+import { isReasoningModel } from './script.js';
 
 /** How the simulated model behaves. Times are in milliseconds. */
 export interface SimulationProfile {
@@ -15,6 +16,16 @@ export interface SimulationProfile {
   serverErrorRate: number;
   /** Seed of the random draws (a run is repeatable). */
   seed: number;
+  /**
+   * OpenAI-style rate limits of the simulated account, per minute (see rate-limits.ts); 0 for
+   * either sends no rate-limit headers.
+   */
+  requestsPerMinute: number;
+  tokensPerMinute: number;
+  /** Share of the prompt reported as cached when the same prompt was seen before (OpenAI wire). */
+  cachedShare: number;
+  /** Share of the completion reported as reasoning tokens by o-series models (`o1`, `o4-mini`, ...). */
+  reasoningShare: number;
 }
 
 export const DEFAULT_PROFILE: SimulationProfile = {
@@ -25,6 +36,10 @@ export const DEFAULT_PROFILE: SimulationProfile = {
   rateLimitRate: 0.04,
   serverErrorRate: 0.03,
   seed: 7,
+  requestsPerMinute: 3000,
+  tokensPerMinute: 1_000_000,
+  cachedShare: 0.5,
+  reasoningShare: 0.6,
 };
 
 /** What one simulated answer looks like: sizes and timing. */
@@ -46,19 +61,38 @@ export function drawAnswer(random: Random, p: SimulationProfile, extraDelayMs: n
 
 /**
  * The answer to one request in the default (random) mode: the drawn sizes and timing; the text is
- * words, so that text and token counts agree. The time to the first token is waited before the
+ * words, so that text and token counts agree; on the OpenAI wire a repeated prompt reports a cached
+ * share and an o-series model a reasoning share (`details`). The time to the first token is waited before the
  * headers (by the server), the rest of the generation between chunks or before a plain body.
  */
-export function drawnAnswer(operation: Operation, body: Record<string, unknown>, d: Draw): Answer {
+export function drawnAnswer(
+  operation: Operation,
+  body: Record<string, unknown>,
+  d: Draw,
+  details: { repeatedPrompt: boolean; profile: SimulationProfile },
+): Answer {
   const now = Date.now();
   const openai = !operation.startsWith('ollama.');
+  const generates = openai && operation !== 'embeddings';
+  const completionTokens = operation.includes('embed') ? 0 : d.completionTokens;
   return {
     model: openai && operation !== 'embeddings' ? `${String(body.model)}-sim` : String(body.model),
     id: `${ID_PREFIX[operation] ?? 'sim'}${now.toString(36)}`,
     created: Math.floor(now / 1000),
     pieces: words(d.completionTokens),
     promptTokens: d.promptTokens,
-    completionTokens: operation.includes('embed') ? 0 : d.completionTokens,
+    completionTokens,
+    // OpenAI reports both details on every generation, 0 when there is nothing to report.
+    cachedTokens: generates
+      ? details.repeatedPrompt
+        ? Math.floor(d.promptTokens * details.profile.cachedShare)
+        : 0
+      : undefined,
+    reasoningTokens: generates
+      ? isReasoningModel(body.model)
+        ? Math.round(completionTokens * details.profile.reasoningShare)
+        : 0
+      : undefined,
     firstChunkDelayMs: 0,
     chunkDelayMs: d.perTokenMs,
     bodyDelayMs: operation.includes('embed') ? 0 : d.perTokenMs * (d.completionTokens - 1),

@@ -13,9 +13,15 @@ import type { Answer, Operation } from './answer.js';
  * - `cut`: the connection is cut after two chunks;
  * - `hold`: an OpenAI stream stops after its finish chunk (no usage chunk, no `[DONE]`) and the
  *   connection stays open until the client closes it;
- * - `reason-<n>`: the usage reports n of the output tokens as reasoning tokens;
+ * - `reason-<n>`: the usage reports n of the output tokens as reasoning tokens (an o-series model
+ *   name such as `o4-mini` reports {@link SCRIPTED_REASONING_TOKENS} without it);
+ * - `cached-<n>`: the usage reports n of the prompt tokens as cached (`cached_tokens`);
+ * - `nolimits`: an OpenAI answer without rate-limit headers;
  * - `think`: the stream carries reasoning text before its content;
  * - `big-<n>`: the text starts with a piece of n characters.
+ *
+ * The same parts can come in the `x-simulator-script` request header (see {@link SCRIPT_HEADER}),
+ * so a test can script a call to a real model name (one with a price, say) as well.
  */
 export interface Script {
   failStatus?: number;
@@ -25,22 +31,44 @@ export interface Script {
   cut: boolean;
   hold: boolean;
   reasoningTokens?: number;
+  cachedTokens?: number;
+  /** Send no rate-limit headers. */
+  noLimits: boolean;
   think: boolean;
   bigText?: number;
 }
 
-/** Reads the script of a model name (linear: one split, no regular expression). */
-export function parseScript(model: unknown): Script {
+/** The request header whose parts (same syntax as in the model name) add to the model name's. */
+export const SCRIPT_HEADER = 'x-simulator-script';
+
+/** Reasoning tokens a scripted o-series model (`o1`, `o3-mini`, `o4-mini`, ...) reports by default. */
+export const SCRIPTED_REASONING_TOKENS = 4;
+
+/** Whether a model name is an o-series reasoning model: `o` and a digit (checked without a regex). */
+export function isReasoningModel(model: unknown): boolean {
+  if (typeof model !== 'string' || model.length < 2 || model[0] !== 'o') return false;
+  const code = model.charCodeAt(1);
+  return code >= 0x30 && code <= 0x39;
+}
+
+/**
+ * Reads the script of a model name, and of the `x-simulator-script` header when given (linear: one
+ * split each, no regular expression).
+ */
+export function parseScript(model: unknown, header?: unknown): Script {
   const script: Script = {
     headersDelayMs: 0,
     firstChunkDelayMs: 0,
     chunkDelayMs: 0,
     cut: false,
     hold: false,
+    noLimits: false,
     think: false,
   };
-  if (typeof model !== 'string') return script;
-  for (const part of model.split('+')) {
+  const parts: string[] = [];
+  if (typeof model === 'string') parts.push(...model.split('+'));
+  if (typeof header === 'string') parts.push(...header.split('+'));
+  for (const part of parts) {
     const dash = part.indexOf('-');
     const name = dash < 0 ? part : part.slice(0, dash);
     const n = dash < 0 ? Number.NaN : Number(part.slice(dash + 1));
@@ -51,6 +79,8 @@ export function parseScript(model: unknown): Script {
     else if (name === 'cut') script.cut = true;
     else if (name === 'hold') script.hold = true;
     else if (name === 'reason') script.reasoningTokens = n;
+    else if (name === 'cached') script.cachedTokens = n;
+    else if (name === 'nolimits') script.noLimits = true;
     else if (name === 'think') script.think = true;
     else if (name === 'big') script.bigText = n;
   }
@@ -125,7 +155,12 @@ export function scriptedAnswer(operation: Operation, body: Record<string, unknow
       script.bigText === undefined ? [...SCRIPTED_TEXT_PIECES] : ['a'.repeat(script.bigText), ...SCRIPTED_TEXT_PIECES],
     promptTokens: counts.input,
     completionTokens: counts.output,
-    reasoningTokens: script.reasoningTokens,
+    reasoningTokens:
+      script.reasoningTokens ??
+      (isReasoningModel(body.model) && (operation === 'chat' || operation === 'responses')
+        ? SCRIPTED_REASONING_TOKENS
+        : undefined),
+    cachedTokens: script.cachedTokens,
     thinking: script.think ? 'Hmm' : undefined,
     firstChunkDelayMs: script.firstChunkDelayMs,
     chunkDelayMs: script.chunkDelayMs,

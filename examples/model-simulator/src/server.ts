@@ -4,7 +4,8 @@ import * as ollama from './ollama-wire.js';
 import * as openai from './openai-wire.js';
 import { DEFAULT_PROFILE, drawAnswer, drawnAnswer, type SimulationProfile } from './profile.js';
 import { Random } from './random.js';
-import { parseScript, SCRIPTED_REQUEST_ID, scriptedAnswer } from './script.js';
+import { type RateLimitSettings, RateLimitWindows } from './rate-limits.js';
+import { parseScript, SCRIPT_HEADER, SCRIPTED_REQUEST_ID, scriptedAnswer } from './script.js';
 
 type Handler = (res: ServerResponse, body: Record<string, unknown>, a: Answer) => Promise<void>;
 
@@ -43,6 +44,9 @@ export interface SimulatorLedger {
   failures: Record<string, number>;
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, reported as cached; of the completion tokens, reported as reasoning. */
+  cachedTokens: number;
+  reasoningTokens: number;
 }
 
 /** One request the simulator received (kept in scripted mode, for tests that check what was sent). */
@@ -59,7 +63,15 @@ export interface SimulatorOptions {
    * written in the model name (see script.ts). The profile's random draws are not used.
    */
   scripted?: boolean;
+  /** The clock of the rate-limit windows, in ms (default `Date.now`). */
+  clock?: () => number;
 }
+
+/** Rate limits of scripted mode: high enough that no test reaches them unless it sets lower ones. */
+export const SCRIPTED_RATE_LIMITS: RateLimitSettings = { requestsPerMinute: 10_000, tokensPerMinute: 2_000_000 };
+
+/** Distinct prompts remembered (random mode) to report a cached share when one comes again. */
+const MAX_REMEMBERED_PROMPTS = 1000;
 
 /** Received requests kept in scripted mode (the latest ones). */
 const MAX_KEPT_REQUESTS = 100;
@@ -82,6 +94,11 @@ export class ModelSimulator {
   extraDelayMs = 0;
   /** Forces every request to fail with this status (e.g. 500), or none when undefined. */
   failWith: number | undefined;
+  /**
+   * Headers set on every OpenAI answer, successes and errors, after the simulated ones: a string
+   * replaces or adds a header, `null` removes it (e.g. malformed or missing rate-limit headers).
+   */
+  headerOverrides: Record<string, string | null> | undefined;
   /** Per `route model` key: what was answered. */
   readonly ledger = new Map<string, SimulatorLedger>();
   /** Scripted mode: the latest requests received, oldest first. */
@@ -89,11 +106,31 @@ export class ModelSimulator {
   private readonly modelProfiles = new Map<string, SimulationProfile>();
   private requestWaiters: Array<(request: ReceivedRequest) => void> = [];
   private origin_: string | undefined;
+  private readonly clock: () => number;
+  private rateLimits: RateLimitWindows | undefined;
+  private readonly prompts = new Set<string>();
 
   constructor(profile: Partial<SimulationProfile> = {}, options: SimulatorOptions = {}) {
     this.profile = { ...DEFAULT_PROFILE, ...profile };
     this.random = new Random(this.profile.seed);
     this.scripted = options.scripted === true;
+    this.clock = options.clock ?? Date.now;
+    this.setRateLimits(
+      this.scripted
+        ? SCRIPTED_RATE_LIMITS
+        : { requestsPerMinute: this.profile.requestsPerMinute, tokensPerMinute: this.profile.tokensPerMinute },
+    );
+  }
+
+  /**
+   * Sets the OpenAI-style rate limits (new, full windows), or removes them (`undefined`, or a limit
+   * of 0): OpenAI answers then carry no rate-limit headers.
+   */
+  setRateLimits(settings: RateLimitSettings | undefined): void {
+    this.rateLimits =
+      settings === undefined || settings.requestsPerMinute <= 0 || settings.tokensPerMinute <= 0
+        ? undefined
+        : new RateLimitWindows(settings, this.clock);
   }
 
   /** Listens on 127.0.0.1 (port 0: a free one); returns the base URL, e.g. `http://127.0.0.1:41234`. */
@@ -162,11 +199,20 @@ export class ModelSimulator {
 
   /** Totals over every route and model. */
   totals(): SimulatorLedger {
-    const total: SimulatorLedger = { requests: 0, failures: {}, promptTokens: 0, completionTokens: 0 };
+    const total: SimulatorLedger = {
+      requests: 0,
+      failures: {},
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedTokens: 0,
+      reasoningTokens: 0,
+    };
     for (const l of this.ledger.values()) {
       total.requests += l.requests;
       total.promptTokens += l.promptTokens;
       total.completionTokens += l.completionTokens;
+      total.cachedTokens += l.cachedTokens;
+      total.reasoningTokens += l.reasoningTokens;
       for (const [k, v] of Object.entries(l.failures)) total.failures[k] = (total.failures[k] ?? 0) + v;
     }
     return total;
@@ -175,20 +221,33 @@ export class ModelSimulator {
   private entry(key: string): SimulatorLedger {
     let l = this.ledger.get(key);
     if (!l) {
-      l = { requests: 0, failures: {}, promptTokens: 0, completionTokens: 0 };
+      l = { requests: 0, failures: {}, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
       this.ledger.set(key, l);
     }
     return l;
   }
 
-  /** The status to fail with (or none), the wait before the headers, and the answer otherwise. */
-  private plan(operation: Operation, body: Record<string, unknown>) {
+  /** Whether this prompt was seen before (random mode's cached share); remembers it. */
+  private repeatedPrompt(body: Record<string, unknown>): boolean {
+    const key = JSON.stringify(body.messages ?? body.prompt ?? body.input ?? null).slice(0, 4096);
+    if (this.prompts.has(key)) return true;
+    if (this.prompts.size >= MAX_REMEMBERED_PROMPTS) this.prompts.clear();
+    this.prompts.add(key);
+    return false;
+  }
+
+  /**
+   * The status to fail with (or none), the wait before the headers, the answer otherwise, and
+   * whether rate-limit headers are sent.
+   */
+  private plan(operation: Operation, body: Record<string, unknown>, scriptHeader: unknown) {
     if (this.scripted) {
-      const script = parseScript(body.model);
+      const script = parseScript(body.model, scriptHeader);
       return {
         status: this.failWith ?? script.failStatus,
         headersDelayMs: script.headersDelayMs + this.extraDelayMs,
         answer: scriptedAnswer(operation, body, script),
+        limits: !script.noLimits,
       };
     }
     const profile = this.modelProfiles.get(String(body.model)) ?? this.profile;
@@ -200,7 +259,9 @@ export class ModelSimulator {
         : this.random.chance(this.profile.serverErrorRate)
           ? 500
           : undefined);
-    return { status, headersDelayMs: draw.firstTokenMs, answer: drawnAnswer(operation, body, draw) };
+    const repeatedPrompt = !operation.startsWith('ollama.') && this.repeatedPrompt(body);
+    const answer = drawnAnswer(operation, body, draw, { repeatedPrompt, profile });
+    return { status, headersDelayMs: draw.firstTokenMs, answer, limits: true };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -231,16 +292,46 @@ export class ModelSimulator {
     }
     const ledger = this.entry(`${path} ${String(body.model)}`);
     ledger.requests++;
-    const { status, headersDelayMs, answer } = this.plan(route.operation, body);
+    const plan = this.plan(route.operation, body, req.headers[SCRIPT_HEADER]);
+    const { headersDelayMs, answer } = plan;
+    let status = plan.status;
     await sleep(headersDelayMs);
+    // OpenAI-style rate limits: the windows take the answered requests; a full window refuses (429).
+    let extra: Record<string, string> = {};
+    const windows = this.rateLimits;
+    if (route.api === 'openai' && windows !== undefined && plan.limits) {
+      const outcome = windows.admit(answer.promptTokens + answer.completionTokens, status === undefined);
+      extra = outcome.headers;
+      if (outcome.refused && status === undefined) status = 429;
+      if (status === 429 && extra['retry-after'] === undefined)
+        extra['retry-after'] = String(windows.retryAfterSeconds());
+    }
+    if (route.api === 'openai') extra = withOverrides(extra, this.headerOverrides);
     if (status !== undefined) {
       ledger.failures[status] = (ledger.failures[status] ?? 0) + 1;
-      if (route.api === 'openai') openai.openAIError(res, status, this.scripted ? SCRIPTED_REQUEST_ID : undefined);
+      if (route.api === 'openai')
+        openai.openAIError(res, status, this.scripted ? SCRIPTED_REQUEST_ID : undefined, extra);
       else ollama.ollamaError(res, status);
       return;
     }
     ledger.promptTokens += answer.promptTokens;
     ledger.completionTokens += answer.completionTokens;
-    await route.handle(res, body, answer);
+    ledger.cachedTokens += answer.cachedTokens ?? 0;
+    ledger.reasoningTokens += answer.reasoningTokens ?? 0;
+    await route.handle(res, body, { ...answer, headers: extra });
   }
+}
+
+/** `headers` with the overrides applied: a string sets a header, `null` removes it. */
+function withOverrides(
+  headers: Record<string, string>,
+  overrides: Record<string, string | null> | undefined,
+): Record<string, string> {
+  if (overrides === undefined) return headers;
+  const result = { ...headers };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === null) delete result[name];
+    else result[name] = value;
+  }
+  return result;
 }

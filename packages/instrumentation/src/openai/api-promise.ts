@@ -1,4 +1,4 @@
-import { safely } from '../shared/safe.js';
+import { field, safely } from '../shared/safe.js';
 
 /** The parts of openai's `APIPromise` (v4 to v7) that are observed. */
 interface ApiPromiseLike {
@@ -60,12 +60,18 @@ function isApiPromise(value: unknown): value is ApiPromiseLike {
  * The app keeps the very same promise object. A value that is not an APIPromise but a plain promise
  * is observed with `.then()`, which is harmless for plain promises. Returns false when `promise`
  * is neither.
+ *
+ * `onResponse`, when given, is told once how the HTTP exchange ended, from the internal response
+ * promise (the same one `.asResponse()` and `.withResponse()` read, so also for calls the app takes
+ * raw): with the client's raw `Response` (whose headers are read, never its body), or with the
+ * error the request failed with (an `APIError` carries the response headers). Streams included.
  */
 export function observeApiPromise(
   promise: unknown,
   onValue: (value: unknown) => void,
   onError: (error: unknown) => void,
   component: string,
+  onResponse?: (response: unknown, error: unknown) => void,
 ): boolean {
   const fail = (error: unknown): void => safely(component, () => onError(error));
   // The parsed value can reach us twice (parseResponse and a `_thenUnwrap` transform): read it once.
@@ -78,10 +84,28 @@ export function observeApiPromise(
   if (!isApiPromise(promise)) {
     const p = promise as PromiseLike<unknown> | undefined;
     if (!(p instanceof Promise)) return false;
-    p.then(succeed, fail);
+    const failed =
+      onResponse === undefined
+        ? fail
+        : (error: unknown): void => {
+            safely(component, () => onResponse(undefined, error));
+            fail(error);
+          };
+    p.then(succeed, failed);
     return true;
   }
-  promise.responsePromise.then(undefined, fail);
+  if (onResponse === undefined) promise.responsePromise.then(undefined, fail);
+  else {
+    // A side branch of the response promise: it holds `{ response, ... }` (headers only, the body
+    // unread) or the error; the client's own chains on it are unchanged.
+    promise.responsePromise.then(
+      (props) => safely(component, () => onResponse(field(props, 'response'), undefined)),
+      (error) => {
+        safely(component, () => onResponse(undefined, error));
+        fail(error);
+      },
+    );
+  }
   if (typeof promise.parsedPromise?.then === 'function') {
     promise.parsedPromise.then(succeed, fail);
     return true;

@@ -1,6 +1,7 @@
 import { field, nonEmptyString } from '../shared/safe.js';
 import { ChoiceStreamReader, chatChoices } from './choice-stream.js';
 import type { OpenAIOperation } from './operation.js';
+import { readOpenAIUsage } from './usage.js';
 
 /** `chat.completions.create`, plain and streamed (also behind `parse()`, `stream()`, `runTools()`). */
 export const chatCompletionsCreate: OpenAIOperation = {
@@ -9,12 +10,7 @@ export const chatCompletionsCreate: OpenAIOperation = {
   streamUsage: true,
   readResult(result, meter) {
     meter.responseModel = nonEmptyString(field(result, 'model'));
-    const usage = field(result, 'usage');
-    meter.setUsage(
-      field(usage, 'prompt_tokens'),
-      field(usage, 'completion_tokens'),
-      field(field(usage, 'completion_tokens_details'), 'reasoning_tokens'),
-    );
+    readOpenAIUsage(field(result, 'usage'), meter);
   },
   streamReader: (meter, options) => new ChoiceStreamReader(meter, chatChoices, options),
 };

@@ -3,6 +3,7 @@ import { type ContentKind, nonEmpty } from '../shared/content-kind.js';
 import { field, nonEmptyString } from '../shared/safe.js';
 import { StreamText } from '../shared/stream-text.js';
 import type { ChunkReader } from './stream.js';
+import { readOpenAIUsage } from './usage.js';
 
 /** How the choices of one chunk format (chat or legacy completions) are read. */
 export interface ChoiceFormat {
@@ -56,9 +57,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * content chunk (until found), keeps the last chunk, and, when we asked for usage, withholds the
  * usage-only chunk (recognised by its empty `choices`) and clears the `usage: null` field the option
  * adds to the other chunks by assigning undefined (a `delete` would turn the app's chunk objects into
- * slow dictionary-mode objects; undefined serialises as the field's absence). Model, usage
- * (`prompt_tokens`, `completion_tokens`, `completion_tokens_details.reasoning_tokens`) and whether
- * the stream completed come from the last chunk, once, in `settle()`.
+ * slow dictionary-mode objects; undefined serialises as the field's absence). Model, usage (the
+ * counts and their cached and reasoning details, see usage.ts) and whether the stream completed
+ * come from the last chunk, once, in `settle()`.
  */
 export class ChoiceStreamReader implements ChunkReader {
   private last: unknown;
@@ -95,14 +96,7 @@ export class ChoiceStreamReader implements ChunkReader {
     const meter = this.meter;
     const last = this.last;
     if (meter.responseModel === undefined) meter.responseModel = nonEmptyString(field(last, 'model'));
-    const usage = field(last, 'usage');
-    if (isObject(usage)) {
-      meter.setUsage(
-        usage.prompt_tokens,
-        usage.completion_tokens,
-        field(usage.completion_tokens_details, 'reasoning_tokens'),
-      );
-    }
+    readOpenAIUsage(field(last, 'usage'), meter);
     meter.completed = this.isTerminal(last);
     if (this.text !== undefined) meter.response = this.text.value;
   }

@@ -1,6 +1,7 @@
 import { field, nonEmptyString } from '../shared/safe.js';
 import { ChoiceStreamReader, completionChoices } from './choice-stream.js';
 import type { OpenAIOperation } from './operation.js';
+import { readOpenAIUsage } from './usage.js';
 
 /** The legacy `completions.create`, plain and streamed. */
 export const completionsCreate: OpenAIOperation = {
@@ -9,8 +10,7 @@ export const completionsCreate: OpenAIOperation = {
   streamUsage: true,
   readResult(result, meter) {
     meter.responseModel = nonEmptyString(field(result, 'model'));
-    const usage = field(result, 'usage');
-    meter.setUsage(field(usage, 'prompt_tokens'), field(usage, 'completion_tokens'));
+    readOpenAIUsage(field(result, 'usage'), meter);
   },
   streamReader: (meter, options) => new ChoiceStreamReader(meter, completionChoices, options),
 };

@@ -5,7 +5,8 @@ import type { AnyMethod } from '../shared/patch-registry.js';
 import { field, nonEmptyString, safely, tokenCount } from '../shared/safe.js';
 import { observeApiPromise } from './api-promise.js';
 import type { ChoiceStreamOptions } from './choice-stream.js';
-import { clientEndpoint } from './client-endpoint.js';
+import { clientEndpoint, type OpenAIEndpoint } from './client-endpoint.js';
+import { recordErrorRateLimits, recordResponseRateLimits } from './rate-limit-headers.js';
 import { type ChunkReader, instrumentOpenAIStream, isOpenAIStream } from './stream.js';
 import { withStreamUsage } from './stream-usage.js';
 
@@ -29,6 +30,8 @@ interface ConfigSource {
 
 interface Call {
   meter: CallMeter;
+  /** Provider and server, for the rate-limit gauges. */
+  endpoint: OpenAIEndpoint;
   args: unknown[];
   stream: boolean;
   hideUsage: boolean;
@@ -61,9 +64,9 @@ function startCall(resource: unknown, args: unknown[], op: OpenAIOperation, conf
     body,
   );
   const stream = field(body, 'stream') === true;
-  if (!stream || !op.streamUsage) return { meter, args, stream, hideUsage: false };
+  if (!stream || !op.streamUsage) return { meter, endpoint, args, stream, hideUsage: false };
   const usage = withStreamUsage(args, endpoint, config);
-  return { meter, args: usage.args, stream, hideUsage: usage.injected };
+  return { meter, endpoint, args: usage.args, stream, hideUsage: usage.injected };
 }
 
 function observe(result: unknown, call: Call, op: OpenAIOperation): void {
@@ -77,7 +80,13 @@ function observe(result: unknown, call: Call, op: OpenAIOperation): void {
       meter.finish();
     }
   };
-  const observed = observeApiPromise(result, onValue, (error) => meter.finish(error), op.component);
+  // The rate-limit headers of every call, success or failure, as soon as the response (or the
+  // error) arrives; its body is left to the app and the client.
+  const onResponse = (response: unknown, error: unknown): void => {
+    if (error === undefined) recordResponseRateLimits(call.endpoint, field(response, 'headers'));
+    else recordErrorRateLimits(call.endpoint, error);
+  };
+  const observed = observeApiPromise(result, onValue, (error) => meter.finish(error), op.component, onResponse);
   if (!observed) meter.finish();
 }
 

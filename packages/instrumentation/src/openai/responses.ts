@@ -3,6 +3,7 @@ import { field, nonEmptyString } from '../shared/safe.js';
 import { StreamText } from '../shared/stream-text.js';
 import type { OpenAIOperation } from './operation.js';
 import type { ChunkReader } from './stream.js';
+import { readOpenAIUsage } from './usage.js';
 
 /** `error.type` of a Responses API `error` object (`{ code, message }`) of a failed response. */
 export function responsesErrorType(error: unknown): string {
@@ -17,14 +18,7 @@ export function responsesErrorType(error: unknown): string {
 function readResponse(response: unknown, meter: CallMeter): void {
   const model = nonEmptyString(field(response, 'model'));
   if (model !== undefined) meter.responseModel = model;
-  const usage = field(response, 'usage');
-  if (typeof usage === 'object' && usage !== null) {
-    meter.setUsage(
-      field(usage, 'input_tokens'),
-      field(usage, 'output_tokens'),
-      field(field(usage, 'output_tokens_details'), 'reasoning_tokens'),
-    );
-  }
+  readOpenAIUsage(field(response, 'usage'), meter);
   if (field(response, 'status') === 'failed') meter.failure = responsesErrorType(field(response, 'error'));
 }
 
@@ -86,9 +80,9 @@ class ResponsesStreamReader implements ChunkReader {
 
 /**
  * The Responses API `responses.create`, plain and streamed (also behind `responses.parse()` and
- * `responses.stream()`). Usage comes from `response.usage` (`input_tokens`, `output_tokens`), in
- * streams from the `response.completed` (or `incomplete`, `failed`) event; the first `*.delta` event
- * is the first token. A response whose status is `failed` counts as an error.
+ * `responses.stream()`). Usage comes from `response.usage` (`input_tokens`, `output_tokens` and
+ * their `*_details`), in streams from the `response.completed` (or `incomplete`, `failed`) event;
+ * the first `*.delta` event is the first token. A response whose status is `failed` counts as an error.
  */
 export const responsesCreate: OpenAIOperation = {
   operationName: 'chat',

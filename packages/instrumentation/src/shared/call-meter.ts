@@ -32,6 +32,8 @@ export class CallMeter {
   outputTokens: number | undefined;
   /** Reasoning tokens, when the usage reports them (they are part of the output tokens). */
   reasoningTokens: number | undefined;
+  /** Cached prompt tokens, when the usage reports them (they are part of the input tokens). */
+  cachedInputTokens: number | undefined;
   /** Set when a stream delivered its terminal event (finish reason, `done`, `response.completed`). */
   completed = false;
   /** A failure reported inside a successful response (e.g. a Responses API `failed` status). */
@@ -60,14 +62,20 @@ export class CallMeter {
     this.reasoningStreamed = reasoning;
   }
 
-  /** Takes token counts from the response's usage; invalid or missing values stay unknown. */
-  setUsage(input: unknown, output: unknown, reasoning?: unknown): void {
+  /**
+   * Takes token counts from the response's usage; invalid or missing values stay unknown. The counts
+   * follow OpenAI's convention, which is core's default: `input` includes the `cached` tokens and
+   * `output` the `reasoning` tokens.
+   */
+  setUsage(input: unknown, output: unknown, reasoning?: unknown, cached?: unknown): void {
     const inputTokens = tokenCount(input);
     const outputTokens = tokenCount(output);
     const reasoningTokens = tokenCount(reasoning);
+    const cachedInputTokens = tokenCount(cached);
     if (inputTokens !== undefined) this.inputTokens = inputTokens;
     if (outputTokens !== undefined) this.outputTokens = outputTokens;
     if (reasoningTokens !== undefined) this.reasoningTokens = reasoningTokens;
+    if (cachedInputTokens !== undefined) this.cachedInputTokens = cachedInputTokens;
   }
 
   /**
@@ -103,6 +111,9 @@ export class CallMeter {
       durationSeconds,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
+      // Details of the counts above (token detail and cost per token type in core).
+      cachedInputTokens: this.cachedInputTokens,
+      reasoningTokens: this.reasoningTokens,
       timeToFirstTokenSeconds: first === undefined ? undefined : (first - this.startedAt) / 1000,
       timePerOutputTokenSeconds: perToken,
       error: failure,

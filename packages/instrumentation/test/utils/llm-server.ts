@@ -7,8 +7,10 @@
  */
 import {
   ModelSimulator,
+  SCRIPT_HEADER,
   SCRIPTED_OLLAMA_COUNTERS,
   SCRIPTED_OPENAI_USAGE,
+  SCRIPTED_REASONING_TOKENS,
   SCRIPTED_REQUEST_ID,
   SCRIPTED_TEXT_PIECES,
   scriptedResponseModel,
@@ -31,3 +33,7 @@ export const TEXT_PIECES = SCRIPTED_TEXT_PIECES;
 export const REQUEST_ID = SCRIPTED_REQUEST_ID;
 /** The model a scripted answer names for a request model. */
 export const responseModelOf = scriptedResponseModel;
+/** The request header that scripts a call besides its model name (e.g. `cached-4`). */
+export const SCRIPT = SCRIPT_HEADER;
+/** Reasoning tokens a scripted o-series model reports. */
+export const REASONING_TOKENS = SCRIPTED_REASONING_TOKENS;

@@ -123,4 +123,11 @@ export const M = {
   internalErrors: 'llm_otel_internal_errors_total',
   quality: 'llm_response_quality_score',
   evaluations: 'llm_otel_evaluations_total',
+  tokenDetail: 'llm_token_usage_detail_total',
+  cost: 'llm_cost_usd_total',
+  unpriced: 'llm_cost_unpriced_calls_total',
+  invalidInput: 'llm_otel_invalid_input_total',
+  rateLimitRemaining: 'llm_rate_limit_remaining',
+  rateLimitLimit: 'llm_rate_limit_limit',
+  rateLimitReset: 'llm_rate_limit_reset_seconds',
 } as const;
