@@ -17,11 +17,32 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard, DASHBOARD_TITLE } from './dashboard.js';
+import { PICTURE_FORMAT_SCRIPT } from './picture-format.js';
 import { dashboardQueries, type QueryVariables } from './queries.js';
 
-/** Panels in the picture: the overview stats, then the charts two per row. */
-export const PICTURE_STATS = [1, 2, 3, 4] as const;
-export const PICTURE_CHARTS = [5, 6, 7, 8, 9, 10, 13, 17] as const;
+/** A block of the picture: an optional heading, a row of stats, then charts two per row. */
+export interface PictureSection {
+  /** Heading above the block (the dashboard row's title); none for the first block. */
+  title?: string;
+  /** Panel ids, in drawing order. */
+  stats: readonly number[];
+  charts: readonly number[];
+}
+
+/**
+ * Panels in the picture: the overview stats and the main charts, then the row "Cost and rate
+ * limits" (its four stats; cost per hour by model, token mix, rate-limit headroom, 429s).
+ */
+export const PICTURE_SECTIONS: readonly PictureSection[] = [
+  { stats: [1, 2, 3, 4], charts: [5, 6, 7, 8, 9, 10, 13, 17] },
+  { title: 'Cost and rate limits', stats: [19, 20, 21, 22], charts: [23, 26, 27, 28] },
+];
+/** "Predictions / min": its last sample marks the end of the data (see fetchPictureData). */
+const CALL_RATE_STAT = 1;
+/** Every stat of the picture, in order. */
+export const PICTURE_STATS: readonly number[] = PICTURE_SECTIONS.flatMap((s) => s.stats);
+/** Every chart of the picture, in order. */
+export const PICTURE_CHARTS: readonly number[] = PICTURE_SECTIONS.flatMap((s) => s.charts);
 
 export const CHROMIUM_FLAGS = [
   '--headless',
@@ -64,6 +85,8 @@ export interface PictureChart {
   unit: string;
   min?: number;
   max?: number;
+  /** The panel's fixed decimals (axis labels), if it sets them. */
+  decimals?: number;
   /** Dashed red line (alert threshold). */
   threshold?: number;
   series: ChartSeries[];
@@ -74,7 +97,9 @@ export interface PictureStat {
   title: string;
   unit: string;
   value: number | null;
-  /** Threshold steps: value >= step.value takes step.color. */
+  /** The panel's fixed decimals, if it sets them. */
+  decimals?: number;
+  /** Threshold steps: value >= step.value takes step.color (a Grafana colour name or #rgb). */
   steps: { value: number | null; color: string }[];
 }
 
@@ -89,6 +114,25 @@ export interface PictureData {
   charts: PictureChart[];
   /** Deployment times (unix seconds) with their titles, from the annotation query. */
   deployments: { time: number; title: string }[];
+  /** How stats and charts are grouped (by panel id); absent: one block of everything. */
+  sections?: PictureSection[];
+}
+
+/** What the page drew, read back from it after rendering (texts as shown). */
+export interface RenderedPicture {
+  /** Section headings, in order. */
+  headings: string[];
+  stats: { title: string; text: string; color: string }[];
+  charts: {
+    title: string;
+    /** Legend entries. */
+    legend: string[];
+    /** Labels of the value axis, bottom to top. */
+    axis: string[];
+    /** Label of the dashed threshold line, if drawn. */
+    threshold?: string;
+    noData: boolean;
+  }[];
 }
 
 interface PromSample {
@@ -145,26 +189,6 @@ export async function fetchPictureData(
   for (let t = start; t <= end; t += step) times.push(t);
   const range = { start: String(start), end: String(end), step: String(step) };
 
-  const stats: PictureStat[] = [];
-  for (const id of PICTURE_STATS) {
-    const panel = panels.get(id);
-    const q = queries.find((x) => x.source === 'panel' && x.panelId === id);
-    if (!panel || !q) throw new Error(`panel ${id} missing`);
-    // Like the stat's `lastNotNull`: the newest sample of the range (the data may end before `end`).
-    const result = await promQuery(prometheus, { query: q.expr, ...range }, false);
-    const last = result[0]?.values
-      ?.map(([, v]) => toNumber(v))
-      .filter((v): v is number => v !== null)
-      .at(-1);
-    stats.push({
-      id,
-      title: panel.title ?? '',
-      unit: panel.fieldConfig?.defaults.unit ?? '',
-      value: last ?? null,
-      steps: panel.fieldConfig?.defaults.thresholds?.steps ?? [],
-    });
-  }
-
   const charts: PictureChart[] = [];
   for (const id of PICTURE_CHARTS) {
     const panel = panels.get(id);
@@ -174,6 +198,7 @@ export async function fetchPictureData(
     const chart: PictureChart = { id, title: panel.title ?? '', unit: defaults?.unit ?? '', series: [] };
     if (defaults?.min !== undefined) chart.min = defaults.min;
     if (defaults?.max !== undefined) chart.max = defaults.max;
+    if (defaults?.decimals !== undefined) chart.decimals = defaults.decimals;
     if (red?.value !== undefined && red.value !== null) chart.threshold = red.value;
     const targets = (panel.targets ?? []) as { refId?: string; legendFormat?: string }[];
     for (const q of queries.filter((x) => x.source === 'panel' && x.panelId === id)) {
@@ -185,6 +210,38 @@ export async function fetchPictureData(
     }
     chart.series.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     charts.push(chart);
+  }
+
+  // Stats show their newest sample (Grafana's `lastNotNull`), but none newer than the last
+  // sample of the call rate (stat 1, which has no default): when the history ends before `end`
+  // (canned or saved data), a query with a default such as `or vector(0)` would otherwise show
+  // that default instead of its last real value.
+  const results = new Map<number, PromSample[]>();
+  for (const id of PICTURE_STATS) {
+    const q = queries.find((x) => x.source === 'panel' && x.panelId === id);
+    if (!q) throw new Error(`panel ${id} missing`);
+    results.set(id, await promQuery(prometheus, { query: q.expr, ...range }, false));
+  }
+  const dataEnd = results.get(CALL_RATE_STAT)?.[0]?.values?.at(-1)?.[0] ?? end;
+  const stats: PictureStat[] = [];
+  for (const id of PICTURE_STATS) {
+    const panel = panels.get(id);
+    if (!panel) throw new Error(`panel ${id} missing`);
+    const last = (results.get(id)?.[0]?.values ?? [])
+      .filter(([t]) => t <= dataEnd)
+      .map(([, v]) => toNumber(v))
+      .filter((v): v is number => v !== null)
+      .at(-1);
+    const stat: PictureStat = {
+      id,
+      title: panel.title ?? '',
+      unit: panel.fieldConfig?.defaults.unit ?? '',
+      value: last ?? null,
+      steps: panel.fieldConfig?.defaults.thresholds?.steps ?? [],
+    };
+    const decimals = panel.fieldConfig?.defaults.decimals;
+    if (decimals !== undefined) stat.decimals = decimals;
+    stats.push(stat);
   }
 
   const deployments: PictureData['deployments'] = [];
@@ -201,7 +258,8 @@ export async function fetchPictureData(
       }
     }
   }
-  return { title: DASHBOARD_TITLE, start, end, step, times, stats, charts, deployments };
+  const sections = PICTURE_SECTIONS.map((s) => ({ ...s, stats: [...s.stats], charts: [...s.charts] }));
+  return { title: DASHBOARD_TITLE, start, end, step, times, stats, charts, deployments, sections };
 }
 
 function escapeHtml(s: string): string {
@@ -224,10 +282,11 @@ body { margin: 0; padding: 16px; width: ${width}px; background: #111217; color: 
 header { display: flex; justify-content: space-between; align-items: baseline; margin: 0 4px 12px; }
 h1 { font-size: 20px; font-weight: 500; margin: 0; color: #fff; }
 header span { color: #8e8e99; }
-.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; margin-bottom: 10px; }
 .stats { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; margin-bottom: 10px; }
+h2.row { font-size: 16px; font-weight: 500; margin: 18px 4px 10px; color: #ccccdc; }
 .panel { background: #181b1f; border: 1px solid #2c3235; border-radius: 4px; padding: 8px 10px; }
-.panel h2 { font-size: 13px; font-weight: 500; margin: 0 0 6px; color: #ccccdc; }
+.panel h3 { font-size: 13px; font-weight: 500; margin: 0 0 6px; color: #ccccdc; }
 .stat .v { font-size: 34px; font-weight: 500; text-align: center; padding: 4px 0 6px; }
 .u-legend { font-size: 11px; text-align: left; color: #ccccdc; }
 .u-legend .u-marker { width: 12px; height: 3px; }
@@ -236,53 +295,50 @@ header span { color: #8e8e99; }
 .u-legend tr.u-series { margin-right: 10px; }
 </style></head><body>
 <header><h1>${escapeHtml(data.title)}</h1><span>llm-otel · ${escapeHtml(range)}</span></header>
-<div class="stats" id="stats"></div>
-<div class="grid" id="charts"></div>
+<main id="sections"></main>
 <script>${uplotJs}</script>
+<script>${PICTURE_FORMAT_SCRIPT}</script>
 <script>
-const DATA = ${JSON.stringify(data)};
+const DATA = ${JSON.stringify(data).replace(/</g, '\\u003c')};
 const WIDTH = ${width};
 const PALETTE = ['#73bf69', '#f2cc0c', '#8ab8ff', '#ff780a', '#f2495c', '#5794f2', '#b877d9', '#705da0', '#37872d', '#fade2a', '#447ebc', '#c15c17'];
-function trim(n, d) { return Number(n.toFixed(d)).toString(); }
-function fmt(unit, v) {
-  if (v === null || v === undefined || Number.isNaN(v)) return '–';
-  const a = Math.abs(v);
-  if (unit === 's') return a === 0 ? '0 s' : a < 1 ? trim(v * 1000, 0) + ' ms' : trim(v, a < 10 ? 2 : 1) + ' s';
-  if (unit === 'percentunit') return trim(v * 100, a < 0.1 ? 2 : 1) + '%';
-  if (unit === 'reqpm') return trim(v, a < 10 ? 2 : 1) + ' req/min';
-  if (unit.startsWith('suffix:')) return (a >= 10000 ? trim(v / 1000, 1) + 'K' : trim(v, a < 10 ? 2 : 0)) + unit.slice(7);
-  return trim(v, a < 1 ? 3 : 2);
-}
-function color(steps, v) {
-  let c = '#ccccdc';
-  for (const s of steps) if (s.value === null || (v !== null && v >= s.value)) c = s.color;
-  return { green: '#73bf69', red: '#f2495c', blue: '#5794f2', yellow: '#fade2a' }[c] || c;
-}
-for (const s of DATA.stats) {
-  const el = document.createElement('div');
-  el.className = 'panel stat';
-  el.innerHTML = '<h2></h2><div class="v"></div>';
-  el.querySelector('h2').textContent = s.title;
-  const v = el.querySelector('.v');
-  v.textContent = s.value === null ? 'No data' : fmt(s.unit, s.value);
-  v.style.color = color(s.steps, s.value);
-  document.getElementById('stats').appendChild(el);
-}
+// What was drawn, read back by renderPng (texts as shown, canvas labels included).
+const REPORT = { headings: [], stats: [], charts: [] };
+const SECTIONS = DATA.sections || [{ stats: DATA.stats.map((s) => s.id), charts: DATA.charts.map((c) => c.id) }];
 const chartWidth = Math.floor((WIDTH - 32 - 10) / 2) - 22;
 const x = DATA.times;
-for (const c of DATA.charts) {
+function drawStat(s, parent) {
+  const el = document.createElement('div');
+  el.className = 'panel stat';
+  el.innerHTML = '<h3></h3><div class="v"></div>';
+  el.querySelector('h3').textContent = s.title;
+  const v = el.querySelector('.v');
+  v.textContent = s.value === null ? 'No data' : formatValue(s.unit, s.value, s.decimals);
+  v.style.color = thresholdColor(s.steps, s.value);
+  parent.appendChild(el);
+  REPORT.stats.push({ title: s.title, text: v.textContent, color: v.style.color });
+}
+function drawChart(c, parent) {
   const el = document.createElement('div');
   el.className = 'panel';
-  el.innerHTML = '<h2></h2>';
-  el.querySelector('h2').textContent = c.title;
-  document.getElementById('charts').appendChild(el);
+  el.innerHTML = '<h3></h3>';
+  el.querySelector('h3').textContent = c.title;
+  parent.appendChild(el);
+  const report = { title: c.title, legend: c.series.map((s) => s.name), axis: [], noData: c.series.length === 0 };
+  REPORT.charts.push(report);
   if (c.series.length === 0) {
     const p = document.createElement('div');
     p.style.cssText = 'height:230px;display:flex;align-items:center;justify-content:center;color:#8e8e99';
     p.textContent = 'No data';
     el.appendChild(p);
-    continue;
+    return;
   }
+  if (c.threshold !== undefined) report.threshold = formatValue(c.unit, c.threshold, c.decimals);
+  // Axis labels: the panel's decimals; money always with the decimals its tick spacing needs.
+  const axisLabels = (vals, incr) => {
+    const d = c.decimals !== undefined ? c.decimals : c.unit === 'currencyUSD' ? tickDecimals(incr) : undefined;
+    return vals.map((v) => formatValue(c.unit, v, d));
+  };
   const opts = {
     width: chartWidth,
     height: 230,
@@ -304,7 +360,11 @@ for (const c of DATA.charts) {
           u.ctx.font = '12px DejaVu Sans, sans-serif';
           return Math.ceil(Math.max(...vals.map((v) => u.ctx.measureText(v).width))) + 22;
         },
-        values: (u, vals) => vals.map((v) => fmt(c.unit, v)) },
+        values: (u, vals, axisIdx, space, incr) => {
+          const labels = axisLabels(vals, incr);
+          report.axis = labels;
+          return labels;
+        } },
     ],
     series: [{}].concat(c.series.map((s, i) => ({
       label: s.name, stroke: PALETTE[i % PALETTE.length], width: 1.6, points: { show: false },
@@ -317,10 +377,10 @@ for (const c of DATA.charts) {
       ctx.lineWidth = 1.5 * devicePixelRatio;
       if (c.threshold !== undefined) {
         const y = u.valToPos(c.threshold, 'y', true);
-        ctx.strokeStyle = '#f2495c';
+        ctx.strokeStyle = GRAFANA_COLORS.red;
         ctx.beginPath(); ctx.moveTo(u.bbox.left, y); ctx.lineTo(u.bbox.left + u.bbox.width, y); ctx.stroke();
       }
-      ctx.strokeStyle = '#b877d9';
+      ctx.strokeStyle = GRAFANA_COLORS.purple;
       for (const d of DATA.deployments) {
         const px = u.valToPos(d.time, 'x', true);
         ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke();
@@ -330,12 +390,43 @@ for (const c of DATA.charts) {
   };
   new uPlot(opts, [x].concat(c.series.map((s) => s.values)), el);
 }
+const byId = (list, id) => list.find((p) => p.id === id);
+for (const section of SECTIONS) {
+  const root = document.getElementById('sections');
+  if (section.title) {
+    const h = document.createElement('h2');
+    h.className = 'row';
+    h.textContent = section.title;
+    root.appendChild(h);
+    REPORT.headings.push(section.title);
+  }
+  const stats = section.stats.map((id) => byId(DATA.stats, id)).filter(Boolean);
+  const charts = section.charts.map((id) => byId(DATA.charts, id)).filter(Boolean);
+  if (stats.length) {
+    const row = document.createElement('div');
+    row.className = 'stats';
+    root.appendChild(row);
+    for (const s of stats) drawStat(s, row);
+  }
+  if (charts.length) {
+    const grid = document.createElement('div');
+    grid.className = 'grid';
+    root.appendChild(grid);
+    for (const c of charts) drawChart(c, grid);
+  }
+}
+window.__report = REPORT;
 window.__rendered = true;
 </script></body></html>`;
 }
 
-/** Screenshots the picture's page in headless Chromium. */
-export async function renderPng(html: string, out: string, width: number, chromium = '/usr/bin/chromium') {
+/** Screenshots the picture's page in headless Chromium; returns what the page drew. */
+export async function renderPng(
+  html: string,
+  out: string,
+  width: number,
+  chromium = '/usr/bin/chromium',
+): Promise<RenderedPicture> {
   const { chromium: launcher } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'llm-otel-render-'));
   try {
@@ -355,6 +446,7 @@ export async function renderPng(html: string, out: string, width: number, chromi
         timeout: 30_000,
       });
       await page.screenshot({ path: out, fullPage: true });
+      return await page.evaluate(() => (window as unknown as { __report: RenderedPicture }).__report);
     } finally {
       await context.close();
     }

@@ -6,10 +6,12 @@
 # without a running pipeline:
 #
 #   bash grafana/test/canned-prometheus.sh /tmp/canned-prom 19090
-#   node grafana/dist/render.js --prometheus http://127.0.0.1:19090 --from -6h --out /tmp/picture.png
+#   node grafana/dist/render.js --prometheus http://127.0.0.1:19090 --from <end - 6h> --to <end> --out /tmp/picture.png
 #   kill "$(cat /tmp/canned-prom/prometheus.pid)"
 #
-# Needs prometheus and promtool (Debian: apt-get install -y prometheus). Listens on 127.0.0.1 only.
+# <end> is the end of the history (Unix seconds), printed last with that command: a picture
+# ending later shows the rates fading out after it. Needs prometheus and promtool (Debian:
+# apt-get install -y prometheus). Listens on 127.0.0.1 only.
 set -euo pipefail
 
 WORK="${1:?usage: canned-prometheus.sh <workdir> [port] [hours]}"
@@ -68,4 +70,5 @@ for pass in 1 2; do
   start_prometheus
 done
 rm -f history.om
-echo "canned Prometheus on $URL (pid $(cat prometheus.pid)), ${HOURS}h of history ending $(date -u -d "@$END" +%FT%TZ)"
+echo "canned Prometheus on $URL (pid $(cat prometheus.pid)), ${HOURS}h of history ending $(date -u -d "@$END" +%FT%TZ) ($END)"
+echo "picture: node grafana/dist/render.js --prometheus $URL --from $((END - 6 * 3600)) --to $END --out ml-service-metrics.png"

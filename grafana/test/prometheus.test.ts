@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DashboardQuery, dashboardQueries, type QueryVariables } from '../src/index.js';
+import { fetchPictureData, PICTURE_CHARTS, PICTURE_STATS } from '../src/render.js';
 import { MODELS, perCall, RATE_LIMITS, serve } from './canned-metrics.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -267,5 +268,42 @@ describe.skipIf(!hasPrometheus())('dashboard queries on a real Prometheus (canne
       expect(s?.value, m.model).toBeGreaterThan(expected * 0.9);
       expect(s?.value, m.model).toBeLessThan(expected * 1.1);
     });
+  });
+
+  it('the README picture: every stat and chart has data, the cost row in dollars', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const data = await fetchPictureData(base, now - 60, now, 5, { rateInterval: '1m' });
+    expect(data.stats.map((s) => s.id)).toEqual([...PICTURE_STATS]);
+    expect(data.stats.filter((s) => s.value === null).map((s) => s.title)).toEqual([]);
+    expect(data.charts.filter((c) => c.series.length === 0).map((c) => c.title)).toEqual([]);
+    const chart = (id: number) => data.charts.find((c) => c.id === id);
+    const stat = (id: number) => data.stats.find((s) => s.id === id);
+    expect(chart(23)).toMatchObject({ title: 'Cost per hour by model', unit: 'currencyUSD', min: 0 });
+    expect(
+      chart(23)
+        ?.series.map((x) => x.name)
+        .sort(),
+    ).toEqual(
+      MODELS.filter((m) => m.prices !== null)
+        .map(modelOf)
+        .sort(),
+    );
+    expect(chart(27)).toMatchObject({ unit: 'percentunit', threshold: 0.1, min: 0, max: 1 });
+    expect(chart(27)?.series.length).toBe(RATE_LIMITS.length);
+    expect(stat(19)).toMatchObject({ title: 'Spend per hour', unit: 'currencyUSD', decimals: 2 });
+    expect(stat(20)?.steps.map((x) => x.color)).toEqual(['green', 'orange', 'red']);
+    expect(stat(22)?.value).toBe(Math.min(...RATE_LIMITS.map((w) => w.headroom)));
+    expect(data.sections?.map((x) => x.title)).toEqual([undefined, 'Cost and rate limits']);
+    expect(data.charts.map((c) => c.id)).toEqual([...PICTURE_CHARTS]);
+  });
+
+  it('the README picture reads stats at the end of the data, not at defaults after it', async () => {
+    // A range running past the data, as when rendering canned or saved history later: after the
+    // last sample, "Unpriced calls / min" falls back to its `or vector(0)`.
+    const now = Math.floor(Date.now() / 1000);
+    const data = await fetchPictureData(base, now - 60, now + 300, 5, { rateInterval: '1m' });
+    const unpriced = data.stats.find((s) => s.title === 'Unpriced calls / min');
+    expect(unpriced?.value).toBeGreaterThan(0);
+    expect(data.stats.find((s) => s.title === 'Predictions / min')?.value).toBeGreaterThan(0);
   });
 });
