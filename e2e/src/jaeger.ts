@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, type Service, start, waitForHttp } from './processes.js';
+
+/** Ports of one Jaeger instance (all on loopback). */
+export interface JaegerPorts {
+  /** OTLP/gRPC receiver: where the collector's `otlp_grpc/traces` exporter sends. */
+  otlpGrpc: number;
+  /** OTLP/HTTP receiver (also used to tell when the receivers are up). */
+  otlpHttp: number;
+  /** Query HTTP API (`/api/traces`) and UI. */
+  queryHttp: number;
+  queryGrpc: number;
+}
+
+/** A running Jaeger: its process, query URL and the OTLP/gRPC `host:port` to export to. */
+export interface Jaeger {
+  service: Service;
+  url: string;
+  otlpGrpcEndpoint: string;
+}
+
+/** One span as Jaeger's HTTP API returns it (the fields the tests read). */
+export interface JaegerSpan {
+  traceID: string;
+  spanID: string;
+  operationName: string;
+  processID: string;
+  tags: Array<{ key: string; type: string; value: unknown }>;
+}
+
+/** One trace as Jaeger's HTTP API returns it. */
+export interface JaegerTrace {
+  traceID: string;
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string; tags: Array<{ key: string; value: unknown }> }>;
+}
+
+/** The Jaeger binary built by `pnpm stores:build`. */
+export function jaegerBinary(repoRoot: string): string {
+  const bin = join(repoRoot, 'stores', '_build', 'bin', 'jaeger');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm stores:build\` first`);
+  return bin;
+}
+
+/**
+ * Starts Jaeger with stores/jaeger.yaml (in-memory storage) on the given loopback ports and
+ * waits until both its query API and its OTLP receiver answer (extensions start before
+ * receivers, so the query API alone does not mean spans are accepted yet).
+ */
+export async function startJaeger(repoRoot: string, ports: JaegerPorts, logDir: string): Promise<Jaeger> {
+  const service = start('jaeger', jaegerBinary(repoRoot), ['--config', join(repoRoot, 'stores', 'jaeger.yaml')], {
+    logDir,
+    env: {
+      JAEGER_LISTEN_HOST: '127.0.0.1',
+      JAEGER_OTLP_GRPC_PORT: String(ports.otlpGrpc),
+      JAEGER_OTLP_HTTP_PORT: String(ports.otlpHttp),
+      JAEGER_QUERY_HTTP_PORT: String(ports.queryHttp),
+      JAEGER_QUERY_GRPC_PORT: String(ports.queryGrpc),
+    },
+  });
+  const url = `http://127.0.0.1:${ports.queryHttp}`;
+  await waitForHttp(`${url}/api/services`, 60_000, service);
+  await eventually(`Jaeger's OTLP receiver (see ${service.log})`, 30_000, async () => {
+    if (service.process.exitCode !== null) throw new Error(`jaeger exited; see ${service.log}`);
+    // An empty export is a valid request: 200 once the receiver listens.
+    const r = await fetch(`http://127.0.0.1:${ports.otlpHttp}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await r.body?.cancel();
+    return r.ok ? true : undefined;
+  });
+  return { service, url, otlpGrpcEndpoint: `127.0.0.1:${ports.otlpGrpc}` };
+}
+
+/** Traces of `serviceName` from Jaeger's HTTP API (`GET /api/traces?service=...`). */
+export async function jaegerTraces(url: string, serviceName: string, limit = 1000): Promise<JaegerTrace[]> {
+  const params = new URLSearchParams({ service: serviceName, limit: String(limit), lookback: '1h' });
+  const response = await fetch(`${url}/api/traces?${params}`);
+  // Jaeger answers 404 until it has seen the service at all.
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return [];
+  }
+  if (!response.ok) throw new Error(`GET /api/traces: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as { data: JaegerTrace[] | null };
+  return body.data ?? [];
+}
+
+/** The value of a span tag (attribute), or undefined. */
+export function tag(span: JaegerSpan, key: string): unknown {
+  return span.tags.find((t) => t.key === key)?.value;
+}
