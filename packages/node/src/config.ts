@@ -37,6 +37,43 @@ export interface OtlpOptions {
  */
 export type TemporalityPreference = 'cumulative' | 'delta' | 'lowmemory';
 
+/**
+ * The logs or traces signal of register(): where its records go. Every field is resolved from the
+ * option, then the `OTEL_*` variables of the signal (see the README).
+ */
+export interface SignalOptions {
+  /** `otlp` or `console`. Env: `OTEL_LOGS_EXPORTER` / `OTEL_TRACES_EXPORTER`. */
+  exporter?: SignalExporter;
+  /**
+   * Base endpoint, e.g. `http://localhost:4318` (`/v1/logs` or `/v1/traces` is appended for HTTP).
+   * Env: `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (used as is) or
+   * `OTEL_EXPORTER_OTLP_ENDPOINT`. Default: localhost on the protocol's standard port.
+   */
+  endpoint?: string;
+  /** Env: `OTEL_EXPORTER_OTLP_{LOGS,TRACES}_PROTOCOL` or `OTEL_EXPORTER_OTLP_PROTOCOL`. Default `http/protobuf`. */
+  protocol?: OtlpProtocol;
+  /** Export timeout in ms. Env: `OTEL_EXPORTER_OTLP_{LOGS,TRACES}_TIMEOUT` or `OTEL_EXPORTER_OTLP_TIMEOUT`. Default 10000. */
+  timeoutMs?: number;
+  /**
+   * Records held for export at most; beyond it new ones are dropped and counted in
+   * `llm_otel_dropped_events_total`. Env: `OTEL_BLRP_MAX_QUEUE_SIZE` / `OTEL_BSP_MAX_QUEUE_SIZE`. Default 2048.
+   */
+  maxQueueSize?: number;
+  /** Delay between exports in ms. Env: `OTEL_BLRP_SCHEDULE_DELAY` / `OTEL_BSP_SCHEDULE_DELAY`. Default 1000 (logs), 5000 (traces). */
+  scheduleDelayMs?: number;
+}
+
+/** Exporters of the logs and traces signals. */
+export type SignalExporter = 'otlp' | 'console';
+
+/** A logs or traces signal after options and environment are merged: `false` when off. */
+export interface ResolvedSignal {
+  otlp: { url: string; protocol: OtlpProtocol; timeoutMs: number } | false;
+  console: boolean;
+  maxQueueSize: number;
+  scheduleDelayMs: number;
+}
+
 /** The settings register() runs with, after options and environment are merged and checked. */
 export interface ResolvedConfig {
   serviceName: string | undefined;
@@ -52,6 +89,10 @@ export interface ResolvedConfig {
       }
     | false;
   console: boolean;
+  /** The per-call log records (events): `false` when no logs exporter is configured. */
+  logs: ResolvedSignal | false;
+  /** The TracerProvider register() sets up: `false` when no traces exporter is configured. */
+  traces: ResolvedSignal | false;
   /** Level of the console diagnostic logger register() installs (`OTEL_LOG_LEVEL`), if set. */
   logLevel: LogLevelName | undefined;
 }
@@ -197,6 +238,115 @@ function resolveOtlp(options: OtlpOptions, env: Env): Exclude<ResolvedConfig['ot
   return { url, protocol, intervalMs, timeoutMs: Math.min(timeoutMs, intervalMs), temporalityPreference };
 }
 
+const SIGNAL_EXPORTERS = ['otlp', 'console', 'none'] as const;
+
+/** The names and defaults of one signal's variables. */
+const SIGNALS = {
+  logs: { name: 'LOGS', path: '/v1/logs', batch: 'OTEL_BLRP', delayMs: 1000 },
+  traces: { name: 'TRACES', path: '/v1/traces', batch: 'OTEL_BSP', delayMs: 5000 },
+} as const;
+
+function parseQueueSize(value: unknown, source: string): number {
+  const size = typeof value === 'string' ? Number(value) : value;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 1_000_000)
+    throw new LlmOtelConfigError(
+      `${source}=${JSON.stringify(value)} is not valid; accepted: an integer from 1 to 1000000 (records held for export)`,
+    );
+  return size;
+}
+
+/** The exporters `OTEL_{LOGS,TRACES}_EXPORTER` asks for; undefined when the variable is not set. */
+function signalExportersFromEnv(env: Env, variable: string): Set<string> | undefined {
+  const raw = envValue(env, variable);
+  if (raw === undefined) return undefined;
+  const names = raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!(SIGNAL_EXPORTERS as readonly string[]).includes(name))
+      throw new LlmOtelConfigError(
+        `${variable}=${JSON.stringify(raw)} is not valid; accepted: a comma-separated list of ${SIGNAL_EXPORTERS.join(', ')}`,
+      );
+  }
+  return names.includes('none') ? new Set() : new Set(names);
+}
+
+/**
+ * The logs or traces signal. On when the option asks for it, else when `OTEL_{LOGS,TRACES}_EXPORTER`
+ * names `otlp` or `console`, else when the signal's own endpoint variable is set. The specification's
+ * default exporter is `otlp`; here an unset variable means none (unless the signal endpoint is set),
+ * so that a process without a collector loads no logs or trace SDK and sends nothing.
+ */
+function resolveSignal(
+  signal: keyof typeof SIGNALS,
+  option: SignalOptions | false | undefined,
+  env: Env,
+): ResolvedSignal | false {
+  if (option === false) return false;
+  const { name, path, batch, delayMs } = SIGNALS[signal];
+  const variable = `OTEL_${name}_EXPORTER`;
+  const signalEndpoint = envValue(env, `OTEL_EXPORTER_OTLP_${name}_ENDPOINT`);
+  let exporters: Set<string>;
+  if (option?.exporter !== undefined) {
+    if (option.exporter !== 'otlp' && option.exporter !== 'console')
+      throw new LlmOtelConfigError(
+        `${signal}.exporter=${JSON.stringify(option.exporter)} is not valid; accepted: otlp, console`,
+      );
+    exporters = new Set([option.exporter]);
+  } else {
+    exporters =
+      signalExportersFromEnv(env, variable) ??
+      new Set(option !== undefined || signalEndpoint !== undefined ? ['otlp'] : []);
+  }
+  if (exporters.size === 0) return false;
+
+  let otlp: ResolvedSignal['otlp'] = false;
+  if (exporters.has('otlp')) {
+    const protocolVariable =
+      envValue(env, `OTEL_EXPORTER_OTLP_${name}_PROTOCOL`) !== undefined
+        ? `OTEL_EXPORTER_OTLP_${name}_PROTOCOL`
+        : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+    const protocol =
+      option?.protocol !== undefined
+        ? parseProtocol(option.protocol, `${signal}.protocol`)
+        : parseProtocol(envValue(env, protocolVariable) ?? 'http/protobuf', protocolVariable);
+    const grpc = protocol === 'grpc';
+    const base =
+      option?.endpoint ?? (signalEndpoint === undefined ? envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined);
+    let url: string;
+    if (base !== undefined) {
+      const parsed = parseUrl(
+        base,
+        option?.endpoint !== undefined ? `${signal}.endpoint` : 'OTEL_EXPORTER_OTLP_ENDPOINT',
+      );
+      url = grpc || parsed.pathname.endsWith(path) ? parsed.href : `${parsed.href.replace(/\/+$/, '')}${path}`;
+    } else if (signalEndpoint !== undefined) {
+      url = parseUrl(signalEndpoint, `OTEL_EXPORTER_OTLP_${name}_ENDPOINT`).href;
+    } else {
+      url = grpc ? 'http://localhost:4317' : `http://localhost:4318${path}`;
+    }
+    const timeoutVariable =
+      envValue(env, `OTEL_EXPORTER_OTLP_${name}_TIMEOUT`) !== undefined
+        ? `OTEL_EXPORTER_OTLP_${name}_TIMEOUT`
+        : 'OTEL_EXPORTER_OTLP_TIMEOUT';
+    const timeoutMs =
+      option?.timeoutMs !== undefined
+        ? parseMillis(option.timeoutMs, `${signal}.timeoutMs`)
+        : parseMillis(envValue(env, timeoutVariable) ?? 10000, timeoutVariable);
+    otlp = { url, protocol, timeoutMs };
+  }
+  const maxQueueSize =
+    option?.maxQueueSize !== undefined
+      ? parseQueueSize(option.maxQueueSize, `${signal}.maxQueueSize`)
+      : parseQueueSize(envValue(env, `${batch}_MAX_QUEUE_SIZE`) ?? 2048, `${batch}_MAX_QUEUE_SIZE`);
+  const scheduleDelayMs =
+    option?.scheduleDelayMs !== undefined
+      ? parseMillis(option.scheduleDelayMs, `${signal}.scheduleDelayMs`)
+      : parseMillis(envValue(env, `${batch}_SCHEDULE_DELAY`) ?? delayMs, `${batch}_SCHEDULE_DELAY`);
+  return { otlp, console: exporters.has('console'), maxQueueSize, scheduleDelayMs };
+}
+
 /**
  * Merges register() options with the standard OpenTelemetry environment variables (options win)
  * and checks them.
@@ -212,6 +362,8 @@ export function resolveConfig(
     serviceVersion?: string;
     prometheus?: PrometheusOptions | false;
     otlp?: OtlpOptions | false;
+    logs?: SignalOptions | false;
+    traces?: SignalOptions | false;
   },
   env: Env = process.env,
 ): ResolvedConfig {
@@ -240,6 +392,8 @@ export function resolveConfig(
     prometheus,
     otlp: wantOtlp ? resolveOtlp(options.otlp || {}, env) : false,
     console: fromEnv?.has('console') ?? false,
+    logs: resolveSignal('logs', options.logs, env),
+    traces: resolveSignal('traces', options.traces, env),
     logLevel: parseLogLevel(env),
   };
 }

@@ -1,4 +1,5 @@
 import {
+  type CallEventOptions,
   getLlmMetrics,
   type LlmMetricsOptions,
   type ModelEndpoint,
@@ -21,6 +22,7 @@ import {
   type PrometheusOptions,
   type ResolvedConfig,
   resolveConfig,
+  type SignalOptions,
 } from './config.js';
 import { installDiagLogger, watchLateMeterProviders } from './diagnostics.js';
 import { createConsoleReader, createOtlpReader, createPrometheusReader } from './exporters.js';
@@ -28,6 +30,7 @@ import { llmMetricProducer } from './llm-metric-producer.js';
 import { getModelHealthProbe, type HealthProbeOptions } from './model-health-probe.js';
 import { applyPrices, priceSource } from './prices.js';
 import { buildResource } from './resource.js';
+import { type SignalsHandle, startSignals } from './signals.js';
 import { temporalitySelector } from './temporality.js';
 import { checkRegisterOptions } from './validate-options.js';
 import { llmViews } from './views.js';
@@ -70,6 +73,55 @@ export interface RegisterOptions {
    * {@link LlmOtelConfigError} naming the file and the entry. Shutdown puts back the table in use before.
    */
   prices?: PriceTableData | PriceTable;
+  /**
+   * One log record per LLM call (event `gen_ai.client.inference.operation.details`), exported by
+   * `otlp` or `console`; `false` for none. Env: `OTEL_LOGS_EXPORTER`, the OTLP logs variables and
+   * `OTEL_BLRP_*`. Off unless this option, `OTEL_LOGS_EXPORTER` or `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`
+   * asks for it; the logs SDK loads only then.
+   */
+  logs?: SignalOptions | false;
+  /**
+   * A TracerProvider (BatchSpanProcessor, `otlp` or `console`), registered as the global one if none
+   * is; `false` for none. Env: `OTEL_TRACES_EXPORTER`, the OTLP traces variables and `OTEL_BSP_*`.
+   */
+  traces?: SignalOptions | false;
+  /**
+   * Content capture of the per-call events: `captureContent` (env
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`), `maxMessageLength`,
+   * `maxContentLength` and a `redact` hook. See `configureCallEvents()` of `@llm-otel/core`.
+   */
+  callEvents?: Partial<CallEventOptions>;
+}
+
+/** Applies register()'s `callEvents` option; returns how to put the previous options back. */
+function applyCallEvents(
+  llmMetrics: ReturnType<typeof getLlmMetrics>,
+  options: RegisterOptions['callEvents'],
+): (() => void) | undefined {
+  if (options === undefined) return undefined;
+  const previous = llmMetrics.getCallEventOptions();
+  try {
+    llmMetrics.configureCallEvents(options);
+  } catch (error) {
+    if (error instanceof LlmOtelConfigError) throw new LlmOtelConfigError(`callEvents: ${error.message}`);
+    throw error;
+  }
+  return () => llmMetrics.configureCallEvents({ ...previous });
+}
+
+/** The logs and traces signals, when the config asks for one (the resource is built only then). */
+function signalsOf(
+  config: ResolvedConfig,
+  options: RegisterOptions,
+  llmMetrics: ReturnType<typeof getLlmMetrics>,
+): SignalsHandle | undefined {
+  if (!config.logs && !config.traces) return undefined;
+  const resource = buildResource({
+    serviceName: config.serviceName,
+    serviceVersion: config.serviceVersion,
+    attributes: options.resourceAttributes,
+  });
+  return startSignals(config, resource, llmMetrics);
 }
 
 function startHealthProbe(option: RegisterOptions['healthProbe'], env: NodeJS.ProcessEnv): (() => void) | undefined {
@@ -168,6 +220,8 @@ function disabledHandle(): LlmOtelHandle {
       prometheus: false,
       otlp: false,
       console: false,
+      logs: false,
+      traces: false,
       logLevel: undefined,
     },
     prometheusUrl: undefined,
@@ -191,6 +245,7 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
   const llmMetrics = metricsWithOptions(options.metrics);
   // Before anything starts: a bad price table fails register() with nothing set up.
   const restorePrices = applyPrices(llmMetrics, priceSource(options.prices, process.env));
+  const restoreCallEvents = applyCallEvents(llmMetrics, options.callEvents);
   const instrumentations = options.instrumentations ?? llmInstrumentations();
   const stopProbe = startHealthProbe(options.healthProbe, process.env);
 
@@ -198,19 +253,22 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
     diag.info('@llm-otel/node: a global MeterProvider is already registered; using it (no exporters created)');
     const disable = registerInstrumentations({ instrumentations });
     llmMetrics.instruments();
+    const signals = signalsOf(config, options, llmMetrics);
     let stopped = false;
     return {
       meterProvider: undefined,
       config,
       prometheusUrl: undefined,
-      ready: Promise.resolve(),
-      forceFlush: async () => {},
+      ready: signals?.ready ?? Promise.resolve(),
+      forceFlush: async () => signals?.forceFlush(),
       shutdown: async () => {
         if (stopped) return;
         stopped = true;
         stopProbe?.();
         disable();
         restorePrices?.();
+        restoreCallEvents?.();
+        await signals?.shutdown();
       },
     };
   }
@@ -247,6 +305,8 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
   // Bind the recording API (and the registry's observable gauges) to the new provider now.
   llmMetrics.instruments();
   const disableInstrumentations = registerInstrumentations({ instrumentations, meterProvider });
+  const signals = signalsOf(config, options, llmMetrics);
+  if (signals !== undefined) waits.push(signals.ready);
 
   const ready = Promise.all(waits).then(() => undefined);
   ready.catch(() => {}); // the failure was already reported; only callers who await it see it
@@ -256,13 +316,18 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
     config,
     prometheusUrl,
     ready,
-    forceFlush: () => meterProvider.forceFlush(),
+    forceFlush: async () => {
+      await Promise.all([signals?.forceFlush(), meterProvider.forceFlush()]);
+    },
     shutdown: () => {
       shutdownPromise ??= (async () => {
         stopProbe?.();
         disableInstrumentations();
         unwatch();
+        restoreCallEvents?.();
         try {
+          // Logs and traces first: their drops are still counted by the MeterProvider.
+          await signals?.shutdown();
           // The final collection still reads the core aggregate; detaching first would drop it.
           await meterProvider.shutdown();
         } finally {

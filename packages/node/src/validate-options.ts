@@ -1,4 +1,4 @@
-import { LlmOtelConfigError, type OtlpOptions, type PrometheusOptions } from './config.js';
+import { LlmOtelConfigError, type OtlpOptions, type PrometheusOptions, type SignalOptions } from './config.js';
 import { isPriceTable } from './prices.js';
 import type { RegisterOptions } from './register.js';
 
@@ -15,6 +15,9 @@ const REGISTER_KEYS = [
   'metrics',
   'healthProbe',
   'prices',
+  'logs',
+  'traces',
+  'callEvents',
 ] as const satisfies readonly (keyof RegisterOptions)[];
 const PROMETHEUS_KEYS = ['host', 'port'] as const satisfies readonly (keyof PrometheusOptions)[];
 const OTLP_KEYS = [
@@ -24,6 +27,14 @@ const OTLP_KEYS = [
   'timeoutMs',
   'temporalityPreference',
 ] as const satisfies readonly (keyof OtlpOptions)[];
+const SIGNAL_KEYS = [
+  'exporter',
+  'endpoint',
+  'protocol',
+  'timeoutMs',
+  'maxQueueSize',
+  'scheduleDelayMs',
+] as const satisfies readonly (keyof SignalOptions)[];
 
 // A new option must be added to these lists, or register() would reject it as unknown: the build
 // fails until it is.
@@ -32,7 +43,8 @@ const everyOptionListed: [
   Unlisted<RegisterOptions, (typeof REGISTER_KEYS)[number]>,
   Unlisted<PrometheusOptions, (typeof PROMETHEUS_KEYS)[number]>,
   Unlisted<OtlpOptions, (typeof OTLP_KEYS)[number]>,
-] extends [never, never, never]
+  Unlisted<SignalOptions, (typeof SIGNAL_KEYS)[number]>,
+] extends [never, never, never, never]
   ? true
   : false = true;
 void everyOptionListed;
@@ -144,6 +156,21 @@ export function checkRegisterOptions(options: unknown): void {
     fail('cardinalityLimit', cardinalityLimit, 'a positive integer (series kept per instrument)');
   if (metrics !== undefined && !isPlainObject(metrics))
     fail('metrics', metrics, 'an object of @llm-otel/core LlmMetricsOptions');
+  for (const signal of ['logs', 'traces'] as const) {
+    const value = options[signal];
+    if (value === undefined || value === false) continue;
+    if (!isPlainObject(value))
+      fail(signal, value, `false or an object { ${SIGNAL_KEYS.map((k) => `${k}?`).join(', ')} }`);
+    checkKeys(value, SIGNAL_KEYS, `${signal}.`);
+    checkString(value.endpoint, `${signal}.endpoint`);
+  }
+  // Its values are checked by @llm-otel/core's configureCallEvents().
+  if (options.callEvents !== undefined && !isPlainObject(options.callEvents))
+    fail(
+      'callEvents',
+      options.callEvents,
+      'an object { captureContent?, maxMessageLength?, maxContentLength?, redact? }',
+    );
   const { prices } = options;
   if (prices !== undefined && !isPlainObject(prices) && !isPriceTable(prices))
     fail(

@@ -1,0 +1,93 @@
+import type { LlmMetrics } from '@llm-otel/core';
+import { diag, metrics } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import { CALL_EVENT_LOGGER_NAME, CallEventLogger } from './call-event-logger.js';
+import type { ResolvedConfig } from './config.js';
+import type { LogsSetup } from './logs-setup.js';
+import type { TracesSetup } from './traces-setup.js';
+
+/** Records of the logs and traces signals dropped because their export queue was full. */
+export const DROPPED_EVENTS_METRIC = 'llm_otel_dropped_events_total';
+/** `logs` or `traces`: which signal dropped the record. */
+export const ATTR_LLM_OTEL_SIGNAL = 'llm_otel.signal';
+
+/** The logs and traces signals register() started. */
+export interface SignalsHandle {
+  /** Settles when the SDK modules are loaded and the providers built (never rejects). */
+  readonly ready: Promise<void>;
+  /** The logs set-up, once loaded (undefined when logs are off or the SDK failed to load). */
+  readonly logs: Promise<LogsSetup | undefined>;
+  /** The traces set-up, once loaded (undefined when traces are off or the SDK failed to load). */
+  readonly traces: Promise<TracesSetup | undefined>;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+function loadFailed(signal: string, error: unknown): undefined {
+  const message = `@llm-otel/node: the ${signal} SDK could not be set up; no ${signal} are exported: ${String(error)}`;
+  diag.error(message);
+  process.emitWarning(message, 'LlmOtelWarning');
+  return undefined;
+}
+
+/**
+ * Starts the logs and traces signals `config` asks for. The SDK modules load in the background
+ * (`import()`), so register() stays synchronous and a process with neither loads neither. Until the
+ * logs SDK is ready, call events wait in a list bounded like the export queue.
+ */
+export function startSignals(config: ResolvedConfig, resource: Resource, llmMetrics: LlmMetrics): SignalsHandle {
+  const dropped = metrics.getMeter('@llm-otel/node').createCounter(DROPPED_EVENTS_METRIC, {
+    unit: '{record}',
+    description:
+      'Log records (per-call events) and spans llm-otel dropped because the export queue was full (the backend is slow or down), by llm_otel.signal.',
+  });
+  let logs: Promise<LogsSetup | undefined> = Promise.resolve(undefined);
+  let sink: CallEventLogger | undefined;
+  const logsConfig = config.logs;
+  if (logsConfig) {
+    const onDrop = () => dropped.add(1, { [ATTR_LLM_OTEL_SIGNAL]: 'logs' });
+    const eventSink = new CallEventLogger(logsConfig.maxQueueSize, onDrop);
+    sink = eventSink;
+    llmMetrics.setCallEventSink(eventSink);
+    logs = import('./logs-setup.js')
+      .then((m) => m.setUpLogs(logsConfig, resource, onDrop))
+      .then(
+        (setup) => {
+          eventSink.attach(setup.provider.getLogger(CALL_EVENT_LOGGER_NAME));
+          return setup;
+        },
+        (error: unknown) => {
+          eventSink.close();
+          if (llmMetrics.getCallEventSink() === eventSink) llmMetrics.setCallEventSink(undefined);
+          return loadFailed('logs', error);
+        },
+      );
+  }
+  let traces: Promise<TracesSetup | undefined> = Promise.resolve(undefined);
+  const tracesConfig = config.traces;
+  if (tracesConfig) {
+    const onDrop = () => dropped.add(1, { [ATTR_LLM_OTEL_SIGNAL]: 'traces' });
+    traces = import('./traces-setup.js')
+      .then((m) => m.setUpTraces(tracesConfig, resource, onDrop))
+      .catch((error: unknown) => loadFailed('traces', error));
+  }
+  let shutdownPromise: Promise<void> | undefined;
+  return {
+    ready: Promise.all([logs, traces]).then(() => undefined),
+    logs,
+    traces,
+    forceFlush: async () => {
+      const [l, t] = await Promise.all([logs, traces]);
+      await Promise.all([l?.provider.forceFlush(), t?.provider.forceFlush()]);
+    },
+    shutdown: () => {
+      shutdownPromise ??= (async () => {
+        if (sink !== undefined && llmMetrics.getCallEventSink() === sink) llmMetrics.setCallEventSink(undefined);
+        const [l, t] = await Promise.all([logs, traces]);
+        sink?.close();
+        await Promise.all([l?.shutdown(), t?.shutdown()]);
+      })();
+      return shutdownPromise;
+    },
+  };
+}
