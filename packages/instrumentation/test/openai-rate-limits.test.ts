@@ -1,5 +1,6 @@
 import { parseGoDuration } from '@llm-otel/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
+import { flushRateLimitHeaders, RATE_LIMIT_READ_INTERVAL_MS, rateLimitHeadersRead } from '../src/openai/headroom.js';
 import { describeError, describeValue, drain, errorsWithAndWithout, withAndWithout } from './utils/harness.js';
 import { type Collected, M } from './utils/metrics.js';
 import { setupInstrumentationTest } from './utils/setup.js';
@@ -15,7 +16,17 @@ const t = setupInstrumentationTest();
 const messages = [{ role: 'user' as const, content: 'hi' }];
 const KINDS = ['requests', 'tokens'] as const;
 
+/**
+ * Collects after reading the responses the instrumentation kept: within 250 ms of a read, the
+ * latest response of a provider and server waits for the end of that time (see src/openai/headroom.ts).
+ */
+async function collect(): Promise<Collected> {
+  flushRateLimitHeaders();
+  return t.collect();
+}
+
 afterEach(() => {
+  flushRateLimitHeaders();
   t.server.headerOverrides = undefined;
   t.server.setRateLimits({ requestsPerMinute: 10_000, tokensPerMinute: 2_000_000 });
 });
@@ -96,7 +107,7 @@ describe.each(t.openaiClients)('openai $version', (loaded) => {
   it('success: the gauges equal the headers of the latest call, labelled by provider, server and kind', async () => {
     await client().chat.completions.create({ model: 'gpt-test', messages });
     const { response } = await client().chat.completions.create({ model: 'gpt-test', messages }).withResponse();
-    const c = await t.collect();
+    const c = await collect();
     const sent = fromHeaders((name) => response.headers.get(name));
     expect(fromGauges(c)).toEqual(sent);
     // The second call of the window: one request fewer than the limit allows, then two.
@@ -114,6 +125,20 @@ describe.each(t.openaiClients)('openai $version', (loaded) => {
     }
   });
 
+  it(`calls within ${RATE_LIMIT_READ_INTERVAL_MS} ms: the latest one is read when that time is over`, async () => {
+    t.server.headerOverrides = PINNED;
+    await client().chat.completions.create({ model: 'gpt-test', messages });
+    flushRateLimitHeaders();
+    for (const remaining of ['300', '200', '100']) {
+      t.server.headerOverrides = { ...PINNED, 'x-ratelimit-remaining-requests': remaining };
+      await client().chat.completions.create({ model: 'gpt-test', messages });
+    }
+    // The later calls came within the interval of the first read (unless the machine is very slow):
+    // the latest is kept, and the instrumentation's own timer reads it. No flush here.
+    await rateLimitHeadersRead();
+    expect(gauge(await t.collect(), M.rateLimitRemaining, 'requests')).toBe(100);
+  });
+
   it('429 failure: the gauges equal the headers of the error (remaining 0), the error is unchanged', async () => {
     t.server.setRateLimits({ requestsPerMinute: 1, tokensPerMinute: 1_000_000 });
     await client().chat.completions.create({ model: 'gpt-test', messages });
@@ -126,7 +151,7 @@ describe.each(t.openaiClients)('openai $version', (loaded) => {
     expect(describeError(thrown).status).toBe(429);
     const get = errorHeaderGetter(thrown);
     expect(get('retry-after')).toMatch(/^\d+$/);
-    const c = await t.collect();
+    const c = await collect();
     expect(fromGauges(c)).toEqual(fromHeaders(get));
     expect(gauge(c, M.rateLimitRemaining, 'requests')).toBe(0);
     expect(c.counter(M.errors, { 'error.type': 'rate_limit' })).toBe(1);
@@ -141,28 +166,29 @@ describe.each(t.openaiClients)('openai $version', (loaded) => {
     const record = (error: unknown) =>
       Object.fromEntries(['retry-after', ...Object.keys(PINNED)].map((n) => [n, errorHeaderGetter(error)(n)]));
     expect(record(instrumented)).toEqual(record(plain));
-    const c = await t.collect();
+    const c = await collect();
     expect(fromGauges(c)).toEqual(fromHeaders((name) => PINNED[name as keyof typeof PINNED]));
   });
 
   it('streams, responses and embeddings record their headers too', async () => {
     t.server.headerOverrides = PINNED;
     await drain(await client().chat.completions.create({ model: 'gpt-test', messages, stream: true }));
-    let c = await t.collect();
+    let c = await collect();
     expect(gauge(c, M.rateLimitRemaining, 'tokens')).toBe(199982);
     t.server.headerOverrides = { ...PINNED, 'x-ratelimit-remaining-tokens': '150000' };
     await client().responses.create({ model: 'gpt-test', input: 'hi' });
-    c = await t.collect();
+    c = await collect();
     expect(gauge(c, M.rateLimitRemaining, 'tokens')).toBe(150000);
     t.server.headerOverrides = { ...PINNED, 'x-ratelimit-remaining-tokens': '140000' };
     await client().embeddings.create({ model: 'gpt-test', input: 'x' });
-    c = await t.collect();
+    c = await collect();
     expect(gauge(c, M.rateLimitRemaining, 'tokens')).toBe(140000);
   });
 
   it('malformed headers: counted in llm_otel_invalid_input_total, the valid ones recorded, the call unaffected', async () => {
     t.server.headerOverrides = PINNED;
     await client().chat.completions.create({ model: 'gpt-test', messages });
+    flushRateLimitHeaders();
     t.server.headerOverrides = {
       ...PINNED,
       'x-ratelimit-limit-requests': '600',
@@ -176,7 +202,7 @@ describe.each(t.openaiClients)('openai $version', (loaded) => {
     });
     expect(instrumented).toEqual(plain);
     expect(instrumented.headers['x-ratelimit-remaining-requests']).toBe('many');
-    const c = await t.collect();
+    const c = await collect();
     expect(c.counter(M.invalidInput, { 'llm_otel.reason': 'rate_limit_header_invalid_number' })).toBe(1);
     expect(c.counter(M.invalidInput, { 'llm_otel.reason': 'rate_limit_header_invalid_duration' })).toBe(1);
     // The malformed values are ignored (the gauges keep the previous call's), the valid ones recorded.
@@ -205,7 +231,7 @@ describe.each(t.openaiClients)('openai $version', (loaded) => {
       });
       expect(instrumented).toEqual(plain);
       expect(instrumented.headers['x-ratelimit-remaining-tokens']).toBe('199982');
-      const c = await t.collect();
+      const c = await collect();
       expect(c.count(M.latency)).toBe(1);
     });
 
@@ -216,7 +242,7 @@ describe.each(t.openaiClients)('openai $version', (loaded) => {
         return { headers: headerRecord(response.headers), body: await response.text() };
       });
       expect(instrumented).toEqual(plain);
-      const c = await t.collect();
+      const c = await collect();
       expect(gauge(c, M.rateLimitRemaining, 'requests')).toBe(499);
     });
 
@@ -236,7 +262,7 @@ describe.each(t.openaiClients)('openai $version', (loaded) => {
       });
       expect(instrumented).toEqual(plain);
       expect(instrumented.left.items.length).toBeGreaterThan(0);
-      const c = await t.collect();
+      const c = await collect();
       expect(gauge(c, M.rateLimitRemaining, 'tokens')).toBe(199982);
     });
   });
@@ -247,7 +273,7 @@ describe.each(t.openaiClients)('openai $version', (loaded) => {
     ) => ReturnType<typeof client>;
     const azure = new AzureOpenAI({ apiKey: 'k', endpoint: t.server.origin, apiVersion: '2024-10-21', maxRetries: 0 });
     const sent = (await azure.chat.completions.create({ model: 'gpt-test', messages }).withResponse()).response.headers;
-    const c = await t.collect();
+    const c = await collect();
     expect(gauge(c, M.rateLimitRemaining, 'requests', 'azure.ai.openai')).toBe(
       Number(sent.get('x-ratelimit-remaining-requests')),
     );

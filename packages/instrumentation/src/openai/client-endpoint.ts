@@ -2,6 +2,7 @@ import type { OpenAIEndpointInfo, OpenAIInstrumentationConfig } from '../config.
 import { serverEndpoint } from '../shared/endpoint.js';
 import { watchEndpoint } from '../shared/health-watch.js';
 import { field } from '../shared/safe.js';
+import { type Headroom, headroomFor } from './headroom.js';
 import { providerForHost } from './provider.js';
 
 /** What a call through one openai client records as provider and server attributes. */
@@ -13,6 +14,8 @@ export interface OpenAIEndpoint {
   info: OpenAIEndpointInfo;
   /** Azure's `api-version`, when the client sends one. */
   apiVersion?: string;
+  /** Reads the rate-limit headers of the calls to this provider and server. */
+  headroom: Headroom;
 }
 
 const cache = new WeakMap<object, { baseURL: unknown; config: unknown; endpoint: OpenAIEndpoint }>();
@@ -42,12 +45,14 @@ export function clientEndpoint(resource: unknown, config: OpenAIInstrumentationC
     provider: providerForHost(serverAddress, isAzureClient),
   };
   const override = config.providerName?.(info);
+  const provider = typeof override === 'string' && override.length > 0 ? override : info.provider;
   const endpoint: OpenAIEndpoint = {
-    provider: typeof override === 'string' && override.length > 0 ? override : info.provider,
+    provider,
     serverAddress,
     serverPort,
     info,
     apiVersion: azureApiVersion(client),
+    headroom: headroomFor({ provider, serverAddress }),
   };
   if (key !== undefined) cache.set(key, { baseURL, config, endpoint });
   watchEndpoint(endpoint.provider, baseURL, 'openai');

@@ -6,7 +6,6 @@ import { field, nonEmptyString, safely, tokenCount } from '../shared/safe.js';
 import { observeApiPromise } from './api-promise.js';
 import type { ChoiceStreamOptions } from './choice-stream.js';
 import { clientEndpoint, type OpenAIEndpoint } from './client-endpoint.js';
-import { recordErrorRateLimits, recordResponseRateLimits } from './rate-limit-headers.js';
 import { type ChunkReader, instrumentOpenAIStream, isOpenAIStream } from './stream.js';
 import { withStreamUsage } from './stream-usage.js';
 
@@ -83,8 +82,8 @@ function observe(result: unknown, call: Call, op: OpenAIOperation): void {
   // The rate-limit headers of every call, success or failure, as soon as the response (or the
   // error) arrives; its body is left to the app and the client.
   const onResponse = (response: unknown, error: unknown): void => {
-    if (error === undefined) recordResponseRateLimits(call.endpoint, field(response, 'headers'));
-    else recordErrorRateLimits(call.endpoint, error);
+    if (error === undefined) call.endpoint.headroom.onResponse(field(response, 'headers'));
+    else call.endpoint.headroom.onError(error);
   };
   const observed = observeApiPromise(result, onValue, (error) => meter.finish(error), op.component, onResponse);
   if (!observed) meter.finish();
