@@ -43,13 +43,13 @@ command -v go >/dev/null 2>&1 || fail "the 'go' command is not on PATH; install 
 GO_VERSION="$(go env GOVERSION)"
 PLATFORM="$(go env GOOS)-$(go env GOARCH)"
 mkdir -p "$BIN_DIR"
-: >"$LOG"
 
 # One build at a time per checkout (a second caller waits, then reuses it).
 if command -v flock >/dev/null 2>&1; then
   exec 9>"$BUILD_DIR/.lock"
   flock 9
 fi
+: >"$LOG"
 
 # Runs "$@" in the background with a heartbeat, so CI logs show a long compile is alive.
 run_with_heartbeat() {

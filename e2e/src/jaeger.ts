@@ -75,16 +75,33 @@ export async function startJaeger(repoRoot: string, ports: JaegerPorts, logDir: 
   return { service, url, otlpGrpcEndpoint: `127.0.0.1:${ports.otlpGrpc}` };
 }
 
-/** Traces of `serviceName` from Jaeger's HTTP API (`GET /api/traces?service=...`). */
-export async function jaegerTraces(url: string, serviceName: string, limit = 1000): Promise<JaegerTrace[]> {
-  const params = new URLSearchParams({ service: serviceName, limit: String(limit), lookback: '1h' });
-  const response = await fetch(`${url}/api/traces?${params}`);
-  // Jaeger answers 404 until it has seen the service at all.
+/** What to search for: an operation (span name) and span tags that must all match. */
+export interface TraceSearch {
+  operation?: string;
+  tags?: Record<string, string>;
+  limit?: number;
+}
+
+/** Traces of `serviceName` from Jaeger's HTTP API (`GET /api/traces?service=...`), newest first. */
+export async function jaegerTraces(url: string, serviceName: string, search: TraceSearch = {}): Promise<JaegerTrace[]> {
+  const params = new URLSearchParams({ service: serviceName, limit: String(search.limit ?? 1000), lookback: '1h' });
+  if (search.operation) params.set('operation', search.operation);
+  if (search.tags) params.set('tags', JSON.stringify(search.tags));
+  return traceList(await fetch(`${url}/api/traces?${params}`), '/api/traces');
+}
+
+/** One trace by id (`GET /api/traces/<traceId>`), or undefined when Jaeger does not hold it. */
+export async function jaegerTrace(url: string, traceId: string): Promise<JaegerTrace | undefined> {
+  return (await traceList(await fetch(`${url}/api/traces/${traceId}`), `/api/traces/${traceId}`))[0];
+}
+
+async function traceList(response: Response, what: string): Promise<JaegerTrace[]> {
+  // Jaeger answers 404 for an unknown trace id, and for a service it has not seen yet.
   if (response.status === 404) {
     await response.body?.cancel();
     return [];
   }
-  if (!response.ok) throw new Error(`GET /api/traces: ${response.status} ${await response.text()}`);
+  if (!response.ok) throw new Error(`GET ${what}: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { data: JaegerTrace[] | null };
   return body.data ?? [];
 }

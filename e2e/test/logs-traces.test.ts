@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorBinary } from '../src/collector.js';
-import { type Jaeger, type JaegerTrace, jaegerTraces, startJaeger, tag } from '../src/jaeger.js';
+import { type Jaeger, type JaegerTrace, jaegerTrace, jaegerTraces, startJaeger, tag } from '../src/jaeger.js';
 import { eventually, freePorts, type Service, start, stopAll, waitForHttp } from '../src/processes.js';
 import { type LogEntry, logsQuery, startVictoriaLogs, type VictoriaLogs } from '../src/victoria-logs.js';
 
@@ -27,6 +27,7 @@ let logs: VictoriaLogs;
 let collector: Service;
 let otlpUrl: string;
 let promUrl: string;
+let selfUrl: string;
 
 type AnyValue = { stringValue: string } | { intValue: string } | { arrayValue: { values: AnyValue[] } };
 type Attribute = { key: string; value: AnyValue };
@@ -240,6 +241,7 @@ beforeAll(async () => {
   await waitForHttp(`http://127.0.0.1:${health}/`, 30_000, collector);
   otlpUrl = `http://127.0.0.1:${http}`;
   promUrl = `http://127.0.0.1:${prom}/metrics`;
+  selfUrl = `http://127.0.0.1:${self}/metrics`;
 }, 120_000);
 
 afterAll(async () => {
@@ -300,6 +302,28 @@ describe('logs and traces through the collector into real stores', () => {
     expect(entries[0]?._stream).toBe(`{deployment.environment.name="test",service.name="${SERVICE}"}`);
   });
 
+  it("a log record's trace_id leads to its span in Jaeger; the README's queries work", async () => {
+    const [entry] = (await entriesOf('first', N)) ?? [];
+    const trace = await jaegerTrace(jaeger.url, entry?.trace_id ?? 'missing');
+    expect(trace?.spans.map((s) => s.spanID)).toEqual([entry?.span_id]);
+    // stores/README.md: calls of one model, by span name and tag.
+    const byModel = await jaegerTraces(jaeger.url, SERVICE, {
+      operation: 'chat gpt-4o-mini',
+      tags: { 'gen_ai.request.model': 'gpt-4o-mini', 'test.batch': 'first' },
+    });
+    expect(byModel).toHaveLength(N);
+    expect(await jaegerTraces(jaeger.url, SERVICE, { tags: { 'gen_ai.request.model': 'gpt-4o' } })).toEqual([]);
+    // stores/README.md: tokens per model with LogsQL stats.
+    const stats = await logsQuery(
+      logs.url,
+      `_time:1h event_name:=${JSON.stringify(EVENT)} "test.batch":=first | stats by (gen_ai.request.model) count() calls, sum(gen_ai.usage.input_tokens) input_tokens`,
+    );
+    const inputTokens = first.reduce((sum, c) => sum + c.inputTokens, 0);
+    expect(stats).toEqual([
+      { 'gen_ai.request.model': 'gpt-4o-mini', calls: String(N), input_tokens: String(inputTokens) },
+    ]);
+  });
+
   it('with Jaeger down, logs still arrive and the collector keeps serving metrics', async () => {
     await jaeger.service.stop();
     const second = makeCalls(N, 'second');
@@ -314,6 +338,12 @@ describe('logs and traces through the collector into real stores', () => {
       return /^llm_stores_e2e_probe_total\{[^}]*\} 7$/m.test(text) ? text : undefined;
     });
     expect(exposition).toContain(`service_name="${SERVICE}"`);
+    // The collector's own count agrees: every log record of both rounds was sent to the log store.
+    await eventually(`otelcol_exporter_sent_log_records = ${2 * N}`, 30_000, async () => {
+      const text = await (await fetch(selfUrl)).text();
+      const sent = /^otelcol_exporter_sent_log_records\{[^}]*exporter="otlp_http\/logs"[^}]*\} (\d+)$/m.exec(text);
+      return Number(sent?.[1]) === 2 * N ? true : undefined;
+    });
     expect(collector.process.exitCode).toBeNull();
   });
 });
