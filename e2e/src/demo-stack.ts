@@ -2,7 +2,9 @@
  * `pnpm demo:stack`: the whole pipeline for a person to look at. The example service (real openai
  * and ollama clients, no telemetry code, started with --import @llm-otel/node/register), the model
  * simulator, the otelcol-llm collector and Prometheus with the repository's rules, with steady
- * traffic and now and then a slow burst. Prints the URLs; Ctrl-C stops everything.
+ * traffic and now and then a slow burst. Prints the URLs, then the calls, the spend per model and the
+ * rate-limit headroom as Prometheus has them; Ctrl-C stops everything. The simulator's models are
+ * priced at OpenAI's list prices (examples/llm-service/simulator-prices.json).
  *
  * DEMO_STACK_SECONDS=120 stops by itself after that many seconds.
  */
@@ -16,16 +18,20 @@ import { startCollector } from './collector.js';
 import { startLlmService } from './llm-service.js';
 import { freePorts, stopAll } from './processes.js';
 import { startPrometheus } from './prometheus.js';
+import { spendAndHeadroom } from './stack-summary.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const OPERATIONS = [
-  'openai.chat',
-  'openai.chat.stream',
-  'openai.embeddings',
-  'openai.responses',
-  'ollama.chat',
-  'ollama.generate.stream',
-  'ollama.embed',
+const SERVICE = 'llm-service';
+/** One request per second each; o4-mini is a reasoning model (its reasoning tokens are billed as output). */
+const REQUESTS: Array<{ operation: string; model?: string }> = [
+  { operation: 'openai.chat' },
+  { operation: 'openai.chat', model: 'o4-mini' },
+  { operation: 'openai.chat.stream' },
+  { operation: 'openai.embeddings' },
+  { operation: 'openai.responses' },
+  { operation: 'ollama.chat' },
+  { operation: 'ollama.generate.stream' },
+  { operation: 'ollama.embed' },
 ];
 
 async function main(): Promise<void> {
@@ -56,7 +62,7 @@ async function main(): Promise<void> {
   const { url: appUrl } = await startLlmService({
     repoRoot,
     logDir: workDir,
-    serviceName: 'llm-service',
+    serviceName: SERVICE,
     port: appPort,
     directMetricsPort: directPort,
     otlpPort: http,
@@ -89,12 +95,13 @@ async function main(): Promise<void> {
 
   let calls = 0;
   let failed = 0;
+  let summary = '';
   const startedAt = Date.now();
   for (let tick = 0; !stopping; tick++) {
     // Every 90 s, 20 s of a degraded model: watch HighLLMLatency go pending at /alerts.
     simulator.extraDelayMs = tick % 90 >= 70 ? 5500 : 0;
-    const batch = OPERATIONS.map((operation) =>
-      fetch(`${appUrl}/ask`, { method: 'POST', body: JSON.stringify({ operation }) })
+    const batch = REQUESTS.map((request) =>
+      fetch(`${appUrl}/ask`, { method: 'POST', body: JSON.stringify(request) })
         .then((r) => {
           calls++;
           if (r.status !== 200) failed++;
@@ -103,7 +110,13 @@ async function main(): Promise<void> {
         .catch(() => {}),
     );
     void Promise.all(batch);
-    const status = `${Math.round((Date.now() - startedAt) / 1000)} s  ${calls} calls  ${failed} failed  ${simulator.extraDelayMs ? 'model degraded' : 'model healthy '}`;
+    if (tick % 5 === 0)
+      void spendAndHeadroom(prometheusUrl, SERVICE)
+        .then((line) => {
+          summary = line;
+        })
+        .catch(() => {}); // Prometheus may be restarting; the last line stays
+    const status = `${Math.round((Date.now() - startedAt) / 1000)} s  ${calls} calls  ${failed} failed  ${simulator.extraDelayMs ? 'model degraded' : 'model healthy '}  ${summary}`;
     if (process.stdout.isTTY) process.stdout.write(`\r${status}`);
     else if (tick % 10 === 0) console.log(status);
     await new Promise((r) => setTimeout(r, 1000));

@@ -18,9 +18,18 @@ export interface LlmServiceSetup {
 }
 
 /**
+ * The price table the example service runs with: the simulator serves the OpenAI API on loopback,
+ * which costs 0 unless priced, so its models are priced at OpenAI's list prices.
+ */
+export function simulatorPricesFile(repoRoot: string): string {
+  return join(repoRoot, 'examples', 'llm-service', 'simulator-prices.json');
+}
+
+/**
  * Starts examples/llm-service the way a user would, with no telemetry code of its own:
  * `node --import @llm-otel/node/register dist/main.js`, configured by `OTEL_*` variables to push
- * OTLP/HTTP to the collector and to serve its own /metrics, with the model health probe on.
+ * OTLP/HTTP to the collector and to serve its own /metrics, with the model health probe on and
+ * the simulator's prices ({@link simulatorPricesFile}, `LLM_OTEL_PRICES_FILE`).
  */
 export async function startLlmService(
   setup: LlmServiceSetup,
@@ -41,6 +50,7 @@ export async function startLlmService(
       OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
       OTEL_EXPORTER_PROMETHEUS_PORT: String(setup.directMetricsPort),
       LLM_OTEL_HEALTH_PROBE: 'true',
+      LLM_OTEL_PRICES_FILE: simulatorPricesFile(setup.repoRoot),
       ...setup.extraEnv,
     },
   });

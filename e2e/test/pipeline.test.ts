@@ -14,9 +14,10 @@ import { dashboardQueries } from '@llm-otel/grafana';
 import { ModelSimulator } from '@llm-otel/model-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CollectorPorts, startCollector } from '../src/collector.js';
-import { startLlmService } from '../src/llm-service.js';
+import { simulatorPricesFile, startLlmService } from '../src/llm-service.js';
 import { eventually, freePorts, type Service, stopAll } from '../src/processes.js';
 import { alerts, metricNames, query, startPrometheus } from '../src/prometheus.js';
+import { spendAndHeadroom } from '../src/stack-summary.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'llm-otel-e2e-'));
@@ -36,17 +37,59 @@ let appUrl: string;
 let directUrl: string;
 let simulatorUrl: string;
 
-async function ask(operation: string): Promise<{ ok: boolean }> {
-  const r = await fetch(`${appUrl}/ask`, { method: 'POST', body: JSON.stringify({ operation }) });
+/** A reasoning model: the simulator reports a share of its output as reasoning tokens. */
+const REASONING_MODEL = 'o4-mini';
+
+async function ask(operation: string, model?: string): Promise<{ ok: boolean }> {
+  const r = await fetch(`${appUrl}/ask`, { method: 'POST', body: JSON.stringify({ operation, model }) });
   return (await r.json()) as { ok: boolean };
 }
 
-/** Rounds of every operation, spaced so that several exports and scrapes see the counters grow. */
+/**
+ * Rounds of every operation (plus a reasoning model's chat and streamed response, for the token
+ * mix), spaced so that several exports and scrapes see the counters grow.
+ */
 async function driveAll(rounds: number, pauseMs = 600): Promise<void> {
   for (let i = 0; i < rounds; i++) {
-    await Promise.all(OPERATIONS.map((op) => ask(op)));
+    await Promise.all([
+      ...OPERATIONS.map((op) => ask(op)),
+      ask('openai.chat', REASONING_MODEL),
+      ask('openai.responses.stream', REASONING_MODEL),
+    ]);
     await new Promise((r) => setTimeout(r, pauseMs));
   }
+}
+
+interface TokenPrices {
+  input: number;
+  cachedInput?: number;
+  output: number;
+}
+
+/**
+ * US dollars per `model token_type` that the tokens the simulator answered on its OpenAI routes
+ * cost at the prices of the service's price file (computed here, independently of core's pricing):
+ * uncached input, cached input, output other than reasoning, reasoning (billed as output).
+ */
+function expectedOpenAICost(): Map<string, number> {
+  const table = JSON.parse(readFileSync(simulatorPricesFile(repoRoot), 'utf8')) as {
+    providers: Record<string, Record<string, TokenPrices>>;
+  };
+  const cost = new Map<string, number>();
+  const add = (model: string, type: string, tokens: number, usdPerMillion: number) =>
+    cost.set(`${model} ${type}`, (cost.get(`${model} ${type}`) ?? 0) + (tokens * usdPerMillion) / 1e6);
+  for (const [key, l] of simulator.ledger) {
+    const space = key.indexOf(' ');
+    const [path, model] = [key.slice(0, space), key.slice(space + 1)];
+    if (!path.startsWith('/v1/')) continue; // Ollama: a local model, cost 0
+    const price = table.providers.openai_compatible?.[model];
+    if (price === undefined) throw new Error(`the price file has no price for ${model}`);
+    add(model, 'input', l.promptTokens - l.cachedTokens, price.input);
+    add(model, 'cached_input', l.cachedTokens, price.cachedInput ?? price.input);
+    add(model, 'output', l.completionTokens - l.reasoningTokens, price.output);
+    add(model, 'reasoning', l.reasoningTokens, price.output);
+  }
+  return cost;
 }
 
 /** Sum of a metric on the app's own /metrics endpoint. */
@@ -174,6 +217,68 @@ describe('app -> collector -> Prometheus', () => {
     expect(await promSum(`llm_model_up{job="${SERVICE}"}`)).toBeGreaterThanOrEqual(1);
   });
 
+  it('prices every token the model sent: llm_cost_usd_total through the collector = tokens x price', async () => {
+    const stored = await query(
+      prometheusUrl,
+      `sum by (gen_ai_request_model, gen_ai_token_type) (llm_cost_usd_total{job="${SERVICE}", gen_ai_provider_name="openai_compatible"})`,
+    );
+    const got = new Map(
+      stored.map((s) => [`${s.metric.gen_ai_request_model} ${s.metric.gen_ai_token_type}`, Number(s.value[1])]),
+    );
+    const want = expectedOpenAICost();
+    // Every token type the model reported has its series; one the model never reported may have none.
+    for (const key of new Set([...want.keys(), ...got.keys()]))
+      expect(got.get(key) ?? 0, key).toBeCloseTo(want.get(key) ?? 0, 10);
+    for (const key of [
+      'gpt-4o-mini input',
+      'gpt-4o-mini cached_input',
+      'gpt-4o-mini output',
+      `${REASONING_MODEL} reasoning`,
+    ])
+      expect(want.get(key), key).toBeGreaterThan(0);
+    // The local Ollama model costs 0, and its series say so.
+    const ollama = await query(prometheusUrl, `llm_cost_usd_total{job="${SERVICE}", gen_ai_provider_name="ollama"}`);
+    expect(ollama.length).toBeGreaterThan(0);
+    expect(ollama.map((s) => Number(s.value[1]))).toEqual(ollama.map(() => 0));
+    // The token detail: the cached and reasoning tokens the model reported, no more.
+    const openaiRoutes = [...simulator.ledger].filter(([key]) => key.startsWith('/v1/')).map(([, l]) => l);
+    expect(await promSum(`llm_token_usage_detail_total{job="${SERVICE}", gen_ai_token_type="cached_input"}`)).toBe(
+      openaiRoutes.reduce((sum, l) => sum + l.cachedTokens, 0),
+    );
+    expect(await promSum(`llm_token_usage_detail_total{job="${SERVICE}", gen_ai_token_type="reasoning"}`)).toBe(
+      openaiRoutes.reduce((sum, l) => sum + l.reasoningTokens, 0),
+    );
+    expect(await promSum(`llm_cost_unpriced_calls_total{job="${SERVICE}"}`)).toBe(0);
+  });
+
+  it('exports the rate-limit headroom of the latest response under exactly its names and labels', async () => {
+    const names = (await metricNames(prometheusUrl)).filter((n) => n.startsWith('llm_rate_limit'));
+    expect(names.sort()).toEqual(['llm_rate_limit_limit', 'llm_rate_limit_remaining', 'llm_rate_limit_reset_seconds']);
+    const limits = { requests: simulator.profile.requestsPerMinute, tokens: simulator.profile.tokensPerMinute };
+    for (const name of names) {
+      const series = await query(prometheusUrl, `${name}{job="${SERVICE}"}`);
+      expect(series.map((s) => s.metric.llm_rate_limit_kind).sort(), name).toEqual(['requests', 'tokens']);
+      for (const s of series) {
+        expect(s.metric, name).toMatchObject({
+          gen_ai_provider_name: 'openai_compatible',
+          server_address: '127.0.0.1',
+          service_name: SERVICE,
+        });
+        const kind = s.metric.llm_rate_limit_kind as keyof typeof limits;
+        const value = Number(s.value[1]);
+        if (name === 'llm_rate_limit_limit') expect(value, kind).toBe(limits[kind]);
+        if (name === 'llm_rate_limit_remaining') expect(value, kind).toBeLessThanOrEqual(limits[kind]);
+        if (name === 'llm_rate_limit_reset_seconds') expect(value, kind).toBeLessThanOrEqual(60);
+        expect(value, `${name} ${kind}`).toBeGreaterThanOrEqual(0);
+      }
+    }
+    // Ollama sends no rate-limit headers: no series.
+    expect(await query(prometheusUrl, `{__name__=~"llm_rate_limit_.+", gen_ai_provider_name="ollama"}`)).toEqual([]);
+    // No label of any llm_* series carries the API key.
+    const withKey = await query(prometheusUrl, `{__name__=~"llm_.+", job="${SERVICE}"}`);
+    expect(withKey.filter((s) => Object.values(s.metric).some((v) => v.includes('sk-simulator')))).toEqual([]);
+  });
+
   it('gives identical llm_* metric names on the direct /metrics endpoint and through the collector', async () => {
     const text = await (await fetch(directUrl)).text();
     const direct = new Set(
@@ -228,6 +333,10 @@ describe('app -> collector -> Prometheus', () => {
       if (result.length === 0) empty.push(`${q.title} [${q.refId}]: ${q.expr}`);
     }
     expect(empty).toEqual([]);
+    // What `pnpm demo:stack` prints from the same Prometheus.
+    expect(await spendAndHeadroom(prometheusUrl, SERVICE)).toMatch(
+      /^spend \$0\.\d{4} \(.*gpt-4o-mini \$.*\) {2}headroom requests \d+\.\d%, tokens \d+\.\d%$/,
+    );
   }, 90_000);
 
   it('renders the dashboard picture from this data in headless Chromium', async () => {
@@ -300,6 +409,31 @@ describe('app -> collector -> Prometheus', () => {
       (await alerts(prometheusUrl)).find((a) => a.labels.alertname === 'HighLLMLatency'),
     );
     expect(['pending', 'firing']).toContain(alert.state);
+  }, 60_000);
+
+  it('turns a nearly used-up rate-limit window into a pending LLMRateLimitNearlyExhausted alert', async () => {
+    // A small request window for a moment: the service's calls use it up, the headers say so.
+    simulator.setRateLimits({ requestsPerMinute: 20, tokensPerMinute: simulator.profile.tokensPerMinute });
+    try {
+      for (let i = 0; i < 3; i++) await Promise.all(Array.from({ length: 8 }, () => ask('openai.chat')));
+      const alert = await eventually('LLMRateLimitNearlyExhausted to be pending', 30_000, async () =>
+        (await alerts(prometheusUrl)).find(
+          (a) => a.labels.alertname === 'LLMRateLimitNearlyExhausted' && a.labels.job === SERVICE,
+        ),
+      );
+      expect(['pending', 'firing']).toContain(alert.state);
+      expect(alert.labels).toMatchObject({
+        gen_ai_provider_name: 'openai_compatible',
+        llm_rate_limit_kind: 'requests',
+      });
+    } finally {
+      simulator.setRateLimits({
+        requestsPerMinute: simulator.profile.requestsPerMinute,
+        tokensPerMinute: simulator.profile.tokensPerMinute,
+      });
+    }
+    // Far below the default budget of 10 USD per hour: the budget alert stays quiet.
+    expect((await alerts(prometheusUrl)).filter((a) => a.labels.alertname === 'LLMCostBudgetExceeded')).toEqual([]);
   }, 60_000);
 
   it('keeps serving with bounded memory while the collector is down, and delivers again when it is back', async () => {

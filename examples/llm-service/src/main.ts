@@ -8,7 +8,9 @@
  *   GET  /healthz, GET /debug/memory
  *
  * Variables: PORT (8080), OPENAI_BASE_URL, OPENAI_API_KEY, OLLAMA_HOST; drift detection with
- * LLM_OTEL_DRIFT_DETECTION=true, its windows with DRIFT_REFERENCE_SIZE, DRIFT_WINDOW_SIZE (and DRIFT_WARMUP).
+ * LLM_OTEL_DRIFT_DETECTION=true, its windows with DRIFT_REFERENCE_SIZE, DRIFT_WINDOW_SIZE (and DRIFT_WARMUP);
+ * prices with LLM_OTEL_PRICES_FILE (against the model simulator, which serves the OpenAI API on
+ * loopback and so costs 0 unless priced: simulator-prices.json, OpenAI's list prices).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getDriftMonitor, getLlmMetrics, getModelRegistry, type ModelRegistration } from '@llm-otel/core';
