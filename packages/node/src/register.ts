@@ -244,8 +244,14 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
   installDiagLogger(config.logLevel);
   const llmMetrics = metricsWithOptions(options.metrics);
   // Before anything starts: a bad price table fails register() with nothing set up.
-  const restorePrices = applyPrices(llmMetrics, priceSource(options.prices, process.env));
   const restoreCallEvents = applyCallEvents(llmMetrics, options.callEvents);
+  let restorePrices: ReturnType<typeof applyPrices>;
+  try {
+    restorePrices = applyPrices(llmMetrics, priceSource(options.prices, process.env));
+  } catch (error) {
+    restoreCallEvents?.();
+    throw error;
+  }
   const instrumentations = options.instrumentations ?? llmInstrumentations();
   const stopProbe = startHealthProbe(options.healthProbe, process.env);
 

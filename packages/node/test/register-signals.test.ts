@@ -1,0 +1,108 @@
+import { createServer, type Server } from 'node:http';
+import { getLlmMetrics } from '@llm-otel/core';
+import { context, trace } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LlmOtelConfigError, register } from '../src/index.js';
+
+interface Body {
+  resourceSpans?: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; spanId: string }> }> }>;
+  resourceLogs?: Array<{ scopeLogs: Array<{ logRecords: Array<{ traceId?: string; spanId?: string }> }> }>;
+}
+
+/** A minimal OTLP/HTTP receiver (JSON) for logs and traces. */
+function startReceiver(): Promise<{ server: Server; url: string; bodies: Body[] }> {
+  const bodies: Body[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Body);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      resolve({ server, url: `http://127.0.0.1:${port}`, bodies });
+    }),
+  );
+}
+
+describe('register() with logs and traces', () => {
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let spanIds: { traceId: string; spanId: string } | undefined;
+  let redactedAfterShutdown: unknown;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    const signal = { exporter: 'otlp' as const, endpoint: receiver.url, protocol: 'http/json' as const };
+    const handle = register({
+      prometheus: false,
+      otlp: false,
+      logs: signal,
+      traces: signal,
+      callEvents: { captureContent: true, redact: () => '[redacted]' },
+    });
+    await handle.ready;
+    const tracer = trace.getTracer('app');
+    tracer.startActiveSpan('handle request', (span) => {
+      spanIds = span.spanContext();
+      getLlmMetrics().recordInference({
+        provider: 'openai',
+        operation: 'chat',
+        model: 'gpt-4o',
+        durationSeconds: 0.3,
+        inputMessages: [{ role: 'user', parts: [{ type: 'text', content: 'hello' }] }],
+      });
+      span.end();
+    });
+    await handle.shutdown();
+    redactedAfterShutdown = getLlmMetrics().getCallEventOptions().redact;
+  });
+  afterAll(() => receiver.server.close());
+
+  it('exports the app span through the TracerProvider it registered globally', () => {
+    const spans = receiver.bodies
+      .flatMap((b) => b.resourceSpans ?? [])
+      .flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    expect(spans.map((s) => s.name)).toEqual(['handle request']);
+    expect(spans[0]?.traceId).toBe(spanIds?.traceId);
+  });
+
+  it("puts the active span's trace and span id on the call's log record, with the redacted content", () => {
+    const records = receiver.bodies
+      .flatMap((b) => b.resourceLogs ?? [])
+      .flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords));
+    expect(records).toHaveLength(1);
+    expect(records[0]?.traceId).toBe(spanIds?.traceId);
+    expect(records[0]?.spanId).toBe(spanIds?.spanId);
+    const text = JSON.stringify(records[0]);
+    expect(text).toContain('[redacted]');
+    expect(text).not.toContain('hello');
+  });
+
+  it('puts back the content options and releases the global providers on shutdown', () => {
+    expect(redactedAfterShutdown).toBeUndefined();
+    expect(getLlmMetrics().getCallEventSink()).toBeUndefined();
+    expect(trace.getTracer('x').startSpan('after').isRecording()).toBe(false);
+    expect(context.active()).toBeDefined();
+  });
+});
+
+describe('register() option checks for logs, traces and callEvents', () => {
+  it('rejects unknown keys and bad values, naming the option', () => {
+    expect(() => register({ logs: { exporter: 'otlp', bogus: 1 } as never })).toThrow(/logs\.bogus is not an option/);
+    expect(() => register({ traces: 'yes' as never })).toThrow(LlmOtelConfigError);
+    expect(() => register({ prometheus: false, callEvents: { captureContent: 'yes' as never } })).toThrow(
+      /callEvents: .*captureContent must be true or false/,
+    );
+  });
+
+  it('leaves the content options as they were when register() fails on a later option', () => {
+    expect(() =>
+      register({ prometheus: false, callEvents: { captureContent: true }, prices: { providers: 5 } as never }),
+    ).toThrow(LlmOtelConfigError);
+    expect(getLlmMetrics().getCallEventOptions().captureContent).toBe(false);
+  });
+});
