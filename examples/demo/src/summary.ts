@@ -132,13 +132,16 @@ export function headroomByKind(samples: readonly Sample[]): Headroom[] {
 
 const usd = (n: number) => `$${n.toFixed(6)}`;
 
-/** The spend lines of the summary: provider, model, total, and its token types when it is not 0. */
+/** The spend lines of the summary: provider, model, total, and the token types that cost something. */
 export function formatSpend(rows: readonly Spend[]): string[] {
   if (rows.length === 0) return ['  no priced calls'];
   const providerWidth = Math.max(...rows.map((r) => r.provider.length));
   const modelWidth = Math.max(...rows.map((r) => r.model.length));
   const lines = rows.map((r) => {
-    const parts = [...r.byTokenType].map(([type, value]) => `${type} ${value.toFixed(6)}`).join(' + ');
+    const parts = [...r.byTokenType]
+      .filter(([, value]) => value > 0)
+      .map(([type, value]) => `${type} ${value.toFixed(6)}`)
+      .join(' + ');
     const line = `  ${r.provider.padEnd(providerWidth)}  ${r.model.padEnd(modelWidth)}  ${usd(r.usd)}`;
     return r.usd > 0 ? `${line}  = ${parts}` : line;
   });

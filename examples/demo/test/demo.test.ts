@@ -56,6 +56,15 @@ describe('pnpm demo', () => {
     expect(spend).toMatch(/openai_compatible {2}o4-mini +\$0\.\d*[1-9]\d* {2}= input /);
     expect(spend).toMatch(/ollama +mistral +\$0\.000000\n/);
     expect(spend).toMatch(/total +\$0\.\d*[1-9]/);
-    expect(out).toContain('rate-limit headroom, as of the latest response (llm_rate_limit_*):');
+    // The token types the simulator reports: cached input on repeated prompts, reasoning for o4-mini.
+    expect(spend).toMatch(/gpt-4o-mini .*= input \S+ \+ cached_input \S+ \+ output /);
+    expect(spend).toMatch(/o4-mini .*\+ reasoning 0\.\d*[1-9]/);
+    // Headroom: the simulator's OpenAI-style limits (3000 requests, 1,000,000 tokens per minute).
+    const headroom = out.slice(out.indexOf('rate-limit headroom'), out.indexOf('Prometheus endpoint'));
+    expect(headroom).toMatch(
+      /openai_compatible {2}127\.0\.0\.1 {2}requests {2}\d+ of 3000 left \(\d+\.\d%\), resets in \d+\.\d s/,
+    );
+    expect(headroom).toMatch(/openai_compatible {2}127\.0\.0\.1 {2}tokens {4}\d+ of 1000000 left/);
+    expect(headroom).not.toContain('ollama');
   }, 120_000);
 });

@@ -7,6 +7,7 @@ llm_cost_usd_total{gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mi
 llm_cost_usd_total{gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini",gen_ai_token_type="cached_input",otel_scope_name="llm-otel"} 0.015
 llm_cost_usd_total{gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini",gen_ai_token_type="output",otel_scope_name="llm-otel"} 0.3
 llm_cost_usd_total{gen_ai_provider_name="openai",gen_ai_request_model="o4-mini",gen_ai_token_type="reasoning"} 1.5
+llm_cost_usd_total{gen_ai_provider_name="openai",gen_ai_request_model="o4-mini",gen_ai_token_type="cached_input"} 0
 llm_cost_usd_total{gen_ai_provider_name="ollama",gen_ai_request_model="mistral",gen_ai_token_type="input"} 0
 llm_rate_limit_remaining{gen_ai_provider_name="openai",server_address="api.openai.com",llm_rate_limit_kind="tokens"} 149000
 llm_rate_limit_limit{gen_ai_provider_name="openai",server_address="api.openai.com",llm_rate_limit_kind="tokens"} 150000
@@ -24,7 +25,7 @@ describe('the demo summary', () => {
       value: 42,
     });
     expect(samples.find((s) => s.name === 'llm_x')?.labels).toEqual({ a: 'say "hi"\\', b: 'line\nnext' });
-    expect(samples.filter((s) => s.name === 'llm_cost_usd_total')).toHaveLength(5);
+    expect(samples.filter((s) => s.name === 'llm_cost_usd_total')).toHaveLength(6);
   });
 
   it('skips lines it cannot read instead of failing', () => {
@@ -33,7 +34,7 @@ describe('the demo summary', () => {
     ]);
   });
 
-  it('sums the spend per provider and model over the token types, most expensive first', () => {
+  it('sums the spend per provider and model over the token types, most expensive first, showing the types that cost something', () => {
     const rows = spendByModel(parseSamples(PAGE));
     expect(rows.map((r) => [r.provider, r.model])).toEqual([
       ['openai', 'o4-mini'],
