@@ -1,3 +1,4 @@
+export { CALL_EVENT_LOGGER_NAME, CallEventLogger } from './call-event-logger.js';
 export {
   LlmOtelConfigError,
   type LogLevelName,
@@ -5,7 +6,10 @@ export {
   type OtlpProtocol,
   type PrometheusOptions,
   type ResolvedConfig,
+  type ResolvedSignal,
   resolveConfig,
+  type SignalExporter,
+  type SignalOptions,
   type TemporalityPreference,
 } from './config.js';
 export { type LlmMetricProducer, type LlmMetricProducerOptions, llmMetricProducer } from './llm-metric-producer.js';
@@ -17,4 +21,5 @@ export {
 } from './model-version-endpoint.js';
 export { getRegistration, type LlmOtelHandle, type RegisterOptions, register } from './register.js';
 export { type PersistRegistryOptions, persistRegistry, type RegistryPersistence } from './registry-persistence.js';
+export { ATTR_LLM_OTEL_SIGNAL, DROPPED_EVENTS_METRIC } from './signals.js';
 export { type LlmViewsOptions, llmViews } from './views.js';
