@@ -21,6 +21,8 @@ const workDir = mkdtempSync(join(tmpdir(), 'llm-otel-stores-'));
 const SERVICE = 'llm-service-stores-e2e';
 const EVENT = 'gen_ai.client.inference.operation.details';
 const N = 6;
+/** Each step polls for up to 30 s per condition; a loaded CI machine needs more than vitest's 30 s. */
+const STEP_TIMEOUT_MS = 90_000;
 
 let jaeger: Jaeger;
 let logs: VictoriaLogs;
@@ -251,99 +253,115 @@ afterAll(async () => {
 describe('logs and traces through the collector into real stores', () => {
   const first = makeCalls(N, 'first');
 
-  it(`N=${N} spans reach Jaeger with the GenAI attributes`, async () => {
-    await sendSpans(first);
-    const traces = await eventually(`${N} traces in Jaeger`, 30_000, () => tracesOf('first', N));
-    expect(traces.map((t) => t.traceID).sort()).toEqual(first.map((c) => c.traceId).sort());
-    for (const trace of traces) {
-      expect(trace.spans).toHaveLength(1);
-      const span = trace.spans[0];
-      if (!span) throw new Error('no span');
-      const call = first.find((c) => c.traceId === trace.traceID);
-      expect(span.spanID).toBe(call?.spanId);
-      expect(span.operationName).toBe('chat gpt-4o-mini');
-      expect(trace.processes[span.processID]?.serviceName).toBe(SERVICE);
-      expect(tag(span, 'span.kind')).toBe('client');
-      expect(tag(span, 'gen_ai.operation.name')).toBe('chat');
-      expect(tag(span, 'gen_ai.provider.name')).toBe('openai');
-      expect(tag(span, 'gen_ai.request.model')).toBe('gpt-4o-mini');
-      expect(tag(span, 'gen_ai.response.model')).toBe('gpt-4o-mini-2024-07-18');
-      expect(tag(span, 'gen_ai.usage.input_tokens')).toBe(call?.inputTokens);
-      expect(tag(span, 'gen_ai.usage.output_tokens')).toBe(call?.outputTokens);
-      expect(tag(span, 'server.port')).toBe(443);
-    }
-  });
+  it(
+    `N=${N} spans reach Jaeger with the GenAI attributes`,
+    async () => {
+      await sendSpans(first);
+      const traces = await eventually(`${N} traces in Jaeger`, 30_000, () => tracesOf('first', N));
+      expect(traces.map((t) => t.traceID).sort()).toEqual(first.map((c) => c.traceId).sort());
+      for (const trace of traces) {
+        expect(trace.spans).toHaveLength(1);
+        const span = trace.spans[0];
+        if (!span) throw new Error('no span');
+        const call = first.find((c) => c.traceId === trace.traceID);
+        expect(span.spanID).toBe(call?.spanId);
+        expect(span.operationName).toBe('chat gpt-4o-mini');
+        expect(trace.processes[span.processID]?.serviceName).toBe(SERVICE);
+        expect(tag(span, 'span.kind')).toBe('client');
+        expect(tag(span, 'gen_ai.operation.name')).toBe('chat');
+        expect(tag(span, 'gen_ai.provider.name')).toBe('openai');
+        expect(tag(span, 'gen_ai.request.model')).toBe('gpt-4o-mini');
+        expect(tag(span, 'gen_ai.response.model')).toBe('gpt-4o-mini-2024-07-18');
+        expect(tag(span, 'gen_ai.usage.input_tokens')).toBe(call?.inputTokens);
+        expect(tag(span, 'gen_ai.usage.output_tokens')).toBe(call?.outputTokens);
+        expect(tag(span, 'server.port')).toBe(443);
+      }
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it(`N=${N} log records reach VictoriaLogs with the GenAI fields and the trace context`, async () => {
-    await sendLogRecords(first);
-    const entries = await eventually(`${N} log records in VictoriaLogs`, 30_000, () => entriesOf('first', N));
-    expect(entries).toHaveLength(N);
-    expect(entries.map((e) => e.trace_id).sort()).toEqual(first.map((c) => c.traceId).sort());
-    for (const entry of entries) {
-      const call = first.find((c) => c.traceId === entry.trace_id);
-      expect(entry).toMatchObject({
-        event_name: EVENT,
-        severity_text: 'INFO',
-        span_id: call?.spanId,
-        'service.name': SERVICE,
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'openai',
-        'gen_ai.request.model': 'gpt-4o-mini',
-        'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
-        'gen_ai.response.id': `chatcmpl-${call?.spanId}`,
-        'gen_ai.usage.input_tokens': String(call?.inputTokens),
-        'gen_ai.usage.output_tokens': String(call?.outputTokens),
-        'server.address': 'api.openai.com',
+  it(
+    `N=${N} log records reach VictoriaLogs with the GenAI fields and the trace context`,
+    async () => {
+      await sendLogRecords(first);
+      const entries = await eventually(`${N} log records in VictoriaLogs`, 30_000, () => entriesOf('first', N));
+      expect(entries).toHaveLength(N);
+      expect(entries.map((e) => e.trace_id).sort()).toEqual(first.map((c) => c.traceId).sort());
+      for (const entry of entries) {
+        const call = first.find((c) => c.traceId === entry.trace_id);
+        expect(entry).toMatchObject({
+          event_name: EVENT,
+          severity_text: 'INFO',
+          span_id: call?.spanId,
+          'service.name': SERVICE,
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+          'gen_ai.response.id': `chatcmpl-${call?.spanId}`,
+          'gen_ai.usage.input_tokens': String(call?.inputTokens),
+          'gen_ai.usage.output_tokens': String(call?.outputTokens),
+          'server.address': 'api.openai.com',
+        });
+        // No prompt or completion content was sent, and none appears.
+        expect(Object.keys(entry).filter((k) => k.includes('message') || k.includes('content'))).toEqual([]);
+      }
+      // The service identifies the log stream (VL-Stream-Fields in config.yaml), not the pid or host.
+      expect(entries[0]?._stream).toBe(`{deployment.environment.name="test",service.name="${SERVICE}"}`);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    "a log record's trace_id leads to its span in Jaeger; the README's queries work",
+    async () => {
+      const [entry] = (await entriesOf('first', N)) ?? [];
+      const trace = await jaegerTrace(jaeger.url, entry?.trace_id ?? 'missing');
+      expect(trace?.spans.map((s) => s.spanID)).toEqual([entry?.span_id]);
+      // stores/README.md: calls of one model, by span name and tag.
+      const byModel = await jaegerTraces(jaeger.url, SERVICE, {
+        operation: 'chat gpt-4o-mini',
+        tags: { 'gen_ai.request.model': 'gpt-4o-mini', 'test.batch': 'first' },
       });
-      // No prompt or completion content was sent, and none appears.
-      expect(Object.keys(entry).filter((k) => k.includes('message') || k.includes('content'))).toEqual([]);
-    }
-    // The service identifies the log stream (VL-Stream-Fields in config.yaml), not the pid or host.
-    expect(entries[0]?._stream).toBe(`{deployment.environment.name="test",service.name="${SERVICE}"}`);
-  });
+      expect(byModel).toHaveLength(N);
+      expect(await jaegerTraces(jaeger.url, SERVICE, { tags: { 'gen_ai.request.model': 'gpt-4o' } })).toEqual([]);
+      // stores/README.md: tokens per model with LogsQL stats.
+      const stats = await logsQuery(
+        logs.url,
+        `_time:1h event_name:=${JSON.stringify(EVENT)} "test.batch":=first | stats by (gen_ai.request.model) count() calls, sum(gen_ai.usage.input_tokens) input_tokens`,
+      );
+      const inputTokens = first.reduce((sum, c) => sum + c.inputTokens, 0);
+      expect(stats).toEqual([
+        { 'gen_ai.request.model': 'gpt-4o-mini', calls: String(N), input_tokens: String(inputTokens) },
+      ]);
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it("a log record's trace_id leads to its span in Jaeger; the README's queries work", async () => {
-    const [entry] = (await entriesOf('first', N)) ?? [];
-    const trace = await jaegerTrace(jaeger.url, entry?.trace_id ?? 'missing');
-    expect(trace?.spans.map((s) => s.spanID)).toEqual([entry?.span_id]);
-    // stores/README.md: calls of one model, by span name and tag.
-    const byModel = await jaegerTraces(jaeger.url, SERVICE, {
-      operation: 'chat gpt-4o-mini',
-      tags: { 'gen_ai.request.model': 'gpt-4o-mini', 'test.batch': 'first' },
-    });
-    expect(byModel).toHaveLength(N);
-    expect(await jaegerTraces(jaeger.url, SERVICE, { tags: { 'gen_ai.request.model': 'gpt-4o' } })).toEqual([]);
-    // stores/README.md: tokens per model with LogsQL stats.
-    const stats = await logsQuery(
-      logs.url,
-      `_time:1h event_name:=${JSON.stringify(EVENT)} "test.batch":=first | stats by (gen_ai.request.model) count() calls, sum(gen_ai.usage.input_tokens) input_tokens`,
-    );
-    const inputTokens = first.reduce((sum, c) => sum + c.inputTokens, 0);
-    expect(stats).toEqual([
-      { 'gen_ai.request.model': 'gpt-4o-mini', calls: String(N), input_tokens: String(inputTokens) },
-    ]);
-  });
-
-  it('with Jaeger down, logs still arrive and the collector keeps serving metrics', async () => {
-    await jaeger.service.stop();
-    const second = makeCalls(N, 'second');
-    // The collector still accepts spans (they wait in the bounded queue of the traces exporter).
-    await sendSpans(second);
-    await sendLogRecords(second);
-    await sendProbeMetric(7);
-    const entries = await eventually('the second batch of log records', 30_000, () => entriesOf('second', N));
-    expect(entries.map((e) => e.trace_id).sort()).toEqual(second.map((c) => c.traceId).sort());
-    const exposition = await eventually('the probe metric on /metrics', 30_000, async () => {
-      const text = await (await fetch(promUrl)).text();
-      return /^llm_stores_e2e_probe_total\{[^}]*\} 7$/m.test(text) ? text : undefined;
-    });
-    expect(exposition).toContain(`service_name="${SERVICE}"`);
-    // The collector's own count agrees: every log record of both rounds was sent to the log store.
-    await eventually(`otelcol_exporter_sent_log_records = ${2 * N}`, 30_000, async () => {
-      const text = await (await fetch(selfUrl)).text();
-      const sent = /^otelcol_exporter_sent_log_records\{[^}]*exporter="otlp_http\/logs"[^}]*\} (\d+)$/m.exec(text);
-      return Number(sent?.[1]) === 2 * N ? true : undefined;
-    });
-    expect(collector.process.exitCode).toBeNull();
-  });
+  it(
+    'with Jaeger down, logs still arrive and the collector keeps serving metrics',
+    async () => {
+      await jaeger.service.stop();
+      const second = makeCalls(N, 'second');
+      // The collector still accepts spans (they wait in the bounded queue of the traces exporter).
+      await sendSpans(second);
+      await sendLogRecords(second);
+      await sendProbeMetric(7);
+      const entries = await eventually('the second batch of log records', 30_000, () => entriesOf('second', N));
+      expect(entries.map((e) => e.trace_id).sort()).toEqual(second.map((c) => c.traceId).sort());
+      const exposition = await eventually('the probe metric on /metrics', 30_000, async () => {
+        const text = await (await fetch(promUrl)).text();
+        return /^llm_stores_e2e_probe_total\{[^}]*\} 7$/m.test(text) ? text : undefined;
+      });
+      expect(exposition).toContain(`service_name="${SERVICE}"`);
+      // The collector's own count agrees: every log record of both rounds was sent to the log store.
+      await eventually(`otelcol_exporter_sent_log_records = ${2 * N}`, 30_000, async () => {
+        const text = await (await fetch(selfUrl)).text();
+        const sent = /^otelcol_exporter_sent_log_records\{[^}]*exporter="otlp_http\/logs"[^}]*\} (\d+)$/m.exec(text);
+        return Number(sent?.[1]) === 2 * N ? true : undefined;
+      });
+      expect(collector.process.exitCode).toBeNull();
+    },
+    STEP_TIMEOUT_MS,
+  );
 });
