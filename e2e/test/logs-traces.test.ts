@@ -27,6 +27,7 @@ const STEP_TIMEOUT_MS = 90_000;
 let jaeger: Jaeger;
 let logs: VictoriaLogs;
 let collector: Service;
+let gatewayUrl: string;
 let otlpUrl: string;
 let promUrl: string;
 let selfUrl: string;
@@ -95,8 +96,8 @@ function genAiAttributes(call: Call): Record<string, string | number | string[]>
   };
 }
 
-async function post(path: string, body: unknown): Promise<void> {
-  const r = await fetch(`${otlpUrl}${path}`, {
+async function post(base: string, path: string, body: unknown): Promise<void> {
+  const r = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -106,8 +107,8 @@ async function post(path: string, body: unknown): Promise<void> {
 }
 
 /** One CLIENT span per call, `chat gpt-4o-mini`, as the SDK will export it. */
-function sendSpans(calls: Call[]): Promise<void> {
-  return post('/v1/traces', {
+function sendSpans(calls: Call[], base = otlpUrl): Promise<void> {
+  return post(base, '/v1/traces', {
     resourceSpans: [
       {
         resource,
@@ -132,8 +133,8 @@ function sendSpans(calls: Call[]): Promise<void> {
 }
 
 /** One INFO event per call, with the span's trace context and no prompt or completion content. */
-function sendLogRecords(calls: Call[]): Promise<void> {
-  return post('/v1/logs', {
+function sendLogRecords(calls: Call[], base = otlpUrl): Promise<void> {
+  return post(base, '/v1/logs', {
     resourceLogs: [
       {
         resource,
@@ -160,7 +161,7 @@ function sendLogRecords(calls: Call[]): Promise<void> {
 /** A cumulative counter export, to show the metrics pipeline still works. */
 function sendProbeMetric(value: number): Promise<void> {
   const now = BigInt(Date.now()) * 1_000_000n;
-  return post('/v1/metrics', {
+  return post(otlpUrl, '/v1/metrics', {
     resourceMetrics: [
       {
         resource,
@@ -205,8 +206,20 @@ async function entriesOf(batch: string, n: number): Promise<LogEntry[] | undefin
   return entries.length >= n ? entries : undefined;
 }
 
+/** Starts otelcol-llm with one of collector/'s configs on loopback and waits for its health check. */
+async function startOtelcol(name: string, config: string, env: Record<string, string>): Promise<Service> {
+  const service = start(name, collectorBinary(repoRoot), ['--config', join(repoRoot, 'collector', config)], {
+    logDir: workDir,
+    env: { OTELCOL_LISTEN_HOST: '127.0.0.1', OTELCOL_METRICS_HOST: '127.0.0.1', ...env },
+  });
+  await waitForHttp(`http://127.0.0.1:${env.OTELCOL_HEALTH_PORT}/`, 30_000, service);
+  return service;
+}
+
 beforeAll(async () => {
-  const [jOtlpGrpc, jOtlpHttp, jQueryHttp, jQueryGrpc, vlPort, grpc, http, prom, health, self] = await freePorts(10);
+  const [jOtlpGrpc, jOtlpHttp, jQueryHttp, jQueryGrpc, vlPort, grpc, http, prom, health, self, ...gateway] =
+    await freePorts(15);
+  const [gGrpc, gHttp, gHealth, gSelf, noPrometheus] = gateway;
   [jaeger, logs] = await Promise.all([
     startJaeger(
       repoRoot,
@@ -220,30 +233,29 @@ beforeAll(async () => {
     ),
     startVictoriaLogs(repoRoot, vlPort as number, workDir),
   ]);
+  const stores = { OTELCOL_TRACES_ENDPOINT: jaeger.otlpGrpcEndpoint, OTELCOL_LOGS_ENDPOINT: logs.otlpLogsEndpoint };
   // The agent config, pointed at the two stores through its documented variables.
-  collector = start(
-    'otelcol-llm',
-    collectorBinary(repoRoot),
-    ['--config', join(repoRoot, 'collector', 'config.yaml')],
-    {
-      logDir: workDir,
-      env: {
-        OTELCOL_LISTEN_HOST: '127.0.0.1',
-        OTLP_GRPC_PORT: String(grpc),
-        OTLP_HTTP_PORT: String(http),
-        OTELCOL_PROM_PORT: String(prom),
-        OTELCOL_HEALTH_PORT: String(health),
-        OTELCOL_METRICS_HOST: '127.0.0.1',
-        OTELCOL_METRICS_PORT: String(self),
-        OTELCOL_TRACES_ENDPOINT: jaeger.otlpGrpcEndpoint,
-        OTELCOL_LOGS_ENDPOINT: logs.otlpLogsEndpoint,
-      },
-    },
-  );
-  await waitForHttp(`http://127.0.0.1:${health}/`, 30_000, collector);
+  collector = await startOtelcol('otelcol-llm', 'config.yaml', {
+    OTLP_GRPC_PORT: String(grpc),
+    OTLP_HTTP_PORT: String(http),
+    OTELCOL_PROM_PORT: String(prom),
+    OTELCOL_HEALTH_PORT: String(health),
+    OTELCOL_METRICS_PORT: String(self),
+    ...stores,
+  });
   otlpUrl = `http://127.0.0.1:${http}`;
   promUrl = `http://127.0.0.1:${prom}/metrics`;
   selfUrl = `http://127.0.0.1:${self}/metrics`;
+  // The gateway config too; its remote-write target is a port nobody listens on.
+  await startOtelcol('otelcol-llm-gateway', 'gateway.yaml', {
+    OTLP_GRPC_PORT: String(gGrpc),
+    OTLP_HTTP_PORT: String(gHttp),
+    OTELCOL_HEALTH_PORT: String(gHealth),
+    OTELCOL_METRICS_PORT: String(gSelf),
+    PRW_ENDPOINT: `http://127.0.0.1:${noPrometheus}/api/v1/write`,
+    ...stores,
+  });
+  gatewayUrl = `http://127.0.0.1:${gHttp}`;
 }, 120_000);
 
 afterAll(async () => {
@@ -334,6 +346,21 @@ describe('logs and traces through the collector into real stores', () => {
       expect(stats).toEqual([
         { 'gen_ai.request.model': 'gpt-4o-mini', calls: String(N), input_tokens: String(inputTokens) },
       ]);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'the gateway config forwards spans and log records to the same stores (its remote write failing)',
+    async () => {
+      const viaGateway = makeCalls(2, 'gateway');
+      await Promise.all([sendSpans(viaGateway, gatewayUrl), sendLogRecords(viaGateway, gatewayUrl)]);
+      // The gateway's batch processor waits up to 5 s for a fuller batch.
+      const traces = await eventually('the gateway spans in Jaeger', 30_000, () => tracesOf('gateway', 2));
+      const entries = await eventually('the gateway log records', 30_000, () => entriesOf('gateway', 2));
+      const sent = viaGateway.map((c) => c.traceId).sort();
+      expect(traces.map((t) => t.traceID).sort()).toEqual(sent);
+      expect(entries.map((e) => e.trace_id).sort()).toEqual(sent);
     },
     STEP_TIMEOUT_MS,
   );
