@@ -15,9 +15,8 @@ const ERROR_KINDS: Record<number, [type: string, code: string | null, message: s
 };
 
 /**
- * Writes an OpenAI error body with the given status, and `extra` headers (rate limits, `retry-after`
- * on a 429). `retry-after-ms: 5` keeps a client's retries short (the openai clients prefer it to
- * `retry-after`).
+ * Writes an OpenAI error body with the given status, and `extra` headers (`retry-after-ms`, rate
+ * limits, `retry-after` on a 429: chosen by the server).
  */
 export function openAIError(
   res: ServerResponse,
@@ -28,7 +27,6 @@ export function openAIError(
   const [type, code, message] = ERROR_KINDS[status] ?? ['server_error', null, `simulated ${status}`];
   res.writeHead(status, {
     'content-type': 'application/json',
-    'retry-after-ms': '5',
     ...(requestId ? { 'x-request-id': requestId } : {}),
     ...extra,
   });

@@ -95,8 +95,9 @@ export class ModelSimulator {
   /** Forces every request to fail with this status (e.g. 500), or none when undefined. */
   failWith: number | undefined;
   /**
-   * Headers set on every OpenAI answer, successes and errors, after the simulated ones: a string
-   * replaces or adds a header, `null` removes it (e.g. malformed or missing rate-limit headers).
+   * Headers set on every OpenAI answer, successes and errors, over the simulated ones (rate limits,
+   * `retry-after`, `retry-after-ms`): a string replaces or adds a header, `null` removes it (e.g.
+   * malformed or missing rate-limit headers). Content type and request id stay.
    */
   headerOverrides: Record<string, string | null> | undefined;
   /** Per `route model` key: what was answered. */
@@ -303,8 +304,13 @@ export class ModelSimulator {
       const outcome = windows.admit(answer.promptTokens + answer.completionTokens, status === undefined);
       extra = outcome.headers;
       if (outcome.refused && status === undefined) status = 429;
-      if (status === 429 && extra['retry-after'] === undefined)
-        extra['retry-after'] = String(windows.retryAfterSeconds());
+    }
+    if (route.api === 'openai' && status !== undefined) {
+      // `retry-after-ms: 5` keeps a client's retries short (the openai clients prefer it to `retry-after`).
+      extra = { 'retry-after-ms': '5', ...extra };
+      if (status === 429 && extra['retry-after'] === undefined) {
+        extra['retry-after'] = String(windows !== undefined && plan.limits ? windows.retryAfterSeconds() : 1);
+      }
     }
     if (route.api === 'openai') extra = withOverrides(extra, this.headerOverrides);
     if (status !== undefined) {

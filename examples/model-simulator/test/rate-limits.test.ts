@@ -99,6 +99,19 @@ describe('the OpenAI wire', () => {
     expect(ollama.response.headers.get('x-ratelimit-limit-requests')).toBeNull();
   });
 
+  it('scripted: a 429 without rate limits still says retry-after', async () => {
+    const origin = await scripted.start();
+    const { response } = await post(origin, '/v1/chat/completions', { model: 'fail-429+nolimits', messages });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(response.headers.get('x-ratelimit-limit-requests')).toBeNull();
+    scripted.headerOverrides = { 'retry-after-ms': null };
+    const again = await post(origin, '/v1/chat/completions', { model: 'fail-500', messages });
+    expect(again.response.headers.get('retry-after-ms')).toBeNull();
+    expect(again.response.headers.get('retry-after')).toBeNull();
+    scripted.headerOverrides = undefined;
+  });
+
   it('scripted: header overrides set and remove headers', async () => {
     const origin = await scripted.start();
     scripted.headerOverrides = { 'x-ratelimit-remaining-tokens': 'abc', 'x-ratelimit-reset-tokens': null };
