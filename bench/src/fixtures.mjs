@@ -17,13 +17,28 @@ const OPENAI_MODEL = 'gpt-4o-mini';
 const OPENAI_RESPONSE_MODEL = 'gpt-4o-mini-2024-07-18';
 const OLLAMA_MODEL = 'llama3.2:1b';
 
+/**
+ * The headers OpenAI sends with every answer (rate-limit state included), so that the figures include
+ * the work of reading them. Ollama sends none of the rate-limit ones.
+ */
+const OPENAI_HEADERS = {
+  'x-request-id': 'req_bench',
+  'openai-processing-ms': '412',
+  'x-ratelimit-limit-requests': '10000',
+  'x-ratelimit-remaining-requests': '9999',
+  'x-ratelimit-reset-requests': '6ms',
+  'x-ratelimit-limit-tokens': '10000000',
+  'x-ratelimit-remaining-tokens': '9999790',
+  'x-ratelimit-reset-tokens': '1ms',
+};
+const OLLAMA_HEADERS = { 'x-request-id': 'req_bench' };
+
 /** A body that is sent as it is (JSON) or as a stream of pre-encoded pieces (SSE, NDJSON). */
-function jsonResponse(text) {
-  return () =>
-    new Response(text, { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'req_bench' } });
+function jsonResponse(text, extraHeaders) {
+  return () => new Response(text, { status: 200, headers: { 'content-type': 'application/json', ...extraHeaders } });
 }
 
-function streamResponse(pieces, contentType) {
+function streamResponse(pieces, contentType, extraHeaders) {
   const encoded = pieces.map((p) => encoder.encode(p));
   return () => {
     let i = 0;
@@ -33,12 +48,28 @@ function streamResponse(pieces, contentType) {
         else controller.close();
       },
     });
-    return new Response(body, { status: 200, headers: { 'content-type': contentType, 'x-request-id': 'req_bench' } });
+    return new Response(body, { status: 200, headers: { 'content-type': contentType, ...extraHeaders } });
   };
 }
 
 function tokenText(i) {
   return i % 2 === 0 ? ' token' : ' word';
+}
+
+/** Usage as OpenAI reports it today, with the cached and reasoning details (both 0 here). */
+function openaiUsage(outputTokens) {
+  return {
+    prompt_tokens: PROMPT_TOKENS,
+    completion_tokens: outputTokens,
+    total_tokens: PROMPT_TOKENS + outputTokens,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  };
 }
 
 function openaiChat(outputTokens) {
@@ -52,11 +83,7 @@ function openaiChat(outputTokens) {
     choices: [
       { index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' },
     ],
-    usage: {
-      prompt_tokens: PROMPT_TOKENS,
-      completion_tokens: outputTokens,
-      total_tokens: PROMPT_TOKENS + outputTokens,
-    },
+    usage: openaiUsage(outputTokens),
     system_fingerprint: 'fp_bench',
   });
 }
@@ -77,7 +104,7 @@ function openaiChatStream(chunks) {
       `data: ${JSON.stringify({ ...base, system_fingerprint: 'fp_bench', choices: [choice], usage: null })}\n\n`,
     );
   }
-  const usage = { prompt_tokens: PROMPT_TOKENS, completion_tokens: chunks, total_tokens: PROMPT_TOKENS + chunks };
+  const usage = openaiUsage(chunks);
   events.push(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
   events.push('data: [DONE]\n\n');
   return events;
@@ -140,10 +167,10 @@ function ollamaGenerateStream(chunks) {
  * whether the request asked for a stream: the openai and ollama clients put it in the JSON body).
  */
 export function openaiFetch() {
-  const chat = jsonResponse(openaiChat(STREAM_CHUNKS));
-  const stream = streamResponse(openaiChatStream(STREAM_CHUNKS), 'text/event-stream');
-  const stream1 = streamResponse(openaiChatStream(1), 'text/event-stream');
-  const embeddings = jsonResponse(openaiEmbedding());
+  const chat = jsonResponse(openaiChat(STREAM_CHUNKS), OPENAI_HEADERS);
+  const stream = streamResponse(openaiChatStream(STREAM_CHUNKS), 'text/event-stream', OPENAI_HEADERS);
+  const stream1 = streamResponse(openaiChatStream(1), 'text/event-stream', OPENAI_HEADERS);
+  const embeddings = jsonResponse(openaiEmbedding(), OPENAI_HEADERS);
   return async (url, init) => {
     const path = String(url);
     if (path.endsWith('/embeddings')) return embeddings();
@@ -154,8 +181,8 @@ export function openaiFetch() {
 }
 
 export function ollamaFetch() {
-  const chat = jsonResponse(ollamaChat(STREAM_CHUNKS));
-  const generate = streamResponse(ollamaGenerateStream(STREAM_CHUNKS), 'application/x-ndjson');
+  const chat = jsonResponse(ollamaChat(STREAM_CHUNKS), OLLAMA_HEADERS);
+  const generate = streamResponse(ollamaGenerateStream(STREAM_CHUNKS), 'application/x-ndjson', OLLAMA_HEADERS);
   return async (url) => {
     const path = String(url);
     if (path.endsWith('/api/generate')) return generate();
