@@ -151,7 +151,10 @@ export interface LlmOtelHandle {
   readonly config: ResolvedConfig;
   /** URL of the Prometheus endpoint, when enabled. */
   readonly prometheusUrl: string | undefined;
-  /** Settles when the exporters are ready (rejects if the Prometheus port could not be bound). */
+  /**
+   * Settles when the exporters are ready (rejects if the Prometheus port could not be bound), and,
+   * with logs or traces on, when their SDK modules have loaded.
+   */
   readonly ready: Promise<void>;
   /** Exports what is pending now (OTLP push). */
   forceFlush(): Promise<void>;

@@ -23,6 +23,18 @@ export interface SignalsHandle {
   shutdown(): Promise<void>;
 }
 
+/**
+ * Runs a flush or shutdown of a signal: a backend that is down makes the SDK reject (the last batch
+ * could not be sent); that is reported through the diag logger, never thrown into the app's exit path.
+ */
+async function settled(signal: string, what: string, work: Promise<unknown> | undefined): Promise<void> {
+  try {
+    await work;
+  } catch (error) {
+    diag.warn(`@llm-otel/node: the ${signal} ${what} could not export everything: ${String(error)}`);
+  }
+}
+
 function loadFailed(signal: string, error: unknown): undefined {
   const message = `@llm-otel/node: the ${signal} SDK could not be set up; no ${signal} are exported: ${String(error)}`;
   diag.error(message);
@@ -78,14 +90,17 @@ export function startSignals(config: ResolvedConfig, resource: Resource, llmMetr
     traces,
     forceFlush: async () => {
       const [l, t] = await Promise.all([logs, traces]);
-      await Promise.all([l?.provider.forceFlush(), t?.provider.forceFlush()]);
+      await Promise.all([
+        settled('logs', 'flush', l?.provider.forceFlush()),
+        settled('traces', 'flush', t?.provider.forceFlush()),
+      ]);
     },
     shutdown: () => {
       shutdownPromise ??= (async () => {
         if (sink !== undefined && llmMetrics.getCallEventSink() === sink) llmMetrics.setCallEventSink(undefined);
         const [l, t] = await Promise.all([logs, traces]);
         sink?.close();
-        await Promise.all([l?.shutdown(), t?.shutdown()]);
+        await Promise.all([settled('logs', 'shutdown', l?.shutdown()), settled('traces', 'shutdown', t?.shutdown())]);
       })();
       return shutdownPromise;
     },

@@ -83,6 +83,15 @@ describe('per-call log records exported over OTLP/HTTP by register()', () => {
     try {
       const handle = register({ serviceName: 'logs-test', prometheus: false, otlp: false });
       expect(handle.config.logs).toMatchObject({ otlp: { protocol: 'http/json' }, console: false });
+      // Recorded before the logs SDK has loaded: it waits, then goes out with the others.
+      const early = {
+        provider: 'openai',
+        operation: 'chat',
+        model: 'gpt-4o',
+        durationSeconds: 0.5,
+        responseId: 'early',
+      };
+      getLlmMetrics().recordInference(early);
       await handle.ready;
       becameGlobal = logs.getLoggerProvider().constructor.name === 'LoggerProvider';
       for (let i = 0; i < 4; i++)
@@ -112,15 +121,22 @@ describe('per-call log records exported over OTLP/HTTP by register()', () => {
   });
   afterAll(() => receiver.server.close());
 
-  it('delivers one record per call with the event name and severity by outcome', () => {
-    expect(records).toHaveLength(4);
+  it('delivers one record per call, those recorded before the SDK loaded included, with the event name and severity by outcome', () => {
+    expect(records).toHaveLength(5);
     expect(records.every((r) => r.eventName === CALL_EVENT_NAME)).toBe(true);
-    expect(records.map((r) => r.severityText)).toEqual(['INFO', 'INFO', 'INFO', 'WARN']);
+    expect(records.map((r) => attrs(r.attributes)['gen_ai.response.id'])).toEqual([
+      'early',
+      'resp-0',
+      'resp-1',
+      'resp-2',
+      'resp-3',
+    ]);
+    expect(records.map((r) => r.severityText)).toEqual(['INFO', 'INFO', 'INFO', 'INFO', 'WARN']);
     expect(scopes).toContain('@llm-otel/node');
   });
 
   it('delivers the attributes, and no content without the opt-in', () => {
-    const first = attrs(records[0]?.attributes ?? []);
+    const first = attrs(records[1]?.attributes ?? []);
     expect(first).toMatchObject({
       'gen_ai.provider.name': 'openai',
       'gen_ai.operation.name': 'chat',
@@ -130,7 +146,7 @@ describe('per-call log records exported over OTLP/HTTP by register()', () => {
       'gen_ai.usage.output_tokens': 5,
       'llm.request.duration': 0.5,
     });
-    expect(attrs(records[3]?.attributes ?? [])['error.type']).toBe('rate_limit');
+    expect(attrs(records[4]?.attributes ?? [])['error.type']).toBe('rate_limit');
     expect(JSON.stringify(receiver.bodies)).not.toContain('do not export me');
   });
 
