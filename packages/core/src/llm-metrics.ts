@@ -408,6 +408,23 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     this.callEvents.configure(options);
   }
 
+  /**
+   * Whether recorded calls become events (a sink is registered). Instrumentations check it before
+   * gathering what only the event uses (response id, finish reasons).
+   */
+  emitsCallEvents(): boolean {
+    return this.callEvents.sink !== undefined;
+  }
+
+  /**
+   * Whether the events carry message content (a sink is registered and capture is on).
+   * Instrumentations check it before building `inputMessages` / `outputMessages`, so that with
+   * capture off no message is converted at all.
+   */
+  capturesCallContent(): boolean {
+    return this.callEvents.sink !== undefined && this.callEvents.getOptions().captureContent;
+  }
+
   /** The content-capture options of the per-call events. */
   getCallEventOptions(): Readonly<CallEventOptions> {
     return this.callEvents.getOptions();

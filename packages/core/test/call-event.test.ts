@@ -132,6 +132,16 @@ describe('the per-call event', () => {
     expect(attrs['gen_ai.usage.cache_write.input_tokens']).toBe(30);
   });
 
+  it('tells instrumentations whether events, and their content, are wanted', () => {
+    expect(llm.emitsCallEvents()).toBe(true);
+    expect(llm.capturesCallContent()).toBe(false);
+    llm.configureCallEvents({ captureContent: true });
+    expect(llm.capturesCallContent()).toBe(true);
+    llm.setCallEventSink(undefined);
+    expect(llm.emitsCallEvents()).toBe(false);
+    expect(llm.capturesCallContent()).toBe(false);
+  });
+
   it('builds nothing once the sink is removed', () => {
     llm.setCallEventSink(undefined);
     llm.recordInference(CALL);
