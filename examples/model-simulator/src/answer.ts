@@ -11,7 +11,9 @@ export type Operation =
   | 'ollama.chat'
   | 'ollama.generate'
   | 'ollama.embed'
-  | 'ollama.embeddings';
+  | 'ollama.embeddings'
+  | 'anthropic.messages'
+  | 'anthropic.count_tokens';
 
 export interface Answer {
   /** The model the response names (`model`). */
@@ -27,8 +29,12 @@ export interface Answer {
   completionTokens: number;
   /** Reasoning tokens reported in the usage details (`reasoning_tokens`), when set. */
   reasoningTokens?: number;
-  /** Cached prompt tokens reported in the usage details (`cached_tokens`), when set. */
+  /** Cached prompt tokens reported in the usage details (`cached_tokens`; Anthropic `cache_read_input_tokens`), when set. */
   cachedTokens?: number;
+  /** Prompt tokens written to the cache (Anthropic `cache_creation_input_tokens`), when set; part of `promptTokens`. */
+  cacheWriteTokens?: number;
+  /** An Anthropic stream sends an `overloaded_error` event after its first text delta. */
+  streamError?: boolean;
   /** Headers sent with the answer besides content type and request id (rate limits). */
   headers?: Record<string, string>;
   /** Reasoning text streamed before the content (`reasoning_content`, Ollama's `thinking`), when set. */

@@ -1,8 +1,10 @@
 export type { Answer, Operation } from './answer.js';
+export { anthropicErrorObject } from './anthropic-wire.js';
 export { DEFAULT_PROFILE, type SimulationProfile } from './profile.js';
 export { Random } from './random.js';
 export {
   formatGoDuration,
+  formatRfc3339,
   RATE_LIMIT_WINDOW_MS,
   type RateLimitOutcome,
   type RateLimitSettings,
@@ -12,6 +14,7 @@ export {
   isReasoningModel,
   parseScript,
   SCRIPT_HEADER,
+  SCRIPTED_ANTHROPIC_USAGE,
   SCRIPTED_OLLAMA_COUNTERS,
   SCRIPTED_OPENAI_USAGE,
   SCRIPTED_REASONING_TOKENS,

@@ -88,11 +88,13 @@ export function drawnAnswer(
         ? Math.floor(d.promptTokens * details.profile.cachedShare)
         : 0
       : undefined,
-    reasoningTokens: generates
-      ? isReasoningModel(body.model)
-        ? Math.round(completionTokens * details.profile.reasoningShare)
-        : 0
-      : undefined,
+    // Anthropic reports no reasoning count (thinking is part of output_tokens).
+    reasoningTokens:
+      generates && !operation.startsWith('anthropic.')
+        ? isReasoningModel(body.model)
+          ? Math.round(completionTokens * details.profile.reasoningShare)
+          : 0
+        : undefined,
     firstChunkDelayMs: 0,
     chunkDelayMs: d.perTokenMs,
     bodyDelayMs: operation.includes('embed') ? 0 : d.perTokenMs * (d.completionTokens - 1),
@@ -110,4 +112,5 @@ const ID_PREFIX: Partial<Record<Operation, string>> = {
   chat: 'chatcmpl-sim',
   completions: 'cmpl-sim',
   responses: 'resp_sim',
+  'anthropic.messages': 'msg_sim',
 };

@@ -36,6 +36,11 @@ export function formatGoDuration(ms: number): string {
   return `${seconds}s`;
 }
 
+/** A time as Anthropic writes a rate-limit reset: RFC 3339 in UTC, to the second (`2026-01-01T00:01:00Z`). */
+export function formatRfc3339(ms: number): string {
+  return `${new Date(Math.ceil(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+}
+
 class Window {
   private used = 0;
   private endsAt = 0;
@@ -83,6 +88,9 @@ export interface RateLimitOutcome {
 export class RateLimitWindows {
   private readonly requests: Window;
   private readonly tokens: Window;
+  /** Anthropic's input and output token windows (its `tokens` headers report the tighter one). */
+  private readonly inputTokens: Window;
+  private readonly outputTokens: Window;
 
   constructor(
     settings: RateLimitSettings,
@@ -90,6 +98,59 @@ export class RateLimitWindows {
   ) {
     this.requests = new Window(settings.requestsPerMinute);
     this.tokens = new Window(settings.tokensPerMinute);
+    this.inputTokens = new Window(settings.tokensPerMinute);
+    // Anthropic allows fewer output than input tokens per minute.
+    this.outputTokens = new Window(Math.max(1, Math.floor(settings.tokensPerMinute / 5)));
+  }
+
+  /**
+   * Anthropic-style: takes one request of `input` prompt and `output` completion tokens when the
+   * request, input and output windows can take it, and returns `anthropic-ratelimit-{requests,
+   * tokens,input-tokens,output-tokens}-{limit,remaining,reset}` (reset as an RFC 3339 time; `tokens`
+   * is the input or output window with less room), with `retry-after` when refused.
+   */
+  admitAnthropic(input: number, output: number, answered: boolean): RateLimitOutcome {
+    const now = this.clock();
+    const requestsFit = this.requests.fits(1, now);
+    const inputFits = this.inputTokens.fits(input, now);
+    const outputFits = this.outputTokens.fits(output, now);
+    const refused = !requestsFit || !inputFits || !outputFits;
+    if (answered && !refused) {
+      this.requests.take(1, now);
+      this.inputTokens.take(input, now);
+      this.outputTokens.take(output, now);
+    }
+    const headers = this.anthropicHeaders(now);
+    if (refused) {
+      const waitMs = Math.max(
+        requestsFit ? 0 : this.requests.resetMs(now),
+        inputFits ? 0 : this.inputTokens.resetMs(now),
+        outputFits ? 0 : this.outputTokens.resetMs(now),
+      );
+      headers['retry-after'] = String(Math.max(1, Math.ceil(waitMs / 1000)));
+    }
+    return { headers, refused };
+  }
+
+  /** The Anthropic headers as of now. */
+  anthropicHeaders(now = this.clock()): Record<string, string> {
+    const tighter =
+      this.outputTokens.remaining(now) / this.outputTokens.limit <
+      this.inputTokens.remaining(now) / this.inputTokens.limit
+        ? this.outputTokens
+        : this.inputTokens;
+    const headers: Record<string, string> = {};
+    for (const [part, window] of [
+      ['requests', this.requests],
+      ['tokens', tighter],
+      ['input-tokens', this.inputTokens],
+      ['output-tokens', this.outputTokens],
+    ] as const) {
+      headers[`anthropic-ratelimit-${part}-limit`] = String(window.limit);
+      headers[`anthropic-ratelimit-${part}-remaining`] = String(window.remaining(now));
+      headers[`anthropic-ratelimit-${part}-reset`] = formatRfc3339(now + window.resetMs(now));
+    }
+    return headers;
   }
 
   /**

@@ -15,8 +15,12 @@ import type { Answer, Operation } from './answer.js';
  *   connection stays open until the client closes it;
  * - `reason-<n>`: the usage reports n of the output tokens as reasoning tokens (an o-series model
  *   name such as `o4-mini` reports {@link SCRIPTED_REASONING_TOKENS} without it);
- * - `cached-<n>`: the usage reports n of the prompt tokens as cached (`cached_tokens`);
- * - `nolimits`: an OpenAI answer without rate-limit headers;
+ * - `cached-<n>`: the usage reports n of the prompt tokens as cached (`cached_tokens`; Anthropic
+ *   `cache_read_input_tokens`);
+ * - `written-<n>`: an Anthropic usage reports n of the prompt tokens as written to the cache
+ *   (`cache_creation_input_tokens`);
+ * - `streamerror`: an Anthropic stream sends an `overloaded_error` event after its first text delta;
+ * - `nolimits`: an OpenAI or Anthropic answer without rate-limit headers;
  * - `think`: the stream carries reasoning text before its content;
  * - `big-<n>`: the text starts with a piece of n characters.
  *
@@ -32,6 +36,8 @@ export interface Script {
   hold: boolean;
   reasoningTokens?: number;
   cachedTokens?: number;
+  cacheWriteTokens?: number;
+  streamError: boolean;
   /** Send no rate-limit headers. */
   noLimits: boolean;
   think: boolean;
@@ -64,6 +70,7 @@ export function parseScript(model: unknown, header?: unknown): Script {
     hold: false,
     noLimits: false,
     think: false,
+    streamError: false,
   };
   const parts: string[] = [];
   if (typeof model === 'string') parts.push(...model.split('+'));
@@ -80,6 +87,8 @@ export function parseScript(model: unknown, header?: unknown): Script {
     else if (name === 'hold') script.hold = true;
     else if (name === 'reason') script.reasoningTokens = n;
     else if (name === 'cached') script.cachedTokens = n;
+    else if (name === 'written') script.cacheWriteTokens = n;
+    else if (name === 'streamerror') script.streamError = true;
     else if (name === 'nolimits') script.noLimits = true;
     else if (name === 'think') script.think = true;
     else if (name === 'big') script.bigText = n;
@@ -97,6 +106,12 @@ export const SCRIPTED_OPENAI_USAGE = {
   embeddings: { input: 4 },
   responses: { input: 17, output: 9 },
 } as const;
+
+/**
+ * Token counts of scripted Anthropic messages: `input` counts every prompt token (the wire's
+ * `input_tokens` leave out the `cached-<n>` and `written-<n>` parts); `count_tokens` answers `input`.
+ */
+export const SCRIPTED_ANTHROPIC_USAGE = { input: 23, output: 8 } as const;
 
 /** Counters of scripted Ollama answers (durations in nanoseconds, as Ollama sends them). */
 export const SCRIPTED_OLLAMA_COUNTERS = {
@@ -130,6 +145,8 @@ const COUNTS: Record<Operation, { input: number; output: number; evalNs?: number
   },
   'ollama.embed': { input: SCRIPTED_OLLAMA_COUNTERS.embed.prompt_eval_count, output: 0 },
   'ollama.embeddings': { input: 0, output: 0 },
+  'anthropic.messages': SCRIPTED_ANTHROPIC_USAGE,
+  'anthropic.count_tokens': { input: SCRIPTED_ANTHROPIC_USAGE.input, output: 0 },
 };
 
 const IDS: Record<Operation, string> = {
@@ -141,6 +158,8 @@ const IDS: Record<Operation, string> = {
   'ollama.generate': '',
   'ollama.embed': '',
   'ollama.embeddings': '',
+  'anthropic.messages': 'msg_1',
+  'anthropic.count_tokens': '',
 };
 
 /** The scripted answer to one request: fixed text and counts, the script's timing and failure modes. */
@@ -155,12 +174,16 @@ export function scriptedAnswer(operation: Operation, body: Record<string, unknow
       script.bigText === undefined ? [...SCRIPTED_TEXT_PIECES] : ['a'.repeat(script.bigText), ...SCRIPTED_TEXT_PIECES],
     promptTokens: counts.input,
     completionTokens: counts.output,
-    reasoningTokens:
-      script.reasoningTokens ??
-      (isReasoningModel(body.model) && (operation === 'chat' || operation === 'responses')
-        ? SCRIPTED_REASONING_TOKENS
-        : undefined),
+    // Anthropic's usage has no reasoning count (thinking is part of output_tokens).
+    reasoningTokens: operation.startsWith('anthropic.')
+      ? undefined
+      : (script.reasoningTokens ??
+        (isReasoningModel(body.model) && (operation === 'chat' || operation === 'responses')
+          ? SCRIPTED_REASONING_TOKENS
+          : undefined)),
     cachedTokens: script.cachedTokens,
+    cacheWriteTokens: operation.startsWith('anthropic.') ? script.cacheWriteTokens : undefined,
+    streamError: script.streamError,
     thinking: script.think ? 'Hmm' : undefined,
     firstChunkDelayMs: script.firstChunkDelayMs,
     chunkDelayMs: script.chunkDelayMs,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Answer, type Operation, sleep } from './answer.js';
+import * as anthropic from './anthropic-wire.js';
 import * as ollama from './ollama-wire.js';
 import * as openai from './openai-wire.js';
 import { DEFAULT_PROFILE, drawAnswer, drawnAnswer, type SimulationProfile } from './profile.js';
@@ -23,13 +24,23 @@ const OPENAI_HANDLERS: Record<string, { operation: Operation; handle: Handler }>
   responses: { operation: 'responses', handle: openai.response },
 };
 
+const ANTHROPIC_ROUTES: Record<string, { operation: Operation; handle: Handler }> = {
+  '/v1/messages': { operation: 'anthropic.messages', handle: anthropic.messages },
+  '/v1/messages/count_tokens': { operation: 'anthropic.count_tokens', handle: anthropic.countTokens },
+};
+
+type Api = 'openai' | 'ollama' | 'anthropic';
+
 /**
- * The route of a POST path: Ollama's `/api/...`, or an OpenAI operation at the end of the path
- * (`/v1/chat/completions`, or Azure's `/openai/deployments/<name>/chat/completions`).
+ * The route of a POST path: Ollama's `/api/...`, Anthropic's `/v1/messages` (and its
+ * `count_tokens`), or an OpenAI operation at the end of the path (`/v1/chat/completions`, or Azure's
+ * `/openai/deployments/<name>/chat/completions`).
  */
-function routeOf(path: string): { api: 'openai' | 'ollama'; operation: Operation; handle: Handler } | undefined {
+function routeOf(path: string): { api: Api; operation: Operation; handle: Handler } | undefined {
   const ollamaRoute = OLLAMA_ROUTES[path];
   if (ollamaRoute !== undefined) return { api: 'ollama', ...ollamaRoute };
+  const anthropicRoute = ANTHROPIC_ROUTES[path];
+  if (anthropicRoute !== undefined) return { api: 'anthropic', ...anthropicRoute };
   if (path.startsWith('/api/')) return undefined;
   for (const suffix of ['chat/completions', 'completions', 'embeddings', 'responses']) {
     if (path.endsWith(`/${suffix}`))
@@ -47,6 +58,8 @@ export interface SimulatorLedger {
   /** Of the prompt tokens, reported as cached; of the completion tokens, reported as reasoning. */
   cachedTokens: number;
   reasoningTokens: number;
+  /** Of the prompt tokens, reported as written to the cache (Anthropic `cache_creation_input_tokens`). */
+  cacheWriteTokens: number;
 }
 
 /** One request the simulator received (kept in scripted mode, for tests that check what was sent). */
@@ -79,8 +92,9 @@ const MAX_KEPT_REQUESTS = 100;
 /**
  * An HTTP server that answers like an LLM service, for demos, end-to-end tests, benchmarks and the
  * instrumentation tests: the OpenAI REST API (`/v1/chat/completions`, `/v1/completions`,
- * `/v1/embeddings`, `/v1/responses`, `/v1/models`, and Azure's deployment paths; JSON and SSE) and
- * Ollama's (`/api/chat`, `/api/generate`, `/api/embed`, `/api/embeddings`, `/api/version`; JSON and
+ * `/v1/embeddings`, `/v1/responses`, `/v1/models`, and Azure's deployment paths; JSON and SSE),
+ * Anthropic's Messages API (`/v1/messages`, `/v1/messages/count_tokens`; JSON and SSE, its error
+ * bodies, 529 overloaded, `anthropic-ratelimit-*` headers) and Ollama's (`/api/chat`, `/api/generate`, `/api/embed`, `/api/embeddings`, `/api/version`; JSON and
  * NDJSON with its counters). By default latency and token counts are drawn from log-normal
  * distributions and some requests fail with 429 or 500; in scripted mode the model name says what
  * happens. No model, no network. One wire layer serves both modes.
@@ -95,7 +109,7 @@ export class ModelSimulator {
   /** Forces every request to fail with this status (e.g. 500), or none when undefined. */
   failWith: number | undefined;
   /**
-   * Headers set on every OpenAI answer, successes and errors, over the simulated ones (rate limits,
+   * Headers set on every OpenAI and Anthropic answer, successes and errors, over the simulated ones (rate limits,
    * `retry-after`, `retry-after-ms`): a string replaces or adds a header, `null` removes it (e.g.
    * malformed or missing rate-limit headers). Content type and request id stay.
    */
@@ -109,6 +123,8 @@ export class ModelSimulator {
   private origin_: string | undefined;
   private readonly clock: () => number;
   private rateLimits: RateLimitWindows | undefined;
+  /** The Anthropic account's windows (its own, with the same settings). */
+  private anthropicLimits: RateLimitWindows | undefined;
   private readonly prompts = new Set<string>();
 
   constructor(profile: Partial<SimulationProfile> = {}, options: SimulatorOptions = {}) {
@@ -124,14 +140,13 @@ export class ModelSimulator {
   }
 
   /**
-   * Sets the OpenAI-style rate limits (new, full windows), or removes them (`undefined`, or a limit
-   * of 0): OpenAI answers then carry no rate-limit headers.
+   * Sets the rate limits of the OpenAI and the Anthropic account (new, full windows, one set per
+   * API), or removes them (`undefined`, or a limit of 0): answers then carry no rate-limit headers.
    */
   setRateLimits(settings: RateLimitSettings | undefined): void {
-    this.rateLimits =
-      settings === undefined || settings.requestsPerMinute <= 0 || settings.tokensPerMinute <= 0
-        ? undefined
-        : new RateLimitWindows(settings, this.clock);
+    const off = settings === undefined || settings.requestsPerMinute <= 0 || settings.tokensPerMinute <= 0;
+    this.rateLimits = off ? undefined : new RateLimitWindows(settings, this.clock);
+    this.anthropicLimits = off ? undefined : new RateLimitWindows(settings, this.clock);
   }
 
   /** Listens on 127.0.0.1 (port 0: a free one); returns the base URL, e.g. `http://127.0.0.1:41234`. */
@@ -207,6 +222,7 @@ export class ModelSimulator {
       completionTokens: 0,
       cachedTokens: 0,
       reasoningTokens: 0,
+      cacheWriteTokens: 0,
     };
     for (const l of this.ledger.values()) {
       total.requests += l.requests;
@@ -214,6 +230,7 @@ export class ModelSimulator {
       total.completionTokens += l.completionTokens;
       total.cachedTokens += l.cachedTokens;
       total.reasoningTokens += l.reasoningTokens;
+      total.cacheWriteTokens += l.cacheWriteTokens;
       for (const [k, v] of Object.entries(l.failures)) total.failures[k] = (total.failures[k] ?? 0) + v;
     }
     return total;
@@ -222,7 +239,15 @@ export class ModelSimulator {
   private entry(key: string): SimulatorLedger {
     let l = this.ledger.get(key);
     if (!l) {
-      l = { requests: 0, failures: {}, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
+      l = {
+        requests: 0,
+        failures: {},
+        promptTokens: 0,
+        completionTokens: 0,
+        cachedTokens: 0,
+        reasoningTokens: 0,
+        cacheWriteTokens: 0,
+      };
       this.ledger.set(key, l);
     }
     return l;
@@ -312,18 +337,42 @@ export class ModelSimulator {
         extra['retry-after'] = String(windows !== undefined && plan.limits ? windows.retryAfterSeconds() : 1);
       }
     }
-    if (route.api === 'openai') extra = withOverrides(extra, this.headerOverrides);
+    // Anthropic-style limits on messages (count_tokens has limits of its own, not simulated).
+    const anthropicWindows = this.anthropicLimits;
+    if (route.operation === 'anthropic.messages' && anthropicWindows !== undefined && plan.limits) {
+      const outcome = anthropicWindows.admitAnthropic(
+        answer.promptTokens,
+        answer.completionTokens,
+        status === undefined,
+      );
+      extra = outcome.headers;
+      if (outcome.refused && status === undefined) status = 429;
+    }
+    if (route.api === 'anthropic' && status === 429 && extra['retry-after'] === undefined) {
+      extra['retry-after'] = String(
+        anthropicWindows !== undefined && plan.limits ? anthropicWindows.retryAfterSeconds() : 1,
+      );
+    }
+    if (route.api !== 'ollama') extra = withOverrides(extra, this.headerOverrides);
     if (status !== undefined) {
       ledger.failures[status] = (ledger.failures[status] ?? 0) + 1;
       if (route.api === 'openai')
         openai.openAIError(res, status, this.scripted ? SCRIPTED_REQUEST_ID : undefined, extra);
+      else if (route.api === 'anthropic')
+        anthropic.anthropicError(res, status, this.scripted ? SCRIPTED_REQUEST_ID : undefined, extra);
       else ollama.ollamaError(res, status);
+      return;
+    }
+    if (route.operation === 'anthropic.count_tokens') {
+      // Counting tokens generates nothing: the ledger counts the request only.
+      await route.handle(res, body, { ...answer, headers: extra });
       return;
     }
     ledger.promptTokens += answer.promptTokens;
     ledger.completionTokens += answer.completionTokens;
     ledger.cachedTokens += answer.cachedTokens ?? 0;
     ledger.reasoningTokens += answer.reasoningTokens ?? 0;
+    ledger.cacheWriteTokens += answer.cacheWriteTokens ?? 0;
     await route.handle(res, body, { ...answer, headers: extra });
   }
 }
