@@ -271,8 +271,17 @@ describe.skipIf(!hasPrometheus())('dashboard queries on a real Prometheus (canne
   });
 
   it('the README picture: every stat and chart has data, the cost row in dollars', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const data = await fetchPictureData(base, now - 60, now, 5, { rateInterval: '1m' });
+    // The recording rules (the drift panel's baseline) may lag the readiness check by a rule
+    // evaluation on a loaded machine: take the picture once every panel has had its first data.
+    const deadline = Date.now() + 30_000;
+    let data: Awaited<ReturnType<typeof fetchPictureData>>;
+    for (;;) {
+      const now = Math.floor(Date.now() / 1000);
+      data = await fetchPictureData(base, now - 60, now, 5, { rateInterval: '1m' });
+      const complete = data.stats.every((s) => s.value !== null) && data.charts.every((c) => c.series.length > 0);
+      if (complete || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     expect(data.stats.map((s) => s.id)).toEqual([...PICTURE_STATS]);
     expect(data.stats.filter((s) => s.value === null).map((s) => s.title)).toEqual([]);
     expect(data.charts.filter((c) => c.series.length === 0).map((c) => c.title)).toEqual([]);
