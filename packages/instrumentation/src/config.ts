@@ -43,10 +43,18 @@ export interface OllamaInstrumentationConfig extends InstrumentationConfig {
   providerName?: string;
 }
 
+/** Options of {@link AnthropicInstrumentation}. */
+export interface AnthropicInstrumentationConfig extends InstrumentationConfig {
+  /** `gen_ai.provider.name` of the calls (e.g. for a gateway in front of Anthropic). Default `anthropic`. */
+  providerName?: string;
+}
+
 /** Options of {@link llmInstrumentations}. */
 export interface LlmInstrumentationsConfig {
   /** Options of the openai instrumentation, or `false` to leave it out. */
   openai?: OpenAIInstrumentationConfig | false;
   /** Options of the ollama instrumentation, or `false` to leave it out. */
   ollama?: OllamaInstrumentationConfig | false;
+  /** Options of the Anthropic instrumentation (`@anthropic-ai/sdk`), or `false` to leave it out. */
+  anthropic?: AnthropicInstrumentationConfig | false;
 }

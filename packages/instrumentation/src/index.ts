@@ -1,4 +1,6 @@
+export { ANTHROPIC_SUPPORTED_VERSIONS, AnthropicInstrumentation } from './anthropic/instrumentation.js';
 export type {
+  AnthropicInstrumentationConfig,
   LlmInstrumentationsConfig,
   OllamaInstrumentationConfig,
   OpenAIEndpointInfo,

@@ -1,16 +1,18 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { AnthropicInstrumentation } from './anthropic/instrumentation.js';
 import type { LlmInstrumentationsConfig } from './config.js';
 import { OllamaInstrumentation } from './ollama/instrumentation.js';
 import { OpenAIInstrumentation } from './openai/instrumentation.js';
 
 /**
- * The instrumentations of both LLM clients, ready for `registerInstrumentations()` or
- * `register({ instrumentations })`: `[OpenAIInstrumentation, OllamaInstrumentation]`, each with its
- * options, or without one that is set to `false`.
+ * The instrumentations of the LLM clients, ready for `registerInstrumentations()` or
+ * `register({ instrumentations })`: `[OpenAIInstrumentation, OllamaInstrumentation,
+ * AnthropicInstrumentation]`, each with its options, or without one that is set to `false`.
  */
 export function llmInstrumentations(config: LlmInstrumentationsConfig = {}): Instrumentation[] {
   const list: Instrumentation[] = [];
   if (config.openai !== false) list.push(new OpenAIInstrumentation(config.openai ?? {}));
   if (config.ollama !== false) list.push(new OllamaInstrumentation(config.ollama ?? {}));
+  if (config.anthropic !== false) list.push(new AnthropicInstrumentation(config.anthropic ?? {}));
   return list;
 }

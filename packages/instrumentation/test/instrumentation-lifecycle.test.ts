@@ -1,6 +1,11 @@
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { describe, expect, it } from 'vitest';
-import { llmInstrumentations, OllamaInstrumentation, OpenAIInstrumentation } from '../src/index.js';
+import {
+  AnthropicInstrumentation,
+  llmInstrumentations,
+  OllamaInstrumentation,
+  OpenAIInstrumentation,
+} from '../src/index.js';
 import { M } from './utils/metrics.js';
 import { setupInstrumentationTest } from './utils/setup.js';
 
@@ -80,14 +85,23 @@ describe('patching lifecycle', () => {
     proto.create = ours;
   });
 
-  it('llmInstrumentations() returns both, or one', () => {
-    const both = llmInstrumentations({ openai: { enabled: false }, ollama: { enabled: false } });
-    expect(both.map((i) => i.constructor)).toEqual([OpenAIInstrumentation, OllamaInstrumentation]);
-    expect(both.map((i) => i.instrumentationName)).toEqual([
+  it('llmInstrumentations() returns all three, or fewer', () => {
+    const all = llmInstrumentations({
+      openai: { enabled: false },
+      ollama: { enabled: false },
+      anthropic: { enabled: false },
+    });
+    expect(all.map((i) => i.constructor)).toEqual([
+      OpenAIInstrumentation,
+      OllamaInstrumentation,
+      AnthropicInstrumentation,
+    ]);
+    expect(all.map((i) => i.instrumentationName)).toEqual([
       '@llm-otel/instrumentation-openai',
       '@llm-otel/instrumentation-ollama',
+      '@llm-otel/instrumentation-anthropic',
     ]);
-    expect(llmInstrumentations({ openai: false, ollama: { enabled: false } })).toHaveLength(1);
+    expect(llmInstrumentations({ openai: false, ollama: { enabled: false }, anthropic: false })).toHaveLength(1);
   });
 
   it('reports its own exceptions and never throws into the app', async () => {

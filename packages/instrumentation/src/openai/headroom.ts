@@ -10,7 +10,24 @@ import { type RateLimitEndpoint, recordErrorRateLimits, recordResponseRateLimits
  */
 export const RATE_LIMIT_READ_INTERVAL_MS = 250;
 
-const COMPONENT = 'openai.rate_limits';
+/**
+ * How one header family is recorded (openai's `x-ratelimit-*` by default; the anthropic
+ * instrumentation passes its `anthropic-ratelimit-*` reader): the headers of a successful response,
+ * and the error of a failed request.
+ */
+export interface RateLimitReader {
+  /** Names the reader in the key of its {@link Headroom}s. */
+  readonly scheme: string;
+  response(endpoint: RateLimitEndpoint, headers: unknown): void;
+  error(endpoint: RateLimitEndpoint, error: unknown): void;
+}
+
+/** openai's reader (OpenAI and Azure OpenAI headers). */
+export const OPENAI_RATE_LIMITS: RateLimitReader = {
+  scheme: 'openai',
+  response: recordResponseRateLimits,
+  error: recordErrorRateLimits,
+};
 
 /** Endpoints with a response waiting (for {@link flushRateLimitHeaders}). */
 const waiting = new Set<Headroom>();
@@ -27,7 +44,10 @@ export class Headroom {
   private pending: unknown;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly endpoint: RateLimitEndpoint) {}
+  constructor(
+    private readonly endpoint: RateLimitEndpoint,
+    private readonly reader: RateLimitReader = OPENAI_RATE_LIMITS,
+  ) {}
 
   /** The headers of a successful response (fetch `Headers`; only `get` is called on them). */
   onResponse(headers: unknown): void {
@@ -35,7 +55,7 @@ export class Headroom {
     const since = now - this.lastReadAt;
     if (since >= RATE_LIMIT_READ_INTERVAL_MS) {
       this.lastReadAt = now;
-      recordResponseRateLimits(this.endpoint, headers);
+      this.reader.response(this.endpoint, headers);
       return;
     }
     this.pending = headers;
@@ -49,7 +69,7 @@ export class Headroom {
   onError(error: unknown): void {
     this.cancel();
     this.lastReadAt = performance.now();
-    recordErrorRateLimits(this.endpoint, error);
+    this.reader.error(this.endpoint, error);
   }
 
   /** Reads the kept response now, if any. */
@@ -60,9 +80,9 @@ export class Headroom {
     this.lastReadAt = performance.now();
     // From a timer: nothing of ours may throw out of it.
     try {
-      recordResponseRateLimits(this.endpoint, headers);
+      this.reader.response(this.endpoint, headers);
     } catch (error) {
-      reportInternalError(COMPONENT, error);
+      reportInternalError(`${this.reader.scheme}.rate_limits`, error);
     }
   }
 
@@ -92,12 +112,15 @@ const byEndpoint = new Map<string, Headroom>();
 /** Provider and server pairs kept (core keeps 256 too); later ones are read at every call. */
 const MAX_ENDPOINTS = 256;
 
-/** The one {@link Headroom} of a provider and server (looked up once per client, not per call). */
-export function headroomFor(endpoint: RateLimitEndpoint): Headroom {
-  const key = `${endpoint.provider}\u0000${endpoint.serverAddress ?? ''}`;
+/**
+ * The one {@link Headroom} of a provider and server (looked up once per client, not per call), read
+ * by `reader` (openai's headers unless told).
+ */
+export function headroomFor(endpoint: RateLimitEndpoint, reader: RateLimitReader = OPENAI_RATE_LIMITS): Headroom {
+  const key = `${reader.scheme}\u0000${endpoint.provider}\u0000${endpoint.serverAddress ?? ''}`;
   let headroom = byEndpoint.get(key);
   if (headroom === undefined) {
-    headroom = new Headroom({ provider: endpoint.provider, serverAddress: endpoint.serverAddress });
+    headroom = new Headroom({ provider: endpoint.provider, serverAddress: endpoint.serverAddress }, reader);
     if (byEndpoint.size < MAX_ENDPOINTS) byEndpoint.set(key, headroom);
   }
   return headroom;

@@ -1,5 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { errorTypeOf, getEvaluators, getLlmMetrics } from '@llm-otel/core';
+import {
+  errorTypeOf,
+  getEvaluators,
+  getLlmMetrics,
+  type InferenceTokenFields,
+  type InputTokensKind,
+} from '@llm-otel/core';
 import { tokenCount } from './safe.js';
 import { timePerOutputToken } from './time-per-token.js';
 
@@ -34,6 +40,14 @@ export class CallMeter {
   reasoningTokens: number | undefined;
   /** Cached prompt tokens, when the usage reports them (they are part of the input tokens). */
   cachedInputTokens: number | undefined;
+  /** Prompt tokens written to the cache (Anthropic `cache_creation_input_tokens`), when reported. */
+  cacheCreationInputTokens: number | undefined;
+  /** How `inputTokens` counts (core's `inputTokensKind`); undefined: `total`, OpenAI's convention. */
+  inputTokensKind: InputTokensKind | undefined;
+  /** Why the model stopped (`gen_ai.response.finish_reasons`, for the call's event), when known. */
+  finishReasons: string[] | undefined;
+  /** The provider's id of the response (`gen_ai.response.id`, for the call's event), when known. */
+  responseId: string | undefined;
   /** Set when a stream delivered its terminal event (finish reason, `done`, `response.completed`). */
   completed = false;
   /** A failure reported inside a successful response (e.g. a Responses API `failed` status). */
@@ -79,6 +93,18 @@ export class CallMeter {
   }
 
   /**
+   * Takes the token fields of a usage read with core's readers (`inferenceTokenFields(
+   * usageFromAnthropic(...))`): the counts, their details and the provider's counting convention,
+   * which core applies (e.g. Anthropic's input tokens leave out the cache reads and writes).
+   */
+  setTokenFields(fields: InferenceTokenFields): void {
+    this.setUsage(fields.inputTokens, fields.outputTokens, fields.reasoningTokens, fields.cachedInputTokens);
+    const creation = tokenCount(fields.cacheCreationInputTokens);
+    if (creation !== undefined) this.cacheCreationInputTokens = creation;
+    this.inputTokensKind = fields.inputTokensKind;
+  }
+
+  /**
    * Records the call, once: later calls do nothing. `error` is the thrown value or an `error.type`
    * string such as `aborted`.
    */
@@ -113,10 +139,14 @@ export class CallMeter {
       outputTokens: this.outputTokens,
       // Details of the counts above (token detail and cost per token type in core).
       cachedInputTokens: this.cachedInputTokens,
+      cacheCreationInputTokens: this.cacheCreationInputTokens,
       reasoningTokens: this.reasoningTokens,
+      inputTokensKind: this.inputTokensKind,
       timeToFirstTokenSeconds: first === undefined ? undefined : (first - this.startedAt) / 1000,
       timePerOutputTokenSeconds: perToken,
       error: failure,
+      responseId: this.responseId,
+      finishReasons: this.finishReasons,
     });
     // Evaluators run later, off this call's path; submit() only samples and enqueues.
     const evaluators = getEvaluators();

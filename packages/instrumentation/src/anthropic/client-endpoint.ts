@@ -1,0 +1,42 @@
+import type { AnthropicInstrumentationConfig } from '../config.js';
+import { type Headroom, headroomFor } from '../openai/headroom.js';
+import { serverEndpoint } from '../shared/endpoint.js';
+import { field } from '../shared/safe.js';
+import { ANTHROPIC_RATE_LIMITS } from './rate-limit-headers.js';
+
+/** What a call through one Anthropic client records as provider and server attributes. */
+export interface AnthropicEndpoint {
+  provider: string;
+  serverAddress?: string;
+  serverPort?: number;
+  /** Reads the `anthropic-ratelimit-*` headers of the calls to this provider and server. */
+  headroom: Headroom;
+}
+
+/** `gen_ai.provider.name` of Anthropic's API. */
+export const ANTHROPIC_PROVIDER = 'anthropic';
+
+const cache = new WeakMap<object, { baseURL: unknown; provider: string; endpoint: AnthropicEndpoint }>();
+
+/**
+ * The endpoint of the client behind a messages resource (`this` of `messages.create`, which holds
+ * its client as `_client`): host and port of its `baseURL`. Cached per client while its base URL
+ * (and the configured provider) stay the same.
+ */
+export function clientEndpoint(resource: unknown, config: AnthropicInstrumentationConfig): AnthropicEndpoint {
+  const client = field(resource, '_client');
+  const baseURL = field(client, 'baseURL');
+  const provider = config.providerName || ANTHROPIC_PROVIDER;
+  const key = typeof client === 'object' && client !== null ? client : undefined;
+  const cached = key === undefined ? undefined : cache.get(key);
+  if (cached !== undefined && cached.baseURL === baseURL && cached.provider === provider) return cached.endpoint;
+  const { serverAddress, serverPort } = serverEndpoint(baseURL);
+  const endpoint: AnthropicEndpoint = {
+    provider,
+    serverAddress,
+    serverPort,
+    headroom: headroomFor({ provider, serverAddress }, ANTHROPIC_RATE_LIMITS),
+  };
+  if (key !== undefined) cache.set(key, { baseURL, provider, endpoint });
+  return endpoint;
+}

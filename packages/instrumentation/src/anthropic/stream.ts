@@ -1,0 +1,156 @@
+import { type CallMeter, streamFailure } from '../shared/call-meter.js';
+import { type ContentKind, nonEmpty } from '../shared/content-kind.js';
+import { field, nonEmptyString, safely } from '../shared/safe.js';
+import { StreamText } from '../shared/stream-text.js';
+import { listenForAbort, type StreamObserver, watchAsyncIterator } from '../shared/stream-watch.js';
+import { anthropicFailure } from './error-type.js';
+import { readAnthropicUsage, streamUsage } from './usage.js';
+
+/** What a `content_block_delta` carries: text or a tool call's input is content, thinking is reasoning. */
+function deltaContent(delta: unknown): ContentKind {
+  const type = field(delta, 'type');
+  if (type === 'text_delta') return nonEmpty(field(delta, 'text')) ? 'content' : undefined;
+  if (type === 'thinking_delta') return nonEmpty(field(delta, 'thinking')) ? 'reasoning' : undefined;
+  if (type === 'input_json_delta') return nonEmpty(field(delta, 'partial_json')) ? 'content' : undefined;
+  return undefined;
+}
+
+/**
+ * Reads the events of a streamed message. Per event it does the least it can: the first
+ * `content_block_delta` with text (or thinking, or a tool call's input) is the first token;
+ * `message_start` (model, id, the input side of the usage), `message_delta` (stop reason, the
+ * cumulative output tokens) and `message_stop` (the stream completed) are kept; the usage is read
+ * once, in `settle()`. A stream cut before `message_delta` records what `message_start` said.
+ */
+export class MessageEventReader {
+  private start: unknown;
+  private deltaUsage: unknown;
+  private stopReason: unknown;
+  private readonly text: StreamText | undefined;
+
+  constructor(
+    private readonly meter: CallMeter,
+    captureText: boolean,
+  ) {
+    this.text = captureText ? new StreamText() : undefined;
+  }
+
+  read(event: unknown): boolean {
+    const type = field(event, 'type');
+    if (type === 'content_block_delta') {
+      const meter = this.meter;
+      if (meter.firstTokenAt === undefined) {
+        const kind = deltaContent(field(event, 'delta'));
+        if (kind !== undefined) meter.markFirstToken(kind === 'reasoning');
+      }
+      if (this.text !== undefined) {
+        const delta = field(event, 'delta');
+        if (field(delta, 'type') === 'text_delta') this.text.append(field(delta, 'text'));
+      }
+    } else if (type === 'message_start') {
+      this.start = field(event, 'message');
+    } else if (type === 'message_delta') {
+      this.deltaUsage = field(event, 'usage');
+      this.stopReason = field(field(event, 'delta'), 'stop_reason');
+    } else if (type === 'message_stop') {
+      this.meter.completed = true;
+    }
+    return true;
+  }
+
+  settle(): void {
+    const meter = this.meter;
+    const start = this.start;
+    if (meter.responseModel === undefined) meter.responseModel = nonEmptyString(field(start, 'model'));
+    if (meter.responseId === undefined) meter.responseId = nonEmptyString(field(start, 'id'));
+    readAnthropicUsage(streamUsage(field(start, 'usage'), this.deltaUsage), meter);
+    const reason = nonEmptyString(this.stopReason);
+    if (reason !== undefined) meter.finishReasons = [reason];
+    if (this.text !== undefined) meter.response = this.text.value;
+  }
+}
+
+interface AnthropicStreamLike {
+  iterator?: (...args: unknown[]) => AsyncIterator<unknown>;
+  controller?: { signal?: unknown; abort?: () => void };
+  [Symbol.asyncIterator]?: (...args: unknown[]) => AsyncIterator<unknown>;
+}
+
+/** Whether a parsed value is the client's `Stream` (something with an async iterator). */
+export function isAnthropicStream(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AnthropicStreamLike)[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/**
+ * Measures the client's `Stream` of message events in place: the object, its class, `controller`,
+ * `tee()` and `toReadableStream()` stay as they are. The Stream reads its source through its own
+ * `iterator` function (used by `[Symbol.asyncIterator]`, `tee()` and `toReadableStream()`, and by
+ * the `messages.stream()` helper's `MessageStream`, which iterates it), so that is wrapped on this
+ * instance, through the shared stream helper; the first iteration is measured, a second one (which
+ * the client refuses) passes through.
+ *
+ * The call is recorded once: at the end (`aborted` if the controller was aborted before
+ * `message_stop`: the client then ends the stream quietly), on an error (an `error` event such as
+ * `overloaded_error` by its type), when the app stops reading (`aborted` unless `message_stop` was
+ * seen), or when the controller aborts while nobody reads (`stream.controller.abort()`, an
+ * `AbortSignal` of the request, `MessageStream.abort()`).
+ */
+export function instrumentAnthropicStream(
+  stream: unknown,
+  meter: CallMeter,
+  reader: MessageEventReader,
+  component: string,
+): void {
+  const s = stream as AnthropicStreamLike;
+  meter.streamed = true;
+  const controller = s.controller;
+  const signal = controller?.signal;
+  const stopListening = listenForAbort(signal, () =>
+    safely(component, () => {
+      reader.settle();
+      meter.finish('aborted');
+    }),
+  );
+  const aborted = (): boolean => (signal as AbortSignal | undefined)?.aborted === true;
+  const observer: StreamObserver<unknown> = {
+    onItem: (event) => reader.read(event),
+    onEnd: () => {
+      stopListening();
+      reader.settle();
+      meter.finish(aborted() && !meter.completed ? 'aborted' : undefined);
+    },
+    onError: (error) => {
+      stopListening();
+      reader.settle();
+      // An error type named by the event's body, else the error as the shared helper classifies it.
+      const failure = anthropicFailure(error);
+      meter.finish(typeof failure === 'string' ? failure : streamFailure(failure));
+    },
+    onAbandon: () => {
+      stopListening();
+      reader.settle();
+      meter.finish(meter.completed ? undefined : 'aborted');
+    },
+  };
+
+  const key = typeof s.iterator === 'function' ? 'iterator' : Symbol.asyncIterator;
+  const original = s[key as 'iterator'];
+  if (typeof original !== 'function') return;
+  let started = false;
+  const measured = function (this: unknown, ...args: unknown[]): AsyncIterator<unknown> {
+    const source = original.apply(this, args);
+    if (started) return source;
+    started = true;
+    return safely(component, () => watchAsyncIterator(source, observer, component), source);
+  };
+  Object.defineProperty(s, key, {
+    value: measured,
+    writable: true,
+    configurable: true,
+    enumerable: key === 'iterator',
+  });
+}
