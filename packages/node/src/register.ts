@@ -6,7 +6,7 @@ import {
   type PriceTable,
   type PriceTableData,
 } from '@llm-otel/core';
-import { llmInstrumentations } from '@llm-otel/instrumentation';
+import { flushRateLimitHeaders, llmInstrumentations } from '@llm-otel/instrumentation';
 import { type Attributes, diag, metrics } from '@opentelemetry/api';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import {
@@ -273,6 +273,8 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
       shutdown: async () => {
         if (stopped) return;
         stopped = true;
+        // The app's provider does the final export; the kept rate-limit headers must be read by then.
+        flushRateLimitHeaders();
         stopProbe?.();
         disable();
         restorePrices?.();
@@ -326,10 +328,14 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
     prometheusUrl,
     ready,
     forceFlush: async () => {
+      flushRateLimitHeaders();
       await Promise.all([signals?.forceFlush(), meterProvider.forceFlush()]);
     },
     shutdown: () => {
       shutdownPromise ??= (async () => {
+        // openai's rate-limit headers are read at most every 250 ms; the latest response may still
+        // wait for its read, and the final export below must carry it.
+        flushRateLimitHeaders();
         stopProbe?.();
         disableInstrumentations();
         unwatch();
