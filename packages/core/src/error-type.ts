@@ -17,6 +17,8 @@ export const ERROR_TYPES = [
   'request_too_large',
   'server_error',
   'unavailable',
+  // Anthropic's 529 (`overloaded_error`): the provider is busy, not broken.
+  'overloaded',
   'stream_error',
   OVERFLOW_VALUE,
 ] as const;
@@ -59,6 +61,8 @@ export function errorTypeFromStatus(status: number): ErrorType {
       return 'rate_limit';
     case 503:
       return 'unavailable';
+    case 529:
+      return 'overloaded';
   }
   if (status >= 500 && status <= 599) return 'server_error';
   if (status >= 400 && status <= 499) return 'invalid_request';
