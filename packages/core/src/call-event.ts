@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -63,7 +64,11 @@ export interface CallEvent {
  * `recordInference()`, in the caller's context (so the record carries the active trace context).
  */
 export interface CallEventSink {
-  emit(event: CallEvent): void;
+  /**
+   * @param context The context of the call's span when it has one (so that the record carries that
+   *   span's trace and span ids); `undefined`: use the active context.
+   */
+  emit(event: CallEvent, context?: Context): void;
 }
 
 /** What the recording path computed for a call, besides the record itself. */
@@ -97,7 +102,8 @@ const MAX_VALUE_LENGTH = 256;
 /** Finish reasons kept per call (one per choice). */
 const MAX_FINISH_REASONS = 128;
 
-function bounded(value: unknown): string | undefined {
+/** `value` when a non-empty string, cut to the longest kept length; else `undefined`. */
+export function bounded(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return undefined;
   return value.length > MAX_VALUE_LENGTH ? cut(value, MAX_VALUE_LENGTH) : value;
 }
@@ -124,8 +130,8 @@ export class CallEvents {
     this.options = applyCallEventOptions(this.options, this.defaults, changes);
   }
 
-  /** Builds the event of a validated call and hands it to the sink. */
-  emit(sink: CallEventSink, record: CallEventRecord, facts: CallFacts): void {
+  /** Builds the event of a validated call and hands it to the sink, with the context of the call's span if any. */
+  emit(sink: CallEventSink, record: CallEventRecord, facts: CallFacts, spanContext?: Context): void {
     const A = CALL_EVENT_ATTRIBUTES;
     const attrs: Record<string, CallEventValue> = {
       [ATTR_GEN_AI_PROVIDER_NAME]: bounded(record.provider) ?? '',
@@ -162,12 +168,15 @@ export class CallEvents {
     if (facts.errorType !== undefined) attrs[ATTR_ERROR_TYPE] = facts.errorType;
     if (this.options.captureContent) this.addContent(attrs, record);
     const failed = facts.errorType !== undefined;
-    sink.emit({
-      eventName: CALL_EVENT_NAME,
-      severityNumber: failed ? SEVERITY_WARN : SEVERITY_INFO,
-      severityText: failed ? 'WARN' : 'INFO',
-      attributes: attrs,
-    });
+    sink.emit(
+      {
+        eventName: CALL_EVENT_NAME,
+        severityNumber: failed ? SEVERITY_WARN : SEVERITY_INFO,
+        severityText: failed ? 'WARN' : 'INFO',
+        attributes: attrs,
+      },
+      spanContext,
+    );
   }
 
   /** Adds the opt-in messages, redacted and capped; nothing at all when the redactor fails. */
@@ -191,7 +200,7 @@ export class CallEvents {
 }
 
 /** The finish reasons as strings (bounded), or `undefined` when the value is not an array of strings. */
-function finishReasons(value: unknown): string[] | undefined {
+export function finishReasons(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const out: string[] = [];
   for (const reason of value) {

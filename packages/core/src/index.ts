@@ -46,6 +46,7 @@ export {
   type GenAiMessagePart,
   type GenAiOutputMessage,
 } from './call-event-content.js';
+export { CALL_SPAN_TRACER_NAME, CallSpan, type CallSpanStart, NO_CALL_SPAN } from './call-span.js';
 export {
   type InferenceTokenFields,
   type InputTokensKind,

@@ -25,6 +25,7 @@ import {
 import { CallCostRecorder, type CostedCall } from './call-cost.js';
 import { type CallEventProblem, type CallEventSink, CallEvents } from './call-event.js';
 import { type CallEventOptions, type GenAiInputMessage, type GenAiOutputMessage } from './call-event-content.js';
+import { type CallSpan, type CallSpanStart, CallSpans, NO_CALL_SPAN } from './call-span.js';
 import { CallTokens, type InputTokensKind, type OutputTokensKind } from './call-tokens.js';
 import { sharedDriftMonitor } from './drift/shared-drift-monitor.js';
 import { errorTypeOfRecord } from './error-type.js';
@@ -254,6 +255,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   private readonly costs = new CallCostRecorder();
   private readonly rateLimits = new RateLimitState();
   private readonly callEvents = new CallEvents((problem, error) => this.eventProblem(problem, error));
+  private readonly callSpans = new CallSpans();
   /** Scratch state of the call being recorded (reused: the recording path allocates none). */
   private readonly tokens = new CallTokens();
   private readonly costedCall: CostedCall = {
@@ -436,12 +438,42 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       this.reject(problem, `the call's event left out ${problem.replace('invalid_', '')}: not of the documented shape`);
   }
 
-  /** Records one LLM call. Invalid fields are dropped and counted; an invalid duration drops the call. */
-  recordInference(record: InferenceRecord): void {
+  /**
+   * Starts the GenAI client span of a call that starts now, as a child of the active context: name
+   * `{operation} {model}`, kind CLIENT, the attributes known at the start. Pass the handle to
+   * {@link recordInference} when the call is over: it ends the span with the outcome. With no
+   * TracerProvider registered this returns {@link NO_CALL_SPAN} and does no span work. Never throws.
+   */
+  startCallSpan(call: CallSpanStart): CallSpan {
     try {
-      this.recordInferenceUnsafe(record);
+      return this.callSpans.start(call);
+    } catch (error) {
+      this.reportInternalError('startCallSpan', error);
+      return NO_CALL_SPAN;
+    }
+  }
+
+  /**
+   * Records one LLM call. Invalid fields are dropped and counted; an invalid duration drops the call.
+   *
+   * When a TracerProvider is registered the call also gets a GenAI client span: `span` (from
+   * {@link startCallSpan}) is ended with the outcome (response model and id, finish reasons, token
+   * counts, `error.type` and an error status); without `span`, one is made now that started
+   * `durationSeconds` ago, a child of the active context. A dropped call still ends `span`.
+   */
+  recordInference(record: InferenceRecord, span?: CallSpan): void {
+    try {
+      this.recordInferenceUnsafe(record, span);
     } catch (error) {
       this.reportInternalError('recordInference', error);
+    }
+    // A span whose call was dropped (or failed inside us) still ends, without outcome.
+    if (span !== undefined && span.span !== undefined && !span.ended) {
+      try {
+        this.callSpans.abandon(span);
+      } catch (error) {
+        this.reportInternalError('recordInference', error);
+      }
     }
   }
 
@@ -624,7 +656,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     this.instruments();
   }
 
-  private recordInferenceUnsafe(record: InferenceRecord): void {
+  private recordInferenceUnsafe(record: InferenceRecord, span: CallSpan | undefined): void {
     if (typeof record !== 'object' || record === null) {
       this.reject('invalid_record', 'recordInference() needs an object');
       return;
@@ -751,10 +783,23 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       if (output !== undefined) this.feedDrift('response_length', attrs, output);
     }
 
+    // The call's span: the one started with the call (one comparison when there is none), else one
+    // made now for a call recorded by hand (when a TracerProvider is registered).
+    const callSpan = span ?? this.callSpans.startPast(record, record.durationSeconds);
+    if (callSpan !== undefined && callSpan !== NO_CALL_SPAN) {
+      const { responseModel: rawResponseModel, responseId, finishReasons } = record;
+      this.callSpans.end(callSpan, { responseModel: rawResponseModel, responseId, finishReasons, tokens, errorType });
+    }
+
     // The per-call event: one branch when no sink is registered (the default).
     const eventSink = this.callEvents.sink;
     if (eventSink !== undefined)
-      this.callEvents.emit(eventSink, record, { errorType, tokens, costUsd, timeToFirstTokenSeconds: ttft });
+      this.callEvents.emit(
+        eventSink,
+        record,
+        { errorType, tokens, costUsd, timeToFirstTokenSeconds: ttft },
+        this.callSpans.contextOf(callSpan),
+      );
   }
 
   /**

@@ -19,7 +19,8 @@ function toLogRecord(event: CallEvent, ctx: Context, timestamp?: number): LogRec
 
 /**
  * The sink register() gives core: each call's event becomes one log record, emitted in the
- * caller's context so that it carries the active trace and span ids. register() returns before the
+ * context of the call's span (or the caller's context when the call has none) so that it carries
+ * that trace and span id. register() returns before the
  * logs SDK has loaded (it loads in the background); the events of that moment wait in a bounded
  * list, with their context and time, and are written once the logger is attached.
  */
@@ -35,15 +36,17 @@ export class CallEventLogger implements CallEventSink {
     private readonly onDrop: () => void,
   ) {}
 
-  emit(event: CallEvent): void {
+  /** `spanContext`: the context of the call's own span, when it has one (core passes it). */
+  emit(event: CallEvent, spanContext?: Context): void {
+    const ctx = spanContext ?? context.active();
     const logger = this.logger;
     if (logger !== undefined) {
-      logger.emit(toLogRecord(event, context.active()));
+      logger.emit(toLogRecord(event, ctx));
       return;
     }
     const pending = this.pending;
     if (pending === undefined) return;
-    if (pending.length < this.capacity) pending.push({ event, ctx: context.active(), time: Date.now() });
+    if (pending.length < this.capacity) pending.push({ event, ctx, time: Date.now() });
     else this.onDrop();
   }
 
