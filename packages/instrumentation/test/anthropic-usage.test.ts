@@ -14,7 +14,7 @@ import { type Collected, M } from './utils/metrics.js';
 const a = setupAnthropicTest();
 const { t } = a;
 const messages = [{ role: 'user' as const, content: 'hi' }];
-const MODEL = 'claude-sonnet-4-5';
+const MODEL = 'claude-sonnet-4-6';
 const scripted = { headers: { [SCRIPT]: 'cached-4+written-3' } };
 
 function priceOf(model: string): ModelPrice {
@@ -32,7 +32,7 @@ function byType(c: Collected, name: string): Record<string, number> {
   return out;
 }
 
-it('the claude-sonnet-4-5 prices the tests use are the documented ones (3, cache read 0.3, write 3.75, output 15 USD/M)', () => {
+it('the claude-sonnet-4-6 prices the tests use are the documented ones (3, cache read 0.3, write 3.75, output 15 USD/M)', () => {
   expect(priceOf(MODEL)).toMatchObject({ input: 3, cachedInput: 0.3, cacheCreationInput: 3.75, output: 15 });
 });
 

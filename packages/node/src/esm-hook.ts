@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isSdkDisabled } from './config.js';
 
 /** The packages our default instrumentations patch. */
-const CLIENTS = ['openai', 'ollama'] as const;
+const CLIENTS = ['openai', 'ollama', '@anthropic-ai/sdk'] as const;
 
 /**
  * Whether `name` is installed in a `node_modules` folder on the way up from `dir`, directly or as
@@ -21,14 +21,14 @@ function installedFrom(dir: string, name: string): boolean {
   }
 }
 
-/** Whether `openai` or `ollama` is installed where code in one of `dirs`, or a dependency of it, can import it. */
+/** Whether `openai`, `ollama` or `@anthropic-ai/sdk` is installed where code in one of `dirs`, or a dependency of it, can import it. */
 export function clientsReachable(dirs: readonly string[]): boolean {
   return CLIENTS.some((name) => dirs.some((dir) => installedFrom(dir, name)));
 }
 
 /**
- * Installs the ES module loader hook that lets the instrumentations patch `openai` and `ollama`
- * when an ES module app imports them. The hook runs on a thread of its own (tens of ms and about
+ * Installs the ES module loader hook that lets the instrumentations patch `openai`, `ollama` and
+ * `@anthropic-ai/sdk` when an ES module app imports them. The hook runs on a thread of its own (tens of ms and about
  * 10 MiB), so it is installed only when one of the clients is installed in the app's project (above
  * the app or the working directory, directly or as a dependency of a dependency), and it intercepts
  * only their files: the app's other modules and ours load without it.
