@@ -1,7 +1,8 @@
+import { type EvaluatedCall, getEvaluators } from '@llm-otel/core';
 import { describe, expect, it } from 'vitest';
 import { setupAnthropicTest } from './utils/anthropic.js';
 import { describeValue, drain, withAndWithout } from './utils/harness.js';
-import { responseModelOf } from './utils/llm-server.js';
+import { responseModelOf, TEXT_PIECES } from './utils/llm-server.js';
 import { M } from './utils/metrics.js';
 
 /**
@@ -194,5 +195,58 @@ describe(`@anthropic-ai/sdk ${a.loaded.version}`, () => {
     const c = await t.collect();
     expect(c.count(M.latency)).toBe(0);
     expect(c.count(M.tokens)).toBe(0);
+  });
+});
+
+describe(`@anthropic-ai/sdk ${a.loaded.version}: streams`, () => {
+  it('a break at the message_delta that says why it stopped (message_stop not yet sent): a complete call with its tokens', async () => {
+    resetLedger();
+    // `hold`: the server sends no message_stop and keeps the connection open.
+    const stream = await a.client().messages.create({ ...body('claude-test+hold'), stream: true });
+    for await (const event of stream) if (event.type === 'message_delta') break;
+    const c = await t.collect();
+    expect(c.counter(M.errors)).toBe(0);
+    expect(c.count(M.latency)).toBe(1);
+    expect(c.sum(M.tokens, { 'gen_ai.token.type': 'output' })).toBe(ledger().completionTokens);
+  });
+
+  it('tee(): both branches get every event; one call', async () => {
+    resetLedger();
+    const stream = await a.client().messages.create({ ...body(), stream: true });
+    const [left, right] = stream.tee();
+    const [l, r] = await Promise.all([drain(left), drain(right)]);
+    expect(l).toEqual(r);
+    expect(l.items).toHaveLength(8);
+    await expectOneCall('claude-test');
+  });
+});
+
+describe(`@anthropic-ai/sdk ${a.loaded.version}: evaluators`, () => {
+  it('get the message of a plain call and the text of a stream (its text_deltas), never a failed call', async () => {
+    const seen: EvaluatedCall[] = [];
+    const detach = getEvaluators().add({
+      name: 'anthropic_judge',
+      sampleRate: 1,
+      evaluate: (call) => {
+        seen.push(call);
+        return 1;
+      },
+    });
+    try {
+      const client = a.client();
+      const request = body();
+      const message = await client.messages.create(request);
+      await drain(await client.messages.create({ ...body('claude-test+think'), stream: true }));
+      await client.messages.create(body('fail-529')).catch(() => undefined);
+      await getEvaluators().whenIdle();
+      expect(seen).toHaveLength(2);
+      expect(seen[0]).toMatchObject({ provider: 'anthropic', operation: 'chat', model: 'claude-test' });
+      expect(seen[0]?.request).toBe(request);
+      expect(seen[0]?.response).toBe(message);
+      // The thinking is not part of the answer's text.
+      expect(seen[1]?.response).toBe(TEXT_PIECES.join(''));
+    } finally {
+      detach();
+    }
   });
 });

@@ -19,7 +19,8 @@ function deltaContent(delta: unknown): ContentKind {
  * Reads the events of a streamed message. Per event it does the least it can: the first
  * `content_block_delta` with text (or thinking, or a tool call's input) is the first token;
  * `message_start` (model, id, the input side of the usage), `message_delta` (stop reason, the
- * cumulative output tokens) and `message_stop` (the stream completed) are kept; the usage is read
+ * cumulative output tokens; with a stop reason the answer is complete) and `message_stop` are kept;
+ * the usage is read
  * once, in `settle()`. A stream cut before `message_delta` records what `message_start` said.
  */
 export class MessageEventReader {
@@ -52,6 +53,8 @@ export class MessageEventReader {
     } else if (type === 'message_delta') {
       this.deltaUsage = field(event, 'usage');
       this.stopReason = field(field(event, 'delta'), 'stop_reason');
+      // The answer is complete once it says why it stopped (an app may stop reading here).
+      if (this.stopReason != null) this.meter.completed = true;
     } else if (type === 'message_stop') {
       this.meter.completed = true;
     }
@@ -93,10 +96,10 @@ export function isAnthropicStream(value: unknown): boolean {
  * instance, through the shared stream helper; the first iteration is measured, a second one (which
  * the client refuses) passes through.
  *
- * The call is recorded once: at the end (`aborted` if the controller was aborted before
- * `message_stop`: the client then ends the stream quietly), on an error (an `error` event such as
- * `overloaded_error` by its type), when the app stops reading (`aborted` unless `message_stop` was
- * seen), or when the controller aborts while nobody reads (`stream.controller.abort()`, an
+ * The call is recorded once: at the end (`aborted` if the controller was aborted before the
+ * answer completed: the client then ends the stream quietly), on an error (an `error` event such as
+ * `overloaded_error` by its type), when the app stops reading (`aborted` unless the `message_delta`
+ * with the stop reason, or `message_stop`, was seen), or when the controller aborts while nobody reads (`stream.controller.abort()`, an
  * `AbortSignal` of the request, `MessageStream.abort()`).
  */
 export function instrumentAnthropicStream(
