@@ -12,6 +12,11 @@ export function readOllamaCounters(response: unknown, meter: CallMeter): void {
   const model = nonEmptyString(field(response, 'model'));
   if (model !== undefined) meter.responseModel = model;
   meter.setUsage(field(response, 'prompt_eval_count'), field(response, 'eval_count'));
+  // Why generation stopped (`stop`, `length`), for the call's span and event only; Ollama has no response id.
+  if (meter.wantsDetails) {
+    const reason = nonEmptyString(field(response, 'done_reason'));
+    if (reason !== undefined) meter.finishReasons = [reason];
+  }
 }
 
 /** `chat` chunk: message text or tool calls are content; `thinking` alone is reasoning. */

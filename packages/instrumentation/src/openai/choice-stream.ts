@@ -2,6 +2,7 @@ import type { CallMeter } from '../shared/call-meter.js';
 import { type ContentKind, nonEmpty } from '../shared/content-kind.js';
 import { field, nonEmptyString } from '../shared/safe.js';
 import { StreamText } from '../shared/stream-text.js';
+import { StreamFinishReasons } from './response-details.js';
 import type { ChunkReader } from './stream.js';
 import { readOpenAIUsage } from './usage.js';
 
@@ -67,6 +68,8 @@ export class ChoiceStreamReader implements ChunkReader {
   private readonly multi: boolean;
   private readonly hideUsage: boolean;
   private readonly text: StreamText | undefined;
+  /** Kept only when the response id and finish reasons have a use (span or event). */
+  private readonly finishReasons: StreamFinishReasons | undefined;
 
   constructor(
     private readonly meter: CallMeter,
@@ -76,6 +79,7 @@ export class ChoiceStreamReader implements ChunkReader {
     this.multi = options.choices > 1;
     this.hideUsage = options.hideUsage;
     this.text = options.captureText ? new StreamText() : undefined;
+    this.finishReasons = meter.wantsDetails ? new StreamFinishReasons() : undefined;
   }
 
   read(chunk: unknown): boolean {
@@ -83,6 +87,7 @@ export class ChoiceStreamReader implements ChunkReader {
     this.last = chunk;
     if (this.multi) this.countFinishes(chunk);
     if (this.text !== undefined) this.appendText(chunk, this.text);
+    if (this.finishReasons !== undefined) this.finishReasons.note(chunk);
     if (!this.hideUsage || !isObject(chunk)) return true;
     const usage = chunk.usage;
     if (usage === null) {
@@ -98,6 +103,7 @@ export class ChoiceStreamReader implements ChunkReader {
     if (meter.responseModel === undefined) meter.responseModel = nonEmptyString(field(last, 'model'));
     readOpenAIUsage(field(last, 'usage'), meter);
     meter.completed = this.isTerminal(last);
+    this.finishReasons?.settle(last, meter);
     if (this.text !== undefined) meter.response = this.text.value;
   }
 

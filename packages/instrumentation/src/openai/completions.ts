@@ -1,6 +1,7 @@
 import { field, nonEmptyString } from '../shared/safe.js';
 import { ChoiceStreamReader, completionChoices } from './choice-stream.js';
 import type { OpenAIOperation } from './operation.js';
+import { readChoiceDetails } from './response-details.js';
 import { readOpenAIUsage } from './usage.js';
 
 /** The legacy `completions.create`, plain and streamed. */
@@ -11,6 +12,7 @@ export const completionsCreate: OpenAIOperation = {
   readResult(result, meter) {
     meter.responseModel = nonEmptyString(field(result, 'model'));
     readOpenAIUsage(field(result, 'usage'), meter);
+    readChoiceDetails(result, meter);
   },
   streamReader: (meter, options) => new ChoiceStreamReader(meter, completionChoices, options),
 };

@@ -2,6 +2,7 @@ import type { CallMeter } from '../shared/call-meter.js';
 import { field, nonEmptyString } from '../shared/safe.js';
 import { StreamText } from '../shared/stream-text.js';
 import type { OpenAIOperation } from './operation.js';
+import { readResponseId } from './response-details.js';
 import type { ChunkReader } from './stream.js';
 import { readOpenAIUsage } from './usage.js';
 
@@ -19,6 +20,7 @@ function readResponse(response: unknown, meter: CallMeter): void {
   const model = nonEmptyString(field(response, 'model'));
   if (model !== undefined) meter.responseModel = model;
   readOpenAIUsage(field(response, 'usage'), meter);
+  readResponseId(response, meter);
   if (field(response, 'status') === 'failed') meter.failure = responsesErrorType(field(response, 'error'));
 }
 

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
+  type CallSpan,
   errorTypeOf,
   getEvaluators,
   getLlmMetrics,
@@ -55,11 +56,26 @@ export class CallMeter {
   /** What the app got, for evaluators: the response of a plain call, the assembled text of a stream. */
   response: unknown;
 
+  /**
+   * The call's span, started with the meter so that it is a child of the app's context at call
+   * time, ended by {@link finish}; core's `NO_CALL_SPAN` (no span work) without a TracerProvider.
+   */
+  readonly span: CallSpan;
+  /**
+   * Whether the response id and finish reasons have a use (a recording span or the call's event):
+   * the operations gather them only then.
+   */
+  readonly wantsDetails: boolean;
+
   /** `request` is the app's request object, kept only to hand to evaluators. */
   constructor(
     readonly attributes: CallAttributes,
     private readonly request?: unknown,
-  ) {}
+  ) {
+    const metrics = getLlmMetrics();
+    this.span = metrics.startCallSpan(attributes);
+    this.wantsDetails = this.span.recording || metrics.emitsCallEvents();
+  }
 
   /** Whether the call was already recorded. */
   get finished(): boolean {
@@ -127,27 +143,30 @@ export class CallMeter {
             this.reasoningStreamed,
           ) ?? null)
       : undefined;
-    getLlmMetrics().recordInference({
-      provider: a.provider,
-      operation: a.operation,
-      model: a.model,
-      serverAddress: a.serverAddress,
-      serverPort: a.serverPort,
-      responseModel: this.responseModel,
-      durationSeconds,
-      inputTokens: this.inputTokens,
-      outputTokens: this.outputTokens,
-      // Details of the counts above (token detail and cost per token type in core).
-      cachedInputTokens: this.cachedInputTokens,
-      cacheCreationInputTokens: this.cacheCreationInputTokens,
-      reasoningTokens: this.reasoningTokens,
-      inputTokensKind: this.inputTokensKind,
-      timeToFirstTokenSeconds: first === undefined ? undefined : (first - this.startedAt) / 1000,
-      timePerOutputTokenSeconds: perToken,
-      error: failure,
-      responseId: this.responseId,
-      finishReasons: this.finishReasons,
-    });
+    getLlmMetrics().recordInference(
+      {
+        provider: a.provider,
+        operation: a.operation,
+        model: a.model,
+        serverAddress: a.serverAddress,
+        serverPort: a.serverPort,
+        responseModel: this.responseModel,
+        durationSeconds,
+        inputTokens: this.inputTokens,
+        outputTokens: this.outputTokens,
+        // Details of the counts above (token detail and cost per token type in core).
+        cachedInputTokens: this.cachedInputTokens,
+        cacheCreationInputTokens: this.cacheCreationInputTokens,
+        reasoningTokens: this.reasoningTokens,
+        inputTokensKind: this.inputTokensKind,
+        timeToFirstTokenSeconds: first === undefined ? undefined : (first - this.startedAt) / 1000,
+        timePerOutputTokenSeconds: perToken,
+        error: failure,
+        responseId: this.responseId,
+        finishReasons: this.finishReasons,
+      },
+      this.span,
+    );
     // Evaluators run later, off this call's path; submit() only samples and enqueues.
     const evaluators = getEvaluators();
     if (failure === undefined && evaluators.active) {
