@@ -2,7 +2,7 @@
  * The traces signal of register(): a BasicTracerProvider with a bounded BatchSpanProcessor per
  * exporter, and an AsyncLocalStorage context manager when the app has none (spans nest and log
  * records carry the active span only with one). Loaded with `import()` only when a traces exporter
- * is configured. The spans of LLM calls themselves come in a later slice; this sets up the provider.
+ * is configured. Core's recording API makes the spans of LLM calls through it (the global provider).
  */
 
 import { type Context, context, ProxyTracerProvider, trace } from '@opentelemetry/api';

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LlmOtelConfigError, register } from '../src/index.js';
 
 interface Body {
-  resourceSpans?: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; spanId: string }> }> }>;
+  resourceSpans?: Array<{
+    scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; spanId: string; parentSpanId?: string }> }>;
+  }>;
   resourceLogs?: Array<{ scopeLogs: Array<{ logRecords: Array<{ traceId?: string; spanId?: string }> }> }>;
 }
 
@@ -62,21 +64,23 @@ describe('register() with logs and traces', () => {
   });
   afterAll(() => receiver.server.close());
 
-  it('exports the app span through the TracerProvider it registered globally', () => {
-    const spans = receiver.bodies
-      .flatMap((b) => b.resourceSpans ?? [])
-      .flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
-    expect(spans.map((s) => s.name)).toEqual(['handle request']);
-    expect(spans[0]?.traceId).toBe(spanIds?.traceId);
+  const exportedSpans = () =>
+    receiver.bodies.flatMap((b) => b.resourceSpans ?? []).flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+
+  it("exports the app span and the call's span, its child, through the TracerProvider it registered globally", () => {
+    const spans = exportedSpans();
+    expect(spans.map((s) => s.name).sort()).toEqual(['chat gpt-4o', 'handle request']);
+    expect(spans.every((s) => s.traceId === spanIds?.traceId)).toBe(true);
+    expect(spans.find((s) => s.name === 'chat gpt-4o')?.parentSpanId).toBe(spanIds?.spanId);
   });
 
-  it("puts the active span's trace and span id on the call's log record, with the redacted content", () => {
+  it("puts the call span's trace and span id on the call's log record, with the redacted content", () => {
     const records = receiver.bodies
       .flatMap((b) => b.resourceLogs ?? [])
       .flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords));
     expect(records).toHaveLength(1);
     expect(records[0]?.traceId).toBe(spanIds?.traceId);
-    expect(records[0]?.spanId).toBe(spanIds?.spanId);
+    expect(records[0]?.spanId).toBe(exportedSpans().find((s) => s.name === 'chat gpt-4o')?.spanId);
     const text = JSON.stringify(records[0]);
     expect(text).toContain('[redacted]');
     expect(text).not.toContain('hello');
