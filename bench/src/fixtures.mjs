@@ -1,4 +1,4 @@
-// Canned LLM responses served by an in-process `fetch`: the real openai and ollama clients run their
+// Canned LLM responses served by an in-process `fetch`: the real openai, ollama and Anthropic clients run their
 // whole request/response path (request building, headers, JSON and SSE/NDJSON parsing) but no
 // socket is opened, so what a benchmark measures is the client plus the instrumentation, never
 // the network.
@@ -16,6 +16,8 @@ const CREATED = 1_760_000_000;
 const OPENAI_MODEL = 'gpt-4o-mini';
 const OPENAI_RESPONSE_MODEL = 'gpt-4o-mini-2024-07-18';
 const OLLAMA_MODEL = 'llama3.2:1b';
+const ANTHROPIC_MODEL = 'claude-haiku-4-5';
+const ANTHROPIC_RESPONSE_MODEL = 'claude-haiku-4-5-20251001';
 
 /**
  * The headers OpenAI sends with every answer (rate-limit state included), so that the figures include
@@ -32,6 +34,22 @@ const OPENAI_HEADERS = {
   'x-ratelimit-reset-tokens': '1ms',
 };
 const OLLAMA_HEADERS = { 'x-request-id': 'req_bench' };
+/** The headers Anthropic sends with every answer: its rate-limit state of four kinds (resets in RFC 3339). */
+const ANTHROPIC_HEADERS = {
+  'request-id': 'req_bench',
+  'anthropic-ratelimit-requests-limit': '4000',
+  'anthropic-ratelimit-requests-remaining': '3999',
+  'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:01Z',
+  'anthropic-ratelimit-tokens-limit': '2000000',
+  'anthropic-ratelimit-tokens-remaining': '1999758',
+  'anthropic-ratelimit-tokens-reset': '2026-01-01T00:00:01Z',
+  'anthropic-ratelimit-input-tokens-limit': '2000000',
+  'anthropic-ratelimit-input-tokens-remaining': '1999958',
+  'anthropic-ratelimit-input-tokens-reset': '2026-01-01T00:00:01Z',
+  'anthropic-ratelimit-output-tokens-limit': '400000',
+  'anthropic-ratelimit-output-tokens-remaining': '399800',
+  'anthropic-ratelimit-output-tokens-reset': '2026-01-01T00:00:01Z',
+};
 
 /** A body that is sent as it is (JSON) or as a stream of pre-encoded pieces (SSE, NDJSON). */
 function jsonResponse(text, extraHeaders) {
@@ -120,6 +138,55 @@ function openaiEmbedding() {
   });
 }
 
+/** Usage as Anthropic reports it (input without the cache parts, which are 0 here). */
+function anthropicUsage(outputTokens) {
+  return {
+    input_tokens: PROMPT_TOKENS,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    output_tokens: outputTokens,
+    service_tier: 'standard',
+  };
+}
+
+function anthropicMessage(outputTokens) {
+  let text = '';
+  for (let i = 0; i < outputTokens; i++) text += tokenText(i);
+  return JSON.stringify({
+    id: 'msg_bench',
+    type: 'message',
+    role: 'assistant',
+    model: ANTHROPIC_RESPONSE_MODEL,
+    content: [{ type: 'text', text }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: anthropicUsage(outputTokens),
+  });
+}
+
+/** Anthropic's events: message_start, one text block of `chunks` deltas, message_delta, message_stop. */
+function anthropicStream(chunks) {
+  const event = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const message = JSON.parse(anthropicMessage(0));
+  const events = [
+    event('message_start', { message: { ...message, content: [], stop_reason: null, usage: anthropicUsage(1) } }),
+    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    event('ping', {}),
+  ];
+  for (let i = 0; i < chunks; i++) {
+    events.push(event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: tokenText(i) } }));
+  }
+  events.push(
+    event('content_block_stop', { index: 0 }),
+    event('message_delta', {
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: chunks },
+    }),
+    event('message_stop', {}),
+  );
+  return events;
+}
+
 const OLLAMA_TIMING = { total_duration: 1_500_000_000, load_duration: 20_000_000, prompt_eval_duration: 80_000_000 };
 
 function ollamaChat(outputTokens) {
@@ -190,4 +257,13 @@ export function ollamaFetch() {
   };
 }
 
-export const MODELS = { openai: OPENAI_MODEL, ollama: OLLAMA_MODEL };
+export function anthropicFetch() {
+  const message = jsonResponse(anthropicMessage(STREAM_CHUNKS), ANTHROPIC_HEADERS);
+  const stream = streamResponse(anthropicStream(STREAM_CHUNKS), 'text/event-stream', ANTHROPIC_HEADERS);
+  return async (_url, init) => {
+    const body = typeof init?.body === 'string' ? init.body : '';
+    return body.includes('"stream":true') ? stream() : message();
+  };
+}
+
+export const MODELS = { openai: OPENAI_MODEL, ollama: OLLAMA_MODEL, anthropic: ANTHROPIC_MODEL };

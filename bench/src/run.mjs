@@ -131,6 +131,8 @@ const CASE_ORDER = [
   'openai.embeddings',
   'ollama.chat',
   `ollama.generate.stream${STREAM_CHUNKS}`,
+  'anthropic.messages',
+  `anthropic.messages.stream${STREAM_CHUNKS}`,
   'recordInference',
 ];
 const us = (x) => {

@@ -107,7 +107,14 @@ export function setupVariant(variant) {
   }
   const openai = require('openai');
   const ollama = require('ollama');
-  return { ...otel, switchable, OpenAI: openai.OpenAI ?? openai.default ?? openai, Ollama: ollama.Ollama };
+  const anthropic = require('@anthropic-ai/sdk');
+  return {
+    ...otel,
+    switchable,
+    OpenAI: openai.OpenAI ?? openai.default ?? openai,
+    Ollama: ollama.Ollama,
+    Anthropic: anthropic.Anthropic,
+  };
 }
 
 function packageVersion(name) {
@@ -130,6 +137,7 @@ export function versions() {
   for (const name of [
     'openai',
     'ollama',
+    '@anthropic-ai/sdk',
     '@opentelemetry/api',
     '@opentelemetry/sdk-metrics',
     '@opentelemetry/exporter-prometheus',

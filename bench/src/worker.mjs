@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
-import { MODELS, ollamaFetch, openaiFetch, STREAM_CHUNKS } from './fixtures.mjs';
+import { anthropicFetch, MODELS, ollamaFetch, openaiFetch, STREAM_CHUNKS } from './fixtures.mjs';
 import { recordedCounts, requireLlmOtel, setupVariant } from './setup.mjs';
 
 const { values: args } = parseArgs({
@@ -23,7 +23,7 @@ const { values: args } = parseArgs({
 const RECORD_BATCH = 1000;
 
 const variant = args.variant;
-const { reader, switchable, OpenAI, Ollama } = setupVariant(variant);
+const { reader, switchable, OpenAI, Ollama, Anthropic } = setupVariant(variant);
 const openai = new OpenAI({
   apiKey: 'sk-bench',
   baseURL: 'https://api.openai.com/v1',
@@ -31,6 +31,12 @@ const openai = new OpenAI({
   maxRetries: 0,
 });
 const ollama = new Ollama({ host: 'http://127.0.0.1:11434', fetch: ollamaFetch() });
+const anthropic = new Anthropic({
+  apiKey: 'sk-ant-bench',
+  baseURL: 'https://api.anthropic.com',
+  fetch: anthropicFetch(),
+  maxRetries: 0,
+});
 const messages = [{ role: 'user', content: 'Say hello.' }];
 
 async function drain(stream) {
@@ -99,6 +105,29 @@ const CASES = [
     fn: async () => {
       const n = await drain(await ollama.generate({ model: MODELS.ollama, prompt: 'Say hello.', stream: true }));
       if (n !== STREAM_CHUNKS + 1) throw new Error(`expected ${STREAM_CHUNKS + 1} chunks, got ${n}`);
+    },
+  },
+  {
+    name: 'anthropic.messages',
+    variants: ['baseline', 'llm-otel'],
+    paired: 40,
+    fn: () => anthropic.messages.create({ model: MODELS.anthropic, max_tokens: 1024, messages }),
+  },
+  {
+    name: `anthropic.messages.stream${STREAM_CHUNKS}`,
+    variants: ['baseline', 'llm-otel'],
+    paired: 4,
+    fn: async () => {
+      const stream = await anthropic.messages.create({
+        model: MODELS.anthropic,
+        max_tokens: 1024,
+        messages,
+        stream: true,
+      });
+      // message_start, content_block_start, the deltas, content_block_stop, message_delta, message_stop
+      // (the client does not yield the ping).
+      const n = await drain(stream);
+      if (n !== STREAM_CHUNKS + 5) throw new Error(`expected ${STREAM_CHUNKS + 5} events, got ${n}`);
     },
   },
   {
