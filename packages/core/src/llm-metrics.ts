@@ -196,6 +196,12 @@ export interface LlmMetricsOptions extends AttributeLimits {
    * (then recording costs nothing extra).
    */
   driftDetection: boolean;
+  /**
+   * Make a GenAI client span per call when a TracerProvider is registered (see
+   * {@link LlmMetrics.startCallSpan}). Default: true, unless `LLM_OTEL_CALL_SPANS=false`; turn it off
+   * e.g. when another instrumentation already makes a span per call.
+   */
+  callSpans: boolean;
 }
 
 /**
@@ -208,6 +214,7 @@ const OPTION_CHECKS: Readonly<Record<keyof LlmMetricsOptions, OptionCheck>> = {
   maxDistinctModels: integerIn(1, 10_000),
   genAiMetrics: isBoolean,
   driftDetection: isBoolean,
+  callSpans: isBoolean,
 };
 
 /**
@@ -275,6 +282,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       ...DEFAULT_ATTRIBUTE_LIMITS,
       genAiMetrics: genAiOptInFromEnv(),
       driftDetection: /^(1|true|yes)$/i.test(envValue('LLM_OTEL_DRIFT_DETECTION') ?? ''),
+      callSpans: !/^(0|false|no)$/i.test(envValue('LLM_OTEL_CALL_SPANS') ?? ''),
     };
     this.defaults = Object.freeze({ ...this.options });
     this.options = applyOptions(this.defaults, this.defaults, options, 'LlmMetrics options');
@@ -442,9 +450,11 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
    * Starts the GenAI client span of a call that starts now, as a child of the active context: name
    * `{operation} {model}`, kind CLIENT, the attributes known at the start. Pass the handle to
    * {@link recordInference} when the call is over: it ends the span with the outcome. With no
-   * TracerProvider registered this returns {@link NO_CALL_SPAN} and does no span work. Never throws.
+   * TracerProvider registered (or with the `callSpans` option off) this returns {@link NO_CALL_SPAN}
+   * and does no span work. Never throws.
    */
   startCallSpan(call: CallSpanStart): CallSpan {
+    if (!this.options.callSpans) return NO_CALL_SPAN;
     try {
       return this.callSpans.start(call);
     } catch (error) {
@@ -785,7 +795,8 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
 
     // The call's span: the one started with the call (one comparison when there is none), else one
     // made now for a call recorded by hand (when a TracerProvider is registered).
-    const callSpan = span ?? this.callSpans.startPast(record, record.durationSeconds);
+    const callSpan =
+      span ?? (this.options.callSpans ? this.callSpans.startPast(record, record.durationSeconds) : undefined);
     if (callSpan !== undefined && callSpan !== NO_CALL_SPAN) {
       const { responseModel: rawResponseModel, responseId, finishReasons } = record;
       this.callSpans.end(callSpan, { responseModel: rawResponseModel, responseId, finishReasons, tokens, errorType });

@@ -269,3 +269,28 @@ describe('call spans without a TracerProvider', () => {
     expect(sink.events.map((e) => e.ctx)).toEqual([undefined, undefined]);
   });
 });
+
+describe('the callSpans option', () => {
+  it('off: no span for started or hand-recorded calls, though a TracerProvider is registered', () => {
+    installTracing();
+    const metrics = new LlmMetrics({ callSpans: false });
+    expect(metrics.startCallSpan(START)).toBe(NO_CALL_SPAN);
+    metrics.recordInference(CALL, metrics.startCallSpan(START));
+    metrics.recordInference(CALL);
+    expect(spans()).toHaveLength(0);
+    metrics.configure({ callSpans: undefined });
+    metrics.recordInference(CALL);
+    expect(spans()).toHaveLength(1);
+  });
+
+  it('is read from LLM_OTEL_CALL_SPANS=false and checked like the other options', () => {
+    process.env.LLM_OTEL_CALL_SPANS = 'false';
+    try {
+      expect(new LlmMetrics().getOptions().callSpans).toBe(false);
+    } finally {
+      delete process.env.LLM_OTEL_CALL_SPANS;
+    }
+    expect(new LlmMetrics().getOptions().callSpans).toBe(true);
+    expect(() => new LlmMetrics({ callSpans: 'no' as never })).toThrow(/callSpans must be true or false/);
+  });
+});
