@@ -88,3 +88,41 @@ describe('the Anthropic wire', () => {
     expect(scripted.totals()).toMatchObject({ requests: 1, promptTokens: 0 });
   });
 });
+
+describe('the Anthropic wire, random mode', () => {
+  const random = new ModelSimulator({
+    rateLimitRate: 0,
+    serverErrorRate: 0,
+    firstTokenMedianMs: 1,
+    perTokenMedianMs: 0.1,
+  });
+  afterEach(() => random.stop());
+
+  it('a repeated prompt reads a cached share; input_tokens leave it out; no reasoning count', async () => {
+    const origin = await random.start();
+    const send = async () => {
+      const response = await fetch(`${origin}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'claude-haiku-4-5',
+          max_tokens: 100,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      });
+      return (await response.json()) as {
+        usage: { input_tokens: number; cache_read_input_tokens: number };
+        model: string;
+      };
+    };
+    const first = await send();
+    expect(first.usage.cache_read_input_tokens).toBe(0);
+    const again = await send();
+    const total = random.ledger.get('/v1/messages claude-haiku-4-5')?.promptTokens ?? 0;
+    const read = again.usage.cache_read_input_tokens ?? 0;
+    expect(read).toBeGreaterThan(0);
+    expect(first.usage.input_tokens + again.usage.input_tokens + read).toBe(total);
+    expect(random.totals()).toMatchObject({ cachedTokens: read, reasoningTokens: 0, cacheWriteTokens: 0 });
+    expect(again.model).toBe('claude-haiku-4-5-sim');
+  });
+});
