@@ -9,8 +9,8 @@ export type {
 } from './config.js';
 export { llmInstrumentations } from './llm-instrumentations.js';
 export { OLLAMA_SUPPORTED_VERSIONS, OllamaInstrumentation } from './ollama/instrumentation.js';
-export { flushRateLimitHeaders, RATE_LIMIT_READ_INTERVAL_MS } from './openai/headroom.js';
 export { OPENAI_SUPPORTED_VERSIONS, OpenAIInstrumentation } from './openai/instrumentation.js';
 export { OPENAI_COMPATIBLE, providerForHost } from './openai/provider.js';
 export { STREAM_USAGE_ENV } from './openai/stream-usage.js';
+export { flushRateLimitHeaders, RATE_LIMIT_READ_INTERVAL_MS } from './shared/headroom.js';
 export { PACKAGE_VERSION } from './version.js';

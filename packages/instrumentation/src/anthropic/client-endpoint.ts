@@ -1,6 +1,6 @@
 import type { AnthropicInstrumentationConfig } from '../config.js';
-import { type Headroom, headroomFor } from '../openai/headroom.js';
 import { serverEndpoint } from '../shared/endpoint.js';
+import { type Headroom, headroomFor } from '../shared/headroom.js';
 import { field } from '../shared/safe.js';
 import { ANTHROPIC_RATE_LIMITS } from './rate-limit-headers.js';
 

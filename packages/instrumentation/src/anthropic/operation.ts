@@ -1,6 +1,6 @@
 import { getEvaluators } from '@llm-otel/core';
 import type { AnthropicInstrumentationConfig } from '../config.js';
-import { observeApiPromise } from '../openai/api-promise.js';
+import { observeApiPromise } from '../shared/api-promise.js';
 import { CallMeter } from '../shared/call-meter.js';
 import type { AnyMethod } from '../shared/patch-registry.js';
 import { field, nonEmptyString, safely } from '../shared/safe.js';
@@ -73,7 +73,7 @@ function observe(result: unknown, call: Call, op: AnthropicOperation): void {
  * The wrapper of one Anthropic `create` method: starts the clock, calls the original with the same
  * `this` and arguments, and observes the returned `APIPromise` without altering it (the client is
  * generated like openai's: the same lazy promise, observed the same way, see
- * src/openai/api-promise.ts). The app receives exactly what the original returned or threw.
+ * src/shared/api-promise.ts). The app receives exactly what the original returned or threw.
  */
 export function createWrapper(op: AnthropicOperation, owner: () => ConfigSource | undefined) {
   return (original: AnyMethod): AnyMethod =>

@@ -1,6 +1,5 @@
 import { getLlmMetrics, type HeaderGetter } from '@llm-otel/core';
-import type { RateLimitReader } from '../openai/headroom.js';
-import type { RateLimitEndpoint } from '../openai/rate-limit-headers.js';
+import type { RateLimitEndpoint, RateLimitReader } from '../shared/headroom.js';
 import { field } from '../shared/safe.js';
 
 interface HeadersLike {
@@ -57,7 +56,7 @@ export function recordAnthropicErrorRateLimits(endpoint: RateLimitEndpoint, erro
   });
 }
 
-/** The Anthropic header family, for the shared rate-limit reader (src/openai/headroom.ts). */
+/** The Anthropic header family, for the shared rate-limit reader (src/shared/headroom.ts). */
 export const ANTHROPIC_RATE_LIMITS: RateLimitReader = {
   scheme: 'anthropic',
   response: recordAnthropicResponseRateLimits,

@@ -1,9 +1,9 @@
 import { getEvaluators } from '@llm-otel/core';
 import type { OpenAIInstrumentationConfig } from '../config.js';
+import { observeApiPromise } from '../shared/api-promise.js';
 import { CallMeter } from '../shared/call-meter.js';
 import type { AnyMethod } from '../shared/patch-registry.js';
 import { field, nonEmptyString, safely, tokenCount } from '../shared/safe.js';
-import { observeApiPromise } from './api-promise.js';
 import type { ChoiceStreamOptions } from './choice-stream.js';
 import { clientEndpoint, type OpenAIEndpoint } from './client-endpoint.js';
 import { type ChunkReader, instrumentOpenAIStream, isOpenAIStream } from './stream.js';

@@ -1,11 +1,8 @@
 import { getLlmMetrics, type HeaderGetter } from '@llm-otel/core';
+import type { RateLimitEndpoint } from '../shared/headroom.js';
 import { field } from '../shared/safe.js';
 
-/** Where a call went: the provider and server its rate-limit gauges are labelled with. */
-export interface RateLimitEndpoint {
-  provider: string;
-  serverAddress?: string;
-}
+export type { RateLimitEndpoint } from '../shared/headroom.js';
 
 interface HeadersLike {
   get(name: string): string | null | undefined;

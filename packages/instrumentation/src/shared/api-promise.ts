@@ -1,6 +1,9 @@
-import { field, safely } from '../shared/safe.js';
+import { field, safely } from './safe.js';
 
-/** The parts of openai's `APIPromise` (v4 to v7) that are observed. */
+/**
+ * The parts of the `APIPromise` of the Stainless-generated clients that are observed: openai (v4 to
+ * v7) and `@anthropic-ai/sdk` (1.x) share its design.
+ */
 interface ApiPromiseLike {
   responsePromise: PromiseLike<unknown>;
   parseResponse: (...args: unknown[]) => unknown;
@@ -46,8 +49,8 @@ function isApiPromise(value: unknown): value is ApiPromiseLike {
 }
 
 /**
- * Observes the outcome of an openai call without changing what the app gets, and without reading
- * the response body. openai's `APIPromise` is lazy: its body is parsed only when someone calls
+ * Observes the outcome of an openai or Anthropic call without changing what the app gets, and
+ * without reading the response body. Their `APIPromise` is lazy: its body is parsed only when someone calls
  * `.then()`, and `.asResponse()`, `.withResponse()` and `._thenUnwrap()` (used by `parse()` and the
  * structured-output helpers) rely on nobody else having read it. Calling `.then()` here would read
  * it and break them ("Body is unusable"). So:
