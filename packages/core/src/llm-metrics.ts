@@ -795,12 +795,8 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
 
     // The call's span: the one started with the call (one comparison when there is none), else one
     // made now for a call recorded by hand (when a TracerProvider is registered).
-    const callSpan =
-      span ?? (this.options.callSpans ? this.callSpans.startPast(record, record.durationSeconds) : undefined);
-    if (callSpan !== undefined && callSpan !== NO_CALL_SPAN) {
-      const { responseModel: rawResponseModel, responseId, finishReasons } = record;
-      this.callSpans.end(callSpan, { responseModel: rawResponseModel, responseId, finishReasons, tokens, errorType });
-    }
+    const callSpan = span ?? (this.options.callSpans ? this.hindsightSpan(record) : undefined);
+    if (callSpan !== undefined && callSpan !== NO_CALL_SPAN) this.endSpan(callSpan, record, tokens, errorType);
 
     // The per-call event: one branch when no sink is registered (the default).
     const eventSink = this.callEvents.sink;
@@ -811,6 +807,26 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
         { errorType, tokens, costUsd, timeToFirstTokenSeconds: ttft },
         this.callSpans.contextOf(callSpan),
       );
+  }
+
+  /** A span for a call recorded without one; `undefined` without a provider or when the tracer failed. */
+  private hindsightSpan(record: InferenceRecord): CallSpan | undefined {
+    // A failing tracer (an SDK bug, a custom provider) costs the span only, not the call's event.
+    try {
+      return this.callSpans.startPast(record, record.durationSeconds);
+    } catch (error) {
+      this.reportInternalError('callSpan', error);
+      return undefined;
+    }
+  }
+
+  private endSpan(span: CallSpan, record: InferenceRecord, tokens: CallTokens, errorType: string | undefined): void {
+    try {
+      const { responseModel, responseId, finishReasons } = record;
+      this.callSpans.end(span, { responseModel, responseId, finishReasons, tokens, errorType });
+    } catch (error) {
+      this.reportInternalError('callSpan', error);
+    }
   }
 
   /**

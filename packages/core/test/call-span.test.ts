@@ -2,6 +2,7 @@ import {
   type Context,
   type ContextManager,
   context,
+  metrics as metricsApi,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -23,6 +24,7 @@ import {
   LlmMetrics,
   NO_CALL_SPAN,
 } from '../src/index.js';
+import { collectByName, counterValue, histogramPoint, installProvider } from './collect.js';
 
 /**
  * A synchronous context manager (the API has none by default): `with` makes a context active for
@@ -292,5 +294,40 @@ describe('the callSpans option', () => {
     }
     expect(new LlmMetrics().getOptions().callSpans).toBe(true);
     expect(() => new LlmMetrics({ callSpans: 'no' as never })).toThrow(/callSpans must be true or false/);
+  });
+});
+
+describe('a failing tracer', () => {
+  it('costs the span only: the call is recorded, its event emitted, the failure counted', async () => {
+    const { reader } = installProvider();
+    // A provider whose tracer throws (an SDK bug or a broken custom provider).
+    const broken = {
+      getTracer: () => ({
+        startSpan: () => {
+          throw new Error('tracer failure');
+        },
+        startActiveSpan: () => {
+          throw new Error('tracer failure');
+        },
+      }),
+    };
+    trace.disable();
+    trace.setGlobalTracerProvider(broken);
+    try {
+      const metrics = new LlmMetrics();
+      const sink = new KeepingSink();
+      metrics.setCallEventSink(sink);
+      expect(metrics.startCallSpan(START)).toBe(NO_CALL_SPAN);
+      metrics.recordInference(CALL);
+
+      expect(sink.events).toHaveLength(1);
+      const collected = await collectByName(reader);
+      expect(histogramPoint(collected.get('llm_inference_latency_seconds')).count).toBe(1);
+      expect(counterValue(collected.get('llm_otel_internal_errors_total'), { 'llm_otel.component': 'callSpan' })).toBe(
+        1,
+      );
+    } finally {
+      metricsApi.disable();
+    }
   });
 });
