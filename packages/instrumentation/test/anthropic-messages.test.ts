@@ -198,6 +198,23 @@ describe(`@anthropic-ai/sdk ${a.loaded.version}`, () => {
   });
 });
 
+describe(`@anthropic-ai/sdk ${a.loaded.version}: the client's own tracing off`, () => {
+  it('openTelemetry: false (the client returns its request promise unwrapped): plain and streamed calls counted the same', async () => {
+    const { instrumented, plain } = await withAndWithout(a.anthropic, async () => {
+      resetLedger();
+      const client = a.client({ openTelemetry: false });
+      const message = describeValue(await client.messages.create(body()));
+      const events = await drain(await client.messages.create({ ...body(), stream: true }));
+      return { message, events };
+    });
+    expect(instrumented).toEqual(plain);
+    const c = await t.collect();
+    expect(c.count(M.latency, { 'gen_ai.provider.name': 'anthropic' })).toBe(2);
+    expect(c.sum(M.tokens, { 'gen_ai.token.type': 'output' })).toBe(ledger().completionTokens);
+    expect(c.count(M.ttft)).toBe(1);
+  });
+});
+
 describe(`@anthropic-ai/sdk ${a.loaded.version}: streams`, () => {
   it('a break at the message_delta that says why it stopped (message_stop not yet sent): a complete call with its tokens', async () => {
     resetLedger();
