@@ -25,7 +25,7 @@ import {
 import { CallCostRecorder, type CostedCall } from './call-cost.js';
 import { type CallEventProblem, type CallEventSink, CallEvents } from './call-event.js';
 import { type CallEventOptions, type GenAiInputMessage, type GenAiOutputMessage } from './call-event-content.js';
-import { type CallSpan, type CallSpanStart, CallSpans, NO_CALL_SPAN } from './call-span.js';
+import { CallSpan, type CallSpanStart, CallSpans, NO_CALL_SPAN } from './call-span.js';
 import { CallTokens, type InputTokensKind, type OutputTokensKind } from './call-tokens.js';
 import { sharedDriftMonitor } from './drift/shared-drift-monitor.js';
 import { errorTypeOfRecord } from './error-type.js';
@@ -472,15 +472,17 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
    * `durationSeconds` ago, a child of the active context. A dropped call still ends `span`.
    */
   recordInference(record: InferenceRecord, span?: CallSpan): void {
+    // Anything but a handle of startCallSpan() (null, a plain object) counts as no span.
+    const handle = span instanceof CallSpan ? span : undefined;
     try {
-      this.recordInferenceUnsafe(record, span);
+      this.recordInferenceUnsafe(record, handle);
     } catch (error) {
       this.reportInternalError('recordInference', error);
     }
     // A span whose call was dropped (or failed inside us) still ends, without outcome.
-    if (span !== undefined && span.span !== undefined && !span.ended) {
+    if (handle !== undefined && handle.span !== undefined && !handle.ended) {
       try {
-        this.callSpans.abandon(span);
+        this.callSpans.abandon(handle);
       } catch (error) {
         this.reportInternalError('recordInference', error);
       }

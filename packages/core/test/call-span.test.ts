@@ -217,6 +217,14 @@ describe('call spans with a TracerProvider', () => {
     expect(spanAt(0).attributes['gen_ai.response.id']).toBeUndefined();
   });
 
+  it('takes anything but a handle of startCallSpan() (null, a plain object) as no span, without throwing', () => {
+    installTracing();
+    const metrics = new LlmMetrics();
+    expect(() => metrics.recordInference(CALL, null as never)).not.toThrow();
+    expect(() => metrics.recordInference(CALL, { span: 1, ended: false } as never)).not.toThrow();
+    expect(spans().map((s) => s.name)).toEqual(['chat gpt-4o-mini', 'chat gpt-4o-mini']);
+  });
+
   it('hands the event sink the context of the call span, so the log record carries its ids', () => {
     installTracing();
     const metrics = new LlmMetrics();
