@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushRateLimitHeaders } from '../src/index.js';
 import { setupAnthropicTest } from './utils/anthropic.js';
-import { describeError, errorsWithAndWithout } from './utils/harness.js';
+import { describeError, describeValue, errorsWithAndWithout, withAndWithout } from './utils/harness.js';
 import { type Collected, M } from './utils/metrics.js';
 
 /**
@@ -22,6 +22,7 @@ const KINDS = [
 
 afterEach(() => {
   flushRateLimitHeaders();
+  t.server.headerOverrides = undefined;
   t.server.setRateLimits({ requestsPerMinute: 10_000, tokensPerMinute: 2_000_000 });
 });
 
@@ -97,5 +98,22 @@ describe(`@anthropic-ai/sdk ${a.loaded.version}: rate limits`, () => {
     expect(gauge(c, M.rateLimitRemaining, 'requests')).toBe(0);
     expectGaugesEqualHeaders(c, (name) => headers.get(name), before, after);
     expect(c.counter(M.errors, { 'error.type': 'rate_limit' })).toBe(1);
+  });
+
+  it('malformed values are counted and ignored; the valid headers of the response are recorded; the app sees the same', async () => {
+    t.server.headerOverrides = {
+      'anthropic-ratelimit-requests-remaining': 'abc',
+      'anthropic-ratelimit-tokens-reset': 'tomorrow',
+      'anthropic-ratelimit-output-tokens-limit': '777',
+    };
+    const { instrumented, plain } = await withAndWithout(a.anthropic, async () =>
+      describeValue(await a.client().messages.create({ model: 'claude-test', max_tokens: 64, messages })),
+    );
+    expect(instrumented).toEqual(plain);
+    const c = await collect();
+    expect(c.counter(M.invalidInput)).toBe(2);
+    expect(gauge(c, M.rateLimitLimit, 'output_tokens')).toBe(777);
+    expect(c.count(M.latency)).toBe(1);
+    expect(c.counter(M.errors)).toBe(0);
   });
 });
