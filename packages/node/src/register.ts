@@ -48,7 +48,7 @@ export interface RegisterOptions {
   /** The OTLP push exporter, or `false` for none. */
   otlp?: OtlpOptions | false;
   /**
-   * Instrumentations to enable. Default: `llmInstrumentations()`, the openai and ollama ones of
+   * Instrumentations to enable. Default: `llmInstrumentations()`, the openai, ollama and Anthropic ones of
    * `@llm-otel/instrumentation`; pass `[]` for none, or your own list (add `llmInstrumentations()`
    * to it to keep ours).
    */
