@@ -18,8 +18,16 @@ export function collectorBinary(repoRoot: string): string {
   return bin;
 }
 
-/** Starts the real collector with collector/config.yaml on the given loopback ports. */
-export async function startCollector(repoRoot: string, ports: CollectorPorts, logDir: string): Promise<Service> {
+/**
+ * Starts the real collector with collector/config.yaml on the given loopback ports. `env` adds or
+ * overrides variables of the config, e.g. the store endpoints from {@link storeEndpoints}.
+ */
+export async function startCollector(
+  repoRoot: string,
+  ports: CollectorPorts,
+  logDir: string,
+  env: Record<string, string> = {},
+): Promise<Service> {
   const service = start(
     'otelcol-llm',
     collectorBinary(repoRoot),
@@ -34,9 +42,24 @@ export async function startCollector(repoRoot: string, ports: CollectorPorts, lo
         OTELCOL_HEALTH_PORT: String(ports.health),
         OTELCOL_METRICS_HOST: '127.0.0.1',
         OTELCOL_METRICS_PORT: String(ports.self),
+        ...env,
       },
     },
   );
   await waitForHttp(`http://127.0.0.1:${ports.health}/`, 30_000, service);
   return service;
+}
+
+/**
+ * The collector variables that point its traces and logs pipelines at a Jaeger (OTLP/gRPC
+ * `host:port`) and a VictoriaLogs (OTLP/HTTP logs URL); either may be left out.
+ */
+export function storeEndpoints(stores: {
+  jaeger?: { otlpGrpcEndpoint: string };
+  logs?: { otlpLogsEndpoint: string };
+}): Record<string, string> {
+  return {
+    ...(stores.jaeger ? { OTELCOL_TRACES_ENDPOINT: stores.jaeger.otlpGrpcEndpoint } : {}),
+    ...(stores.logs ? { OTELCOL_LOGS_ENDPOINT: stores.logs.otlpLogsEndpoint } : {}),
+  };
 }

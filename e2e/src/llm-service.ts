@@ -14,6 +14,11 @@ export interface LlmServiceSetup {
   protocol?: 'http/protobuf' | 'grpc';
   modelUrl: string;
   exportIntervalMs: number;
+  /**
+   * Also export the per-call log records and spans (`OTEL_LOGS_EXPORTER=otlp`,
+   * `OTEL_TRACES_EXPORTER=otlp`) to the same collector, over `protocol`. Default false.
+   */
+  perCallSignals?: boolean;
   extraEnv?: Record<string, string>;
 }
 
@@ -23,6 +28,19 @@ export interface LlmServiceSetup {
  */
 export function simulatorPricesFile(repoRoot: string): string {
   return join(repoRoot, 'examples', 'llm-service', 'simulator-prices.json');
+}
+
+/** The variables that turn on the per-call log records and spans of `@llm-otel/node`, over OTLP. */
+function perCallSignalsEnv(protocol: 'http/protobuf' | 'grpc'): Record<string, string> {
+  return {
+    OTEL_LOGS_EXPORTER: 'otlp',
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: protocol,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol,
+    // Short batch delays, so a person (or a test) sees a call in the stores within a second or two.
+    OTEL_BLRP_SCHEDULE_DELAY: '500',
+    OTEL_BSP_SCHEDULE_DELAY: '500',
+  };
 }
 
 /**
@@ -51,6 +69,7 @@ export async function startLlmService(
       OTEL_EXPORTER_PROMETHEUS_PORT: String(setup.directMetricsPort),
       LLM_OTEL_HEALTH_PROBE: 'true',
       LLM_OTEL_PRICES_FILE: simulatorPricesFile(setup.repoRoot),
+      ...(setup.perCallSignals ? perCallSignalsEnv(setup.protocol ?? 'http/protobuf') : {}),
       ...setup.extraEnv,
     },
   });

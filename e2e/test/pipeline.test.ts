@@ -1,8 +1,9 @@
 /**
  * The spec's pipeline, all real: the example service (real `openai` and `ollama` clients, started
  * with `--import @llm-otel/node/register`) -> OTLP -> the otelcol-llm collector -> Prometheus with
- * the repository's rules; the model is the simulator. Every server runs on free loopback ports and is
- * stopped even when a step fails.
+ * the repository's rules, and the per-call log records and spans -> VictoriaLogs and Jaeger (built
+ * by `pnpm stores:build`); the model is the simulator. Every server runs on free loopback ports and
+ * is stopped even when a step fails.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -13,11 +14,14 @@ import { OPERATIONS } from '@llm-otel/example-llm-service/llm-calls';
 import { dashboardQueries } from '@llm-otel/grafana';
 import { ModelSimulator } from '@llm-otel/model-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CollectorPorts, startCollector } from '../src/collector.js';
+import { type CollectorPorts, startCollector, storeEndpoints } from '../src/collector.js';
+import { callsOfModelQuery } from '../src/find-a-call.js';
+import { type Jaeger, type JaegerTrace, jaegerTrace, jaegerTraces, startJaeger, tag } from '../src/jaeger.js';
 import { simulatorPricesFile, startLlmService } from '../src/llm-service.js';
 import { eventually, freePorts, type Service, stopAll } from '../src/processes.js';
 import { alerts, metricNames, query, startPrometheus } from '../src/prometheus.js';
 import { spendAndHeadroom } from '../src/stack-summary.js';
+import { type LogEntry, logsQuery, startVictoriaLogs, type VictoriaLogs } from '../src/victoria-logs.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'llm-otel-e2e-'));
@@ -31,7 +35,11 @@ const simulator = new ModelSimulator({
   seed: 3,
 });
 let collectorPorts: CollectorPorts;
+/** The collector's store endpoints (also for its restart in the outage test). */
+let collectorEnv: Record<string, string>;
 let collector: Service;
+let jaeger: Jaeger;
+let logStore: VictoriaLogs;
 let prometheusUrl: string;
 let appUrl: string;
 let directUrl: string;
@@ -40,9 +48,20 @@ let simulatorUrl: string;
 /** A reasoning model: the simulator reports a share of its output as reasoning tokens. */
 const REASONING_MODEL = 'o4-mini';
 
+/** The prompt of every call (the service's default one): it must never reach a store. */
+const PROMPT = 'Summarise the release notes in two sentences.';
+/** Calls made through the service, and the answers it returned (text must never reach a store either). */
+const asked = { calls: 0, answers: new Set<string>() };
+
 async function ask(operation: string, model?: string): Promise<{ ok: boolean }> {
-  const r = await fetch(`${appUrl}/ask`, { method: 'POST', body: JSON.stringify({ operation, model }) });
-  return (await r.json()) as { ok: boolean };
+  asked.calls++;
+  const r = await fetch(`${appUrl}/ask`, {
+    method: 'POST',
+    body: JSON.stringify({ operation, model, prompt: PROMPT }),
+  });
+  const body = (await r.json()) as { ok: boolean; text?: string };
+  if (body.ok && body.text) asked.answers.add(body.text);
+  return body;
 }
 
 /**
@@ -110,11 +129,22 @@ async function promSum(expr: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  const [grpc, http, prometheus, health, self, promPort, appPort, directPort] = await freePorts(8);
+  const [grpc, http, prometheus, health, self, promPort, appPort, directPort, ...stores] = await freePorts(13);
+  const [jOtlpGrpc, jOtlpHttp, jQueryHttp, jQueryGrpc, vlPort] = stores as [number, number, number, number, number];
   collectorPorts = { grpc, http, prometheus, health, self } as CollectorPorts;
-  const modelUrl = await simulator.start();
+  let modelUrl: string;
+  [modelUrl, jaeger, logStore] = await Promise.all([
+    simulator.start(),
+    startJaeger(
+      repoRoot,
+      { otlpGrpc: jOtlpGrpc, otlpHttp: jOtlpHttp, queryHttp: jQueryHttp, queryGrpc: jQueryGrpc },
+      workDir,
+    ),
+    startVictoriaLogs(repoRoot, vlPort, workDir),
+  ]);
   simulatorUrl = modelUrl;
-  collector = await startCollector(repoRoot, collectorPorts, workDir);
+  collectorEnv = storeEndpoints({ jaeger, logs: logStore });
+  collector = await startCollector(repoRoot, collectorPorts, workDir, collectorEnv);
   ({ url: prometheusUrl } = await startPrometheus({
     repoRoot,
     workDir,
@@ -131,6 +161,7 @@ beforeAll(async () => {
     otlpPort: http as number,
     modelUrl,
     exportIntervalMs: 1000,
+    perCallSignals: true,
     extraEnv: {
       LLM_OTEL_HEALTH_PROBE_INTERVAL_MS: '1000',
       LLM_OTEL_DRIFT_DETECTION: 'true',
@@ -167,6 +198,267 @@ const SERIES = [
   'llm_drift_p_value',
   'llm_drift_detected',
 ];
+
+const EVENT = 'gen_ai.client.inference.operation.details';
+
+/** The GenAI provider and operation of each simulator route the service calls. */
+const ROUTES: Record<string, { provider: string; operation: string }> = {
+  '/v1/chat/completions': { provider: 'openai_compatible', operation: 'chat' },
+  '/v1/responses': { provider: 'openai_compatible', operation: 'chat' },
+  '/v1/completions': { provider: 'openai_compatible', operation: 'text_completion' },
+  '/v1/embeddings': { provider: 'openai_compatible', operation: 'embeddings' },
+  '/api/chat': { provider: 'ollama', operation: 'chat' },
+  '/api/generate': { provider: 'ollama', operation: 'text_completion' },
+  '/api/embed': { provider: 'ollama', operation: 'embeddings' },
+};
+
+interface TokenSums {
+  calls: number;
+  input: number;
+  output: number;
+  cached: number;
+  reasoning: number;
+}
+
+/** Token sums of the simulator's ledger per `provider operation model` (its successful answers). */
+function ledgerTokens(): Map<string, TokenSums> {
+  const sums = new Map<string, TokenSums>();
+  for (const [key, l] of simulator.ledger) {
+    const space = key.indexOf(' ');
+    const route = ROUTES[key.slice(0, space)];
+    if (route === undefined) throw new Error(`the test does not know the route of ${key}`);
+    const group = `${route.provider} ${route.operation} ${key.slice(space + 1)}`;
+    const s = sums.get(group) ?? { calls: 0, input: 0, output: 0, cached: 0, reasoning: 0 };
+    s.calls += l.requests;
+    s.input += l.promptTokens;
+    s.output += l.completionTokens;
+    s.cached += l.cachedTokens;
+    s.reasoning += l.reasoningTokens;
+    sums.set(group, s);
+  }
+  return sums;
+}
+
+/** The same sums from the log records (a missing count is 0: failures and embeddings' output). */
+function recordTokens(entries: LogEntry[]): Map<string, TokenSums> {
+  const sums = new Map<string, TokenSums>();
+  const n = (entry: LogEntry, field: string) => Number(entry[field] ?? 0);
+  for (const e of entries) {
+    const group = `${e['gen_ai.provider.name']} ${e['gen_ai.operation.name']} ${e['gen_ai.request.model']}`;
+    const s = sums.get(group) ?? { calls: 0, input: 0, output: 0, cached: 0, reasoning: 0 };
+    s.calls++;
+    s.input += n(e, 'gen_ai.usage.input_tokens');
+    s.output += n(e, 'gen_ai.usage.output_tokens');
+    s.cached += n(e, 'gen_ai.usage.cache_read.input_tokens');
+    s.reasoning += n(e, 'gen_ai.usage.reasoning.output_tokens');
+    sums.set(group, s);
+  }
+  return sums;
+}
+
+/** US dollars one call's record costs at the price file's prices (reasoning billed as output). */
+function recordCost(entry: LogEntry, prices: Record<string, TokenPrices>): number {
+  const price = prices[entry['gen_ai.request.model'] ?? ''];
+  if (price === undefined) throw new Error(`the price file has no price for ${entry['gen_ai.request.model']}`);
+  const n = (field: string) => Number(entry[field] ?? 0);
+  const cached = n('gen_ai.usage.cache_read.input_tokens');
+  return (
+    ((n('gen_ai.usage.input_tokens') - cached) * price.input +
+      cached * (price.cachedInput ?? price.input) +
+      n('gen_ai.usage.output_tokens') * price.output) /
+    1e6
+  );
+}
+
+/** Every per-call log record of the service in VictoriaLogs, once there are `n` (polls; undefined until then). */
+async function callRecords(n: number): Promise<LogEntry[] | undefined> {
+  const entries = await logsQuery(
+    logStore.url,
+    `{service.name=${JSON.stringify(SERVICE)}} event_name:=${JSON.stringify(EVENT)}`,
+    10 * n,
+  );
+  return entries.length >= n ? entries : undefined;
+}
+
+/** `otelcol_exporter_sent_log_records` of the collector's logs exporter (its own /metrics). */
+async function collectorSentLogRecords(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${collectorPorts.self}/metrics`)).text();
+  const sent = /^otelcol_exporter_sent_log_records\{[^}]*exporter="otlp_http\/logs"[^}]*\} (\d+)$/m.exec(text);
+  return Number(sent?.[1] ?? 0);
+}
+
+/** The per-call log records of beforeAll's traffic, as VictoriaLogs returns them. */
+let entries: LogEntry[] = [];
+
+// These two blocks look at the traffic of beforeAll only: they run before the next one makes more calls.
+describe('app -> collector -> VictoriaLogs: one log record per LLM call', () => {
+  it('stores exactly one record per call the service made', async () => {
+    const n = asked.calls;
+    expect(n).toBe(8 * (OPERATIONS.length + 2));
+    entries = await eventually(`${n} log records in VictoriaLogs`, 30_000, () => callRecords(n));
+    // The collector's own count: it sent the store n records, not more (no duplicates, no others).
+    const sent = await eventually('the collector to count the records it sent', 10_000, async () => {
+      const count = await collectorSentLogRecords();
+      return count >= n ? count : undefined;
+    });
+    expect(sent).toBe(n);
+    expect(entries).toHaveLength(n);
+    expect(await directSum('llm_inference_latency_seconds_count')).toBe(n);
+  }, 60_000);
+
+  it('carries provider, operation, models, server and severity; failures carry error.type and WARN', () => {
+    const simulatorPort = new URL(simulatorUrl).port;
+    const failures = simulator.totals().failures;
+    for (const e of entries) {
+      expect(e['scope.name'], 'scope').toMatch(/^@llm-otel\//);
+      expect(['openai_compatible', 'ollama']).toContain(e['gen_ai.provider.name']);
+      expect(['chat', 'text_completion', 'embeddings']).toContain(e['gen_ai.operation.name']);
+      expect(['gpt-4o-mini', REASONING_MODEL, 'mistral']).toContain(e['gen_ai.request.model']);
+      expect(e['server.address']).toBe('127.0.0.1');
+      expect(e['server.port']).toBe(simulatorPort);
+      expect(Number(e['llm.request.duration'])).toBeGreaterThan(0);
+      if (e['error.type'] === undefined) {
+        expect(e.severity_text, JSON.stringify(e)).toBe('INFO');
+        const openaiGeneration =
+          e['gen_ai.provider.name'] === 'openai_compatible' && e['gen_ai.operation.name'] !== 'embeddings';
+        // The simulator names its OpenAI generations `<model>-sim`, and answers others with the model asked for.
+        expect(e['gen_ai.response.model'], JSON.stringify(e)).toBe(
+          `${e['gen_ai.request.model']}${openaiGeneration ? '-sim' : ''}`,
+        );
+        if (openaiGeneration) {
+          expect(e['gen_ai.response.id'], JSON.stringify(e)).toMatch(/^(chatcmpl-sim|cmpl-sim|resp_sim)/);
+        }
+        // Generations say why they stopped; the Responses API has no finish reason (`resp_` ids).
+        const responsesApi = e['gen_ai.response.id']?.startsWith('resp_') === true;
+        if (e['gen_ai.operation.name'] !== 'embeddings' && !responsesApi)
+          expect(e['gen_ai.response.finish_reasons'], JSON.stringify(e)).toBe('["stop"]');
+      } else {
+        expect(e.severity_text, JSON.stringify(e)).toBe('WARN');
+      }
+    }
+    const failed = entries.filter((e) => e['error.type'] !== undefined);
+    expect(failed).toHaveLength(Object.values(failures).reduce((a, b) => a + b, 0));
+    expect(failed.filter((e) => e['error.type'] === 'rate_limit')).toHaveLength(failures['429'] ?? 0);
+  });
+
+  it("carries the tokens the simulator's ledger counted, per provider, operation and model", () => {
+    const want = ledgerTokens();
+    const got = recordTokens(entries);
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [group, sums] of want) expect(got.get(group), group).toEqual(sums);
+    expect(want.get(`openai_compatible chat ${REASONING_MODEL}`)?.reasoning).toBeGreaterThan(0);
+    expect(want.get('openai_compatible chat gpt-4o-mini')?.cached).toBeGreaterThan(0);
+  });
+
+  it('carries the cost of each priced call (tokens x price file), 0 for the local model', () => {
+    const table = JSON.parse(readFileSync(simulatorPricesFile(repoRoot), 'utf8')) as {
+      providers: Record<string, Record<string, TokenPrices>>;
+    };
+    const openaiPrices = table.providers.openai_compatible ?? {};
+    let total = 0;
+    for (const e of entries.filter((x) => x['error.type'] === undefined)) {
+      const cost = Number(e['llm.cost.usd'] ?? Number.NaN);
+      if (e['gen_ai.provider.name'] === 'ollama') expect(cost || 0, JSON.stringify(e)).toBe(0);
+      else expect(cost, JSON.stringify(e)).toBeCloseTo(recordCost(e, openaiPrices), 12);
+      total += cost || 0;
+    }
+    // And together, what llm_cost_usd_total computed from the ledger.
+    const want = [...expectedOpenAICost().values()].reduce((a, b) => a + b, 0);
+    expect(total).toBeCloseTo(want, 10);
+  });
+
+  it("answers the demo's LogsQL query for the calls of one model, with the fields that find a call", async () => {
+    const found = await logsQuery(logStore.url, callsOfModelQuery(SERVICE, REASONING_MODEL, '1h'));
+    expect(found).toHaveLength(entries.filter((e) => e['gen_ai.request.model'] === REASONING_MODEL).length);
+    for (const row of found) {
+      expect(Object.keys(row).sort()).toEqual(
+        [
+          '_time',
+          'trace_id',
+          'gen_ai.operation.name',
+          'gen_ai.usage.input_tokens',
+          'gen_ai.usage.output_tokens',
+          'llm.cost.usd',
+          'error.type',
+        ]
+          .filter((k) => row[k] !== undefined)
+          .sort(),
+      );
+      expect(row._time).toBeDefined();
+    }
+    expect(found.filter((row) => row['error.type'] === undefined).every((row) => Number(row['llm.cost.usd']) > 0)).toBe(
+      true,
+    );
+  });
+
+  it('carries no prompt or completion text (content capture is off by default)', () => {
+    expect(asked.answers.size).toBeGreaterThan(10);
+    for (const e of entries) {
+      const text = JSON.stringify(e);
+      expect(text).not.toContain(PROMPT);
+      expect(text).not.toContain('release notes');
+      for (const answer of asked.answers) if (answer.length >= 16) expect(text).not.toContain(answer.slice(0, 16));
+      expect(Object.keys(e).filter((k) => k.includes('message') || k.includes('content'))).toEqual([]);
+      // No body: VictoriaLogs shows its placeholder.
+      expect(e._msg).toMatch(/^missing _msg field/);
+    }
+  });
+});
+
+describe('app -> collector -> Jaeger: one GenAI client span per LLM call', () => {
+  let traces: JaegerTrace[];
+
+  it('stores exactly one span per call, each a trace of its own', async () => {
+    const n = entries.length;
+    expect(n).toBe(asked.calls);
+    traces = await eventually(`${n} traces in Jaeger`, 30_000, async () => {
+      const found = await jaegerTraces(jaeger.url, SERVICE);
+      return found.length >= n ? found : undefined;
+    });
+    expect(traces).toHaveLength(n);
+    expect(traces.flatMap((t) => t.spans)).toHaveLength(n);
+  }, 60_000);
+
+  it("resolves every log record's trace id to its span, with the same GenAI attributes", () => {
+    const byTrace = new Map(traces.map((t) => [t.traceID, t]));
+    for (const e of entries) {
+      const span = byTrace.get(e.trace_id ?? '')?.spans[0];
+      if (span === undefined) throw new Error(`no span in Jaeger for the record ${JSON.stringify(e)}`);
+      expect(span.spanID).toBe(e.span_id);
+      expect(span.operationName).toBe(`${e['gen_ai.operation.name']} ${e['gen_ai.request.model']}`);
+      expect(tag(span, 'span.kind')).toBe('client');
+      for (const key of [
+        'gen_ai.provider.name',
+        'gen_ai.operation.name',
+        'gen_ai.request.model',
+        'gen_ai.response.model',
+        'server.address',
+        'error.type',
+      ])
+        expect(tag(span, key), `${key} of ${span.operationName}`).toBe(e[key]);
+      for (const key of ['gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'server.port']) {
+        const value = tag(span, key);
+        expect(value === undefined ? undefined : String(value), `${key} of ${span.operationName}`).toBe(e[key]);
+      }
+      // A failed call's span has the error status; a successful one has none.
+      expect(tag(span, 'otel.status_code'), JSON.stringify(span.tags)).toBe(e['error.type'] ? 'ERROR' : undefined);
+    }
+  });
+
+  it("finds a call by the README's queries: its trace by id, the calls of a model by span name and tag", async () => {
+    const record = entries.find((e) => e['error.type'] === undefined && e['gen_ai.request.model'] === REASONING_MODEL);
+    const trace = await jaegerTrace(jaeger.url, record?.trace_id ?? 'missing');
+    expect(trace?.spans.map((s) => s.spanID)).toEqual([record?.span_id]);
+    const byModel = await jaegerTraces(jaeger.url, SERVICE, {
+      operation: `chat ${REASONING_MODEL}`,
+      tags: { 'gen_ai.request.model': REASONING_MODEL },
+    });
+    expect(byModel).toHaveLength(
+      entries.filter((e) => e['gen_ai.request.model'] === REASONING_MODEL && e['gen_ai.operation.name'] === 'chat')
+        .length,
+    );
+  });
+});
 
 describe('app -> collector -> Prometheus', () => {
   it('delivers every llm_* metric with the expected labels', async () => {
@@ -459,7 +751,7 @@ describe('app -> collector -> Prometheus', () => {
     expect(after.heapUsed - before.heapUsed).toBeLessThan(30 * 1024 * 1024);
 
     const directNow = await directSum('llm_inference_latency_seconds_count');
-    collector = await startCollector(repoRoot, collectorPorts, workDir);
+    collector = await startCollector(repoRoot, collectorPorts, workDir, collectorEnv);
     await eventually('the calls made during the outage to reach Prometheus', 30_000, async () =>
       (await promSum(`llm_inference_latency_seconds_count{job="${SERVICE}"}`)) >= directNow ? true : undefined,
     );
