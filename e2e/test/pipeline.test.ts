@@ -15,7 +15,7 @@ import { dashboardQueries } from '@llm-otel/grafana';
 import { ModelSimulator } from '@llm-otel/model-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CollectorPorts, startCollector, storeEndpoints } from '../src/collector.js';
-import { callsOfModelQuery } from '../src/find-a-call.js';
+import { callsOfModelQuery, jaegerSearchUrl } from '../src/find-a-call.js';
 import { type Jaeger, type JaegerTrace, jaegerTrace, jaegerTraces, startJaeger, tag } from '../src/jaeger.js';
 import { simulatorPricesFile, startLlmService } from '../src/llm-service.js';
 import { eventually, freePorts, type Service, stopAll } from '../src/processes.js';
@@ -453,10 +453,16 @@ describe('app -> collector -> Jaeger: one GenAI client span per LLM call', () =>
       operation: `chat ${REASONING_MODEL}`,
       tags: { 'gen_ai.request.model': REASONING_MODEL },
     });
-    expect(byModel).toHaveLength(
-      entries.filter((e) => e['gen_ai.request.model'] === REASONING_MODEL && e['gen_ai.operation.name'] === 'chat')
-        .length,
+    const chats = entries.filter(
+      (e) => e['gen_ai.request.model'] === REASONING_MODEL && e['gen_ai.operation.name'] === 'chat',
     );
+    expect(chats.length).toBeGreaterThan(0);
+    expect(byModel).toHaveLength(chats.length);
+    // The search demo:stack prints (find-a-call.ts), fetched as a person would with curl: at most 20.
+    const printed = await fetch(jaegerSearchUrl(jaeger.url, SERVICE, 'chat', REASONING_MODEL, '1h'));
+    const newest = ((await printed.json()) as { data: JaegerTrace[] }).data;
+    expect(newest).toHaveLength(Math.min(20, chats.length));
+    for (const t of newest) expect(t.spans[0]?.operationName).toBe(`chat ${REASONING_MODEL}`);
   });
 });
 
