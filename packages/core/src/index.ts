@@ -115,7 +115,9 @@ export {
   type ModelInfo,
   type ModelRegistration,
   ModelRegistry,
+  type ModelRegistryChange,
   ModelRegistryError,
+  type ModelRegistryListener,
   type ModelRegistryStore,
 } from './model-registry.js';
 export { type CostBreakdown, type CostResult, computeCost, type TokenUsage } from './pricing/cost.js';

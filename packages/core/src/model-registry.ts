@@ -36,6 +36,19 @@ export interface ModelInfo {
 
 export { ModelRegistryError };
 
+/** One change of a {@link ModelRegistry}, as its {@link ModelRegistry.onChange} listeners see it. */
+export interface ModelRegistryChange {
+  /** `registered`: `registerModel` deployed `model`; `unregistered`: `unregisterModel` removed it. */
+  readonly kind: 'registered' | 'unregistered';
+  /** The model registered, or the one removed. */
+  readonly model: ModelInfo;
+  /** The version of the same model deployed before the change, if any. */
+  readonly previous: ModelInfo | undefined;
+}
+
+/** Called synchronously after a change of the registry was made; what it throws is counted, not passed on. */
+export type ModelRegistryListener = (change: ModelRegistryChange) => void;
+
 /** Replaced versions still reported (at 0); older ones are forgotten by the registry. */
 const MAX_RETIRED = 32;
 /** Most models a registry holds (each is a few series of `llm_model_version`): bounds cardinality. */
@@ -124,6 +137,7 @@ function snapshotOf(models: Iterable<ModelInfo>): ModelRegistrySnapshot {
 export class ModelRegistry {
   private state: RegistryState = { models: new Map(), retired: [] };
   private store: ModelRegistryStore | undefined;
+  private readonly listeners = new Set<ModelRegistryListener>();
 
   constructor() {
     const metrics = getLlmMetrics();
@@ -158,9 +172,11 @@ export class ModelRegistry {
     const info = this.validate(registration, new Date());
     if (!this.state.models.has(info.modelName) && this.state.models.size >= MAX_MODELS)
       throw new ModelRegistryError(`the registry holds ${MAX_MODELS} models already; unregister one first`);
+    const previous = this.state.models.get(info.modelName);
     this.commit(withModel(this.state, info.modelName, info));
     // Make sure the observable gauges exist on the current global provider.
     getLlmMetrics().instruments();
+    this.notify({ kind: 'registered', model: info, previous });
     return info;
   }
 
@@ -212,8 +228,10 @@ export class ModelRegistry {
    * @throws the store's error when saving failed (the model stays registered then).
    */
   unregisterModel(modelName: string): boolean {
-    if (!this.state.models.has(modelName)) return false;
+    const removed = this.state.models.get(modelName);
+    if (removed === undefined) return false;
     this.commit(withModel(this.state, modelName, undefined));
+    this.notify({ kind: 'unregistered', model: removed, previous: removed });
     return true;
   }
 
@@ -274,6 +292,32 @@ export class ModelRegistry {
     throw new ModelRegistryError(
       "registry.persistTo(path) moved to @llm-otel/node: import { persistRegistry } from '@llm-otel/node'; persistRegistry(path, { registry })",
     );
+  }
+
+  /**
+   * Calls `listener` after every `registerModel` and `unregisterModel` that changed the registry, in
+   * order, synchronously (e.g. `@llm-otel/mlflow` mirrors the registry into MLflow's; a listener
+   * with slow work queues it). Models loaded by {@link attachStore} are not changes. A listener that
+   * throws is counted in `llm_otel_internal_errors_total` (component `modelRegistryListener`); the
+   * change and the caller are unaffected. Returns a function that removes the listener.
+   * @throws ModelRegistryError when `listener` is not a function.
+   */
+  onChange(listener: ModelRegistryListener): () => void {
+    if (typeof listener !== 'function') throw new ModelRegistryError('onChange(listener): listener must be a function');
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private notify(change: ModelRegistryChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        getLlmMetrics().reportInternalError('modelRegistryListener', error);
+      }
+    }
   }
 
   /** Saves `next` (when a store is attached), then makes it the registry's state. */
