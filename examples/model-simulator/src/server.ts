@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Answer, type Operation, sleep } from './answer.js';
 import * as anthropic from './anthropic-wire.js';
+import * as bedrock from './bedrock-wire.js';
 import * as ollama from './ollama-wire.js';
 import * as openai from './openai-wire.js';
 import { DEFAULT_PROFILE, drawAnswer, drawnAnswer, type SimulationProfile } from './profile.js';
@@ -29,14 +30,36 @@ const ANTHROPIC_ROUTES: Record<string, { operation: Operation; handle: Handler }
   '/v1/messages/count_tokens': { operation: 'anthropic.count_tokens', handle: anthropic.countTokens },
 };
 
-type Api = 'openai' | 'ollama' | 'anthropic';
+type Api = 'openai' | 'ollama' | 'anthropic' | 'bedrock';
+
+/** Bedrock Runtime's actions (`/model/{modelId}/<action>`); their answers are counted like Anthropic messages. */
+const BEDROCK_ROUTES: Record<
+  string,
+  (res: ServerResponse, body: Record<string, unknown>, a: Answer, modelId: string) => Promise<void>
+> = {
+  converse: bedrock.converse,
+  'converse-stream': bedrock.converseStream,
+  invoke: bedrock.invoke,
+  'invoke-with-response-stream': bedrock.invokeStream,
+};
 
 /**
  * The route of a POST path: Ollama's `/api/...`, Anthropic's `/v1/messages` (and its
  * `count_tokens`), or an OpenAI operation at the end of the path (`/v1/chat/completions`, or Azure's
  * `/openai/deployments/<name>/chat/completions`).
  */
-function routeOf(path: string): { api: Api; operation: Operation; handle: Handler } | undefined {
+function routeOf(path: string): { api: Api; operation: Operation; handle: Handler; model?: string } | undefined {
+  const bedrockPath = bedrock.bedrockModelOfPath(path);
+  const bedrockRoute = bedrockPath === undefined ? undefined : BEDROCK_ROUTES[bedrockPath.action];
+  if (bedrockPath !== undefined && bedrockRoute !== undefined) {
+    const { modelId } = bedrockPath;
+    return {
+      api: 'bedrock',
+      operation: 'anthropic.messages',
+      model: modelId,
+      handle: (res, body, a) => bedrockRoute(res, body, a, modelId),
+    };
+  }
   const ollamaRoute = OLLAMA_ROUTES[path];
   if (ollamaRoute !== undefined) return { api: 'ollama', ...ollamaRoute };
   const anthropicRoute = ANTHROPIC_ROUTES[path];
@@ -309,7 +332,9 @@ export class ModelSimulator {
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    const sent = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    // Bedrock names the model in the path: the script and the ledger read it as the body's model.
+    const body = route.model === undefined ? sent : { ...sent, model: route.model };
     if (this.scripted) {
       const received = { path, body };
       this.requests.push(received);
@@ -339,7 +364,12 @@ export class ModelSimulator {
     }
     // Anthropic-style limits on messages (count_tokens has limits of its own, not simulated).
     const anthropicWindows = this.anthropicLimits;
-    if (route.operation === 'anthropic.messages' && anthropicWindows !== undefined && plan.limits) {
+    if (
+      route.api === 'anthropic' &&
+      route.operation === 'anthropic.messages' &&
+      anthropicWindows !== undefined &&
+      plan.limits
+    ) {
       const outcome = anthropicWindows.admitAnthropic(
         answer.promptTokens,
         answer.completionTokens,
@@ -358,6 +388,8 @@ export class ModelSimulator {
       ledger.failures[status] = (ledger.failures[status] ?? 0) + 1;
       if (route.api === 'openai')
         openai.openAIError(res, status, this.scripted ? SCRIPTED_REQUEST_ID : undefined, extra);
+      else if (route.api === 'bedrock')
+        bedrock.bedrockError(res, status, this.scripted ? SCRIPTED_REQUEST_ID : undefined);
       else if (route.api === 'anthropic')
         anthropic.anthropicError(res, status, this.scripted ? SCRIPTED_REQUEST_ID : undefined, extra);
       else ollama.ollamaError(res, status);
