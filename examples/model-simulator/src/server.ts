@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type Answer, type Operation, sleep } from './answer.js';
 import * as anthropic from './anthropic-wire.js';
 import * as bedrock from './bedrock-wire.js';
+import * as gemini from './gemini-wire.js';
 import * as ollama from './ollama-wire.js';
 import * as openai from './openai-wire.js';
 import { DEFAULT_PROFILE, drawAnswer, drawnAnswer, type SimulationProfile } from './profile.js';
@@ -30,7 +31,7 @@ const ANTHROPIC_ROUTES: Record<string, { operation: Operation; handle: Handler }
   '/v1/messages/count_tokens': { operation: 'anthropic.count_tokens', handle: anthropic.countTokens },
 };
 
-type Api = 'openai' | 'ollama' | 'anthropic' | 'bedrock';
+type Api = 'openai' | 'ollama' | 'anthropic' | 'bedrock' | 'gemini';
 
 /** Bedrock Runtime's actions (`/model/{modelId}/<action>`); their answers are counted like Anthropic messages. */
 const BEDROCK_ROUTES: Record<
@@ -65,6 +66,19 @@ function routeOf(path: string): { api: Api; operation: Operation; handle: Handle
   const anthropicRoute = ANTHROPIC_ROUTES[path];
   if (anthropicRoute !== undefined) return { api: 'anthropic', ...anthropicRoute };
   if (path.startsWith('/api/')) return undefined;
+  // Gemini names the model in the path too (`/v1beta/models/{model}:generateContent`).
+  const geminiRoute = gemini.geminiRoute(path);
+  if (geminiRoute !== undefined) {
+    const embeds = geminiRoute.method === 'embedContent' || geminiRoute.method === 'batchEmbedContents';
+    return {
+      api: 'gemini',
+      operation: embeds ? 'embeddings' : 'chat',
+      model: geminiRoute.model,
+      handle: embeds
+        ? (res, body, a) => gemini.embedContent(res, geminiRoute, body, a)
+        : (res, _body, a) => gemini.generateContent(res, geminiRoute, a),
+    };
+  }
   for (const suffix of ['chat/completions', 'completions', 'embeddings', 'responses']) {
     if (path.endsWith(`/${suffix}`))
       return { api: 'openai', ...(OPENAI_HANDLERS[suffix] as (typeof OPENAI_HANDLERS)[string]) };
@@ -392,6 +406,7 @@ export class ModelSimulator {
         bedrock.bedrockError(res, status, this.scripted ? SCRIPTED_REQUEST_ID : undefined);
       else if (route.api === 'anthropic')
         anthropic.anthropicError(res, status, this.scripted ? SCRIPTED_REQUEST_ID : undefined, extra);
+      else if (route.api === 'gemini') gemini.geminiError(res, status, extra);
       else ollama.ollamaError(res, status);
       return;
     }
