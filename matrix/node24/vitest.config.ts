@@ -26,7 +26,8 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/instrumentation/test/**/*.test.ts'],
+    // test-node24: clients that need Node >= 22 (the Vercel AI SDK, LangChain.js), run here only.
+    include: ['packages/instrumentation/test/**/*.test.ts', 'packages/instrumentation/test-node24/**/*.test.ts'],
     // The root config's summary line ('N passed, N failed') for CI.
     reporters: ['default', here('../../scripts/vitest-summary-reporter.ts')],
     execArgv: ['--expose-gc'],

@@ -1,4 +1,5 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { VercelAIInstrumentationConfig } from './vercel-ai/instrumentation.js';
 
 /** Where an OpenAI-client call goes, as given to the hooks of {@link OpenAIInstrumentationConfig}. */
 export interface OpenAIEndpointInfo {
@@ -49,6 +50,12 @@ export interface AnthropicInstrumentationConfig extends InstrumentationConfig {
   providerName?: string;
 }
 
+/** Options of {@link BedrockInstrumentation}. */
+export interface BedrockInstrumentationConfig extends InstrumentationConfig {
+  /** `gen_ai.provider.name` of the calls (e.g. for a gateway in front of Bedrock). Default `aws.bedrock`. */
+  providerName?: string;
+}
+
 /** Options of {@link llmInstrumentations}. */
 export interface LlmInstrumentationsConfig {
   /** Options of the openai instrumentation, or `false` to leave it out. */
@@ -57,4 +64,6 @@ export interface LlmInstrumentationsConfig {
   ollama?: OllamaInstrumentationConfig | false;
   /** Options of the Anthropic instrumentation (`@anthropic-ai/sdk`), or `false` to leave it out. */
   anthropic?: AnthropicInstrumentationConfig | false;
+  /** Options of the Vercel AI SDK instrumentation (`ai` 7.x, its telemetry integration), or `false` to leave it out. */
+  vercelAi?: VercelAIInstrumentationConfig | false;
 }

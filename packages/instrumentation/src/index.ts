@@ -13,4 +13,9 @@ export { OPENAI_SUPPORTED_VERSIONS, OpenAIInstrumentation } from './openai/instr
 export { OPENAI_COMPATIBLE, providerForHost } from './openai/provider.js';
 export { STREAM_USAGE_ENV } from './openai/stream-usage.js';
 export { flushRateLimitHeaders, RATE_LIMIT_READ_INTERVAL_MS } from './shared/headroom.js';
+export {
+  VERCEL_AI_SUPPORTED_VERSIONS,
+  VercelAIInstrumentation,
+  type VercelAIInstrumentationConfig,
+} from './vercel-ai/instrumentation.js';
 export { PACKAGE_VERSION } from './version.js';

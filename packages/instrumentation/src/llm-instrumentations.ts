@@ -3,16 +3,18 @@ import { AnthropicInstrumentation } from './anthropic/instrumentation.js';
 import type { LlmInstrumentationsConfig } from './config.js';
 import { OllamaInstrumentation } from './ollama/instrumentation.js';
 import { OpenAIInstrumentation } from './openai/instrumentation.js';
+import { VercelAIInstrumentation } from './vercel-ai/instrumentation.js';
 
 /**
  * The instrumentations of the LLM clients, ready for `registerInstrumentations()` or
  * `register({ instrumentations })`: `[OpenAIInstrumentation, OllamaInstrumentation,
- * AnthropicInstrumentation]`, each with its options, or without one that is set to `false`.
+ * AnthropicInstrumentation, VercelAIInstrumentation]`, each with its options, or without one that is set to `false`.
  */
 export function llmInstrumentations(config: LlmInstrumentationsConfig = {}): Instrumentation[] {
   const list: Instrumentation[] = [];
   if (config.openai !== false) list.push(new OpenAIInstrumentation(config.openai ?? {}));
   if (config.ollama !== false) list.push(new OllamaInstrumentation(config.ollama ?? {}));
   if (config.anthropic !== false) list.push(new AnthropicInstrumentation(config.anthropic ?? {}));
+  if (config.vercelAi !== false) list.push(new VercelAIInstrumentation(config.vercelAi ?? {}));
   return list;
 }

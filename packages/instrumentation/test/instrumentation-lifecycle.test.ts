@@ -5,6 +5,7 @@ import {
   llmInstrumentations,
   OllamaInstrumentation,
   OpenAIInstrumentation,
+  VercelAIInstrumentation,
 } from '../src/index.js';
 import { M } from './utils/metrics.js';
 import { setupInstrumentationTest } from './utils/setup.js';
@@ -85,23 +86,28 @@ describe('patching lifecycle', () => {
     proto.create = ours;
   });
 
-  it('llmInstrumentations() returns all three, or fewer', () => {
+  it('llmInstrumentations() returns all of them, or fewer', () => {
     const all = llmInstrumentations({
       openai: { enabled: false },
       ollama: { enabled: false },
       anthropic: { enabled: false },
+      vercelAi: { enabled: false },
     });
     expect(all.map((i) => i.constructor)).toEqual([
       OpenAIInstrumentation,
       OllamaInstrumentation,
       AnthropicInstrumentation,
+      VercelAIInstrumentation,
     ]);
     expect(all.map((i) => i.instrumentationName)).toEqual([
       '@llm-otel/instrumentation-openai',
       '@llm-otel/instrumentation-ollama',
       '@llm-otel/instrumentation-anthropic',
+      '@llm-otel/instrumentation-vercel-ai',
     ]);
-    expect(llmInstrumentations({ openai: false, ollama: { enabled: false }, anthropic: false })).toHaveLength(1);
+    expect(
+      llmInstrumentations({ openai: false, ollama: { enabled: false }, anthropic: false, vercelAi: false }),
+    ).toHaveLength(1);
   });
 
   it('reports its own exceptions and never throws into the app', async () => {
