@@ -17,13 +17,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelSimulator } from '@llm-otel/model-simulator';
 import { startCollector, storeEndpoints } from './collector.js';
-import { callsOfModelQuery, jaegerSearchUrl, jaegerTraceUrl, logsQueryCurl } from './find-a-call.js';
-import { type Jaeger, jaegerBinary, startJaeger } from './jaeger.js';
+import { findACall, printOneCall, startStores } from './demo-stores.js';
 import { startLlmService } from './llm-service.js';
-import { eventually, freePorts, stopAll } from './processes.js';
+import { freePorts, stopAll } from './processes.js';
 import { startPrometheus } from './prometheus.js';
 import { spendAndHeadroom } from './stack-summary.js';
-import { logsQuery, startVictoriaLogs, type VictoriaLogs, victoriaLogsBinary } from './victoria-logs.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const SERVICE = 'llm-service';
@@ -38,86 +36,6 @@ const REQUESTS: Array<{ operation: string; model?: string }> = [
   { operation: 'ollama.generate.stream' },
   { operation: 'ollama.embed' },
 ];
-
-/** The model whose calls the printed examples look for. */
-const EXAMPLE_MODEL = 'o4-mini';
-
-/**
- * Starts Jaeger and VictoriaLogs when `pnpm stores:build` has built them. A store that is not built
- * or does not start is left out with a note: the demo goes on without its signal.
- */
-async function startStores(workDir: string): Promise<{ jaeger?: Jaeger; logs?: VictoriaLogs }> {
-  const missing: string[] = [];
-  for (const binary of [jaegerBinary, victoriaLogsBinary]) {
-    try {
-      binary(repoRoot);
-    } catch (error) {
-      missing.push((error as Error).message);
-    }
-  }
-  if (missing.length > 0) {
-    console.log(
-      `the trace and log stores are not built (${missing.join('; ')}).\n` +
-        'Build them with `pnpm stores:build` (about 6 minutes the first time, then cached) and start the demo again\n' +
-        'to see one span (Jaeger) and one log record (VictoriaLogs) per call. Continuing with metrics only.',
-    );
-    return {};
-  }
-  const [otlpGrpc, otlpHttp, queryHttp, queryGrpc, logsPort] = (await freePorts(5)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [jaeger, logs] = await Promise.all([
-    startJaeger(repoRoot, { otlpGrpc, otlpHttp, queryHttp, queryGrpc }, workDir).catch((error: unknown) => {
-      console.log(`Jaeger did not start, continuing without traces: ${String(error)}`);
-      return undefined;
-    }),
-    startVictoriaLogs(repoRoot, logsPort, workDir).catch((error: unknown) => {
-      console.log(`VictoriaLogs did not start, continuing without per-call logs: ${String(error)}`);
-      return undefined;
-    }),
-  ]);
-  return { jaeger, logs };
-}
-
-/** How to find a call in each running store, with the example queries of find-a-call.ts. */
-function findACall(stores: { jaeger?: Jaeger; logs?: VictoriaLogs }): string {
-  const lines: string[] = [];
-  const query = callsOfModelQuery(SERVICE, EXAMPLE_MODEL);
-  if (stores.logs)
-    lines.push(
-      `  VictoriaLogs           ${stores.logs.url}/select/vmui/  one record per call; LogsQL for the ${EXAMPLE_MODEL} calls:`,
-      `                         ${query}`,
-      `                         or: ${logsQueryCurl(stores.logs.url, query)}`,
-    );
-  if (stores.jaeger)
-    lines.push(
-      `  Jaeger                 ${stores.jaeger.url}  one span per call (HTTP API; the UI is a placeholder page unless built with the ui tag)`,
-      `                         a call by the trace_id of its record: ${jaegerTraceUrl(stores.jaeger.url, '<trace_id>')}`,
-      `                         the ${EXAMPLE_MODEL} chat spans: curl -s '${jaegerSearchUrl(stores.jaeger.url, SERVICE, 'chat', EXAMPLE_MODEL)}'`,
-    );
-  return lines.join('\n');
-}
-
-/** Once the first calls are stored: one real call's record and where its span is. */
-async function printOneCall(stores: { jaeger?: Jaeger; logs?: VictoriaLogs }): Promise<void> {
-  const logs = stores.logs;
-  if (!logs) return;
-  const [entry] = await eventually('a stored call', 60_000, async () => {
-    const found = await logsQuery(logs.url, `${callsOfModelQuery(SERVICE, EXAMPLE_MODEL)} | limit 1`, 1);
-    return found.length > 0 ? found : undefined;
-  });
-  if (!entry) return;
-  console.log(
-    `\n  a call in VictoriaLogs: ${JSON.stringify(entry)}` +
-      (stores.jaeger && entry.trace_id
-        ? `\n  its span in Jaeger:     ${jaegerTraceUrl(stores.jaeger.url, entry.trace_id)}`
-        : ''),
-  );
-}
 
 async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'llm-otel-stack-'));
@@ -136,7 +54,7 @@ async function main(): Promise<void> {
   ];
   const simulator = new ModelSimulator({ seed: Date.now() % 100000 });
   const modelUrl = await simulator.start();
-  const stores = await startStores(workDir);
+  const stores = await startStores(repoRoot, workDir);
   await startCollector(repoRoot, { grpc, http, prometheus: prom, health, self }, workDir, storeEndpoints(stores));
   const { url: prometheusUrl } = await startPrometheus({
     repoRoot,
@@ -169,9 +87,9 @@ async function main(): Promise<void> {
   collector /metrics     http://127.0.0.1:${prom}/metrics
   Prometheus             ${prometheusUrl}  (alerts: ${prometheusUrl}/alerts, rules: ${prometheusUrl}/rules)
   process logs           ${workDir}
-${findACall(stores)}
+${findACall(SERVICE, stores)}
 `);
-  void printOneCall(stores).catch(() => {}); // only a convenience: the queries above work the same
+  void printOneCall(SERVICE, stores).catch(() => {}); // only a convenience: the queries above work the same
 
   let stopping = false;
   const stop = async () => {
