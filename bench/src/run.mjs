@@ -34,7 +34,7 @@ const rounds = Number(args.rounds ?? (smoke ? 1 : 5));
 const time = Number(args.time ?? (smoke ? 40 : 1000));
 const warmup = smoke ? 10 : 300;
 const startupRuns = Number(args['startup-runs'] ?? (smoke ? 1 : 15));
-const ALL_VARIANTS = ['baseline', 'llm-otel', 'otel-openai', 'openlit'];
+const ALL_VARIANTS = ['baseline', 'llm-otel', 'otel-openai', 'llm-otel-signals', 'otel-openai-signals', 'openlit'];
 const variants = args.variants
   ? ['baseline', ...args.variants.split(',').filter((v) => v !== 'baseline')]
   : ALL_VARIANTS;
@@ -69,13 +69,18 @@ const median = (xs) => {
 // 1. Timings: rounds x variants processes, interleaved so that a noisy moment hits all variants.
 const perRound = {};
 const pairedRuns = {};
+/** Log records and spans the export queues dropped, per variant, over all its processes. */
+const droppedByVariant = {};
 for (let r = 0; r < rounds; r++) {
   for (const variant of variants) {
     process.stderr.write(`round ${r + 1}/${rounds}: ${variant}\n`);
     const out = join(work, `${variant}-${r}.json`);
     const workerArgs = ['--variant', variant, '--time', String(time), '--warmup', String(warmup)];
     if (smoke) workerArgs.push('--blocks', '4');
-    const { results, paired } = node('worker.mjs', workerArgs, out);
+    // The smoke run only checks that the logs and spans pipelines run: two cases keep it short.
+    if (smoke && variant.endsWith('-signals')) workerArgs.push('--cases', 'openai.chat,openai.chat.stream1');
+    const { results, paired, dropped } = node('worker.mjs', workerArgs, out);
+    droppedByVariant[variant] = (droppedByVariant[variant] ?? 0) + (dropped ?? 0);
     for (const [name, delta] of Object.entries(paired)) {
       pairedRuns[variant] ??= {};
       pairedRuns[variant][name] ??= [];
@@ -177,6 +182,8 @@ for (const variant of peers) {
 // The headline: CPU per operation in separate processes, against no instrumentation and against
 // instrumentation-openai (the contrib instrumentation users would otherwise pick).
 const CONTRIB = 'otel-openai';
+/** The contrib variant a variant compares with: with logs and spans on, contrib with them on too. */
+const contribOf = (variant) => (variant.endsWith('-signals') ? `${CONTRIB}-signals` : CONTRIB);
 /**
  * Overhead and ratio to the baseline, paired by round: a round's processes run close together in
  * time, so they share the machine's load (which moves CPU time per operation too, through contention
@@ -200,7 +207,7 @@ function cpuCell(variant, name) {
   const vs = cpuVsBaseline(variant, name);
   if (vs === undefined) return `${us(r.cpuUs)} µs`;
   const records = r.recorded.length > 0 ? '' : ' (records nothing)';
-  const contrib = variant !== CONTRIB ? cpuVsBaseline(CONTRIB, name) : undefined;
+  const contrib = variant.startsWith('llm-otel') ? cpuVsBaseline(contribOf(variant), name) : undefined;
   // A ratio of overheads only means something when contrib's overhead is clearly above the noise.
   const vsContrib =
     contrib && contrib.overhead > 0.02 * base[name].cpuUs
@@ -347,6 +354,13 @@ console.log('\nCPU overhead per call and per chunk (separate processes):');
 console.log(text(cpuDerivedHeader, cpuDerivedRows));
 console.log('\nOverhead in-process (instrumentation switched off/on in alternating blocks, CPU time, median):');
 console.log(text(pairedHeader, pairedRows));
+const droppedLines = Object.entries(droppedByVariant)
+  .filter(([variant]) => variant.endsWith('-signals'))
+  .map(([variant, n]) => `- ${variant}: ${n.toLocaleString('en')}`);
+if (droppedLines.length > 0) {
+  console.log('\nLog records and spans dropped by the full export queues (all processes; 0 is the fair case):');
+  console.log(droppedLines.join('\n'));
+}
 console.log(`\nStart-up (median of ${startup.runs} start(s) per variant):`);
 console.log(text(startupHeader, startupRows));
 console.log(`\nWall-clock time per operation (tinybench p50, median of ${rounds} round(s)):`);
@@ -359,8 +373,10 @@ console.log(`\n${seconds} s${smoke ? ' (smoke run: too few iterations for the fi
 
 // Smoke: fail when a case of ours records nothing or the cardinality bound does not hold.
 const problems = [];
-for (const [name, r] of Object.entries(results['llm-otel'] ?? {})) {
-  if (r.recorded.length === 0) problems.push(`llm-otel ${name} recorded no metric`);
+for (const variant of ['llm-otel', 'llm-otel-signals']) {
+  for (const [name, r] of Object.entries(results[variant] ?? {})) {
+    if (r.recorded.length === 0) problems.push(`${variant} ${name} recorded no metric`);
+  }
 }
 for (const m of mem) {
   if (m.distinctModelLabels > 201) problems.push(`${m.label}: ${m.distinctModelLabels} model label values (bound 200)`);
@@ -406,11 +422,23 @@ is the median block, then the median over rounds. Ratio to no instrumentation an
 per round (against that round's baseline process), then the median over rounds; last, that overhead as a multiple
 of instrumentation-openai's (\`otel-openai\`) on the same case.
 
+\`llm-otel\` and \`otel-openai\` run with no LoggerProvider and no TracerProvider: the per-call log records and spans
+are not made (ours) or are the API's no-ops (contrib's), so \`llm-otel\` is the overhead with logs and spans off.
+\`llm-otel-signals\` and \`otel-openai-signals\` run with both on: register()'s logs and traces pipelines (a
+LoggerProvider and a BasicTracerProvider, batch processors, OTLP/HTTP protobuf, content capture off) exporting to a
+local receiver in another process that discards what it gets, so the figures include building, batching,
+serialising and sending the records, and no backend; their ratio is to contrib with the same pipelines.
+
 ${markdown(cpuHeader, cpuRows)}
 
 ### Overhead per call and per chunk
 
 ${markdown(cpuDerivedHeader, cpuDerivedRows)}
+
+Log records and spans dropped by the full export queues over the run (a dropped record costs less than an exported
+one, so 0 is the fair case):
+
+${droppedLines.join('\n') || '- none with logs and spans on in this run'}
 
 ## Overhead measured in-process
 

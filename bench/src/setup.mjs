@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { metrics } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { setUpSignals } from './signals.mjs';
 
 export const require = createRequire(import.meta.url);
 
@@ -71,26 +72,33 @@ export async function scrape(reader, serializer) {
   return { series, text: serializer.serialize(resourceMetrics) };
 }
 
+/** The variants with logs and spans on (register()'s pipelines into a discarding OTLP sink, see signals.mjs). */
+export const SIGNALS_VARIANTS = ['llm-otel-signals', 'otel-openai-signals'];
+
 /**
- * Sets up one variant: `baseline` (no instrumentation), `llm-otel` (ours), `otel-openai`
- * (@opentelemetry/instrumentation-openai, no TracerProvider: spans are the API's no-op ones), or
+ * Sets up one variant: `baseline` (no instrumentation), `llm-otel` (ours, no LoggerProvider and no
+ * TracerProvider: the per-call events and spans cost nothing), `otel-openai`
+ * (@opentelemetry/instrumentation-openai, no TracerProvider: spans are the API's no-op ones), the
+ * same two with logs and spans on (`llm-otel-signals`, `otel-openai-signals`), or
  * `openlit` (openlit.init; its metrics are read from recording spans, so it gets an SDK
  * TracerProvider with no span processor: spans are recorded and dropped, never exported).
- * Returns the client classes, loaded through `require` after the instrumentation's hooks are set.
+ * Resolves with the client classes, loaded through `require` after the instrumentation's hooks are set.
  */
-export function setupVariant(variant) {
-  const otel = setupMetrics(variant);
+export async function setupVariant(variant) {
+  const otel = setupMetrics(variant.startsWith('llm-otel') ? 'llm-otel' : variant);
   /** The instrumentations that can be switched off and on again in place (for the paired measurement). */
   let switchable = [];
-  if (variant === 'llm-otel') {
-    const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+  if (variant === 'llm-otel' || variant === 'llm-otel-signals') {
     const { llmInstrumentations } = requireLlmOtel('@llm-otel/instrumentation');
     switchable = llmInstrumentations();
-    registerInstrumentations({ instrumentations: switchable });
-  } else if (variant === 'otel-openai') {
-    const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+  } else if (variant === 'otel-openai' || variant === 'otel-openai-signals') {
     const { OpenAIInstrumentation } = require('@opentelemetry/instrumentation-openai');
     switchable = [new OpenAIInstrumentation({ captureMessageContent: false })];
+  }
+  if (SIGNALS_VARIANTS.includes(variant)) {
+    await setUpSignals(switchable);
+  } else if (switchable.length > 0) {
+    const { registerInstrumentations } = require('@opentelemetry/instrumentation');
     registerInstrumentations({ instrumentations: switchable });
   } else if (variant === 'openlit') {
     process.env.OTEL_TRACES_EXPORTER = 'none';
