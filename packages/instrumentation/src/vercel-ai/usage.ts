@@ -12,11 +12,18 @@ export function readLanguageModelUsage(meter: CallMeter, usage: unknown): void {
   meter.setUsage(
     field(usage, 'inputTokens'),
     field(usage, 'outputTokens'),
-    field(output, 'reasoningTokens'),
-    field(input, 'cacheReadTokens'),
+    positive(field(output, 'reasoningTokens')),
+    positive(field(input, 'cacheReadTokens')),
   );
-  const written = field(input, 'cacheWriteTokens');
-  if (typeof written === 'number' && Number.isInteger(written) && written > 0) meter.cacheCreationInputTokens = written;
+  meter.cacheCreationInputTokens = positive(field(input, 'cacheWriteTokens'));
+}
+
+/**
+ * A detail count above zero, else undefined: some providers report a detail the response did not
+ * have as 0, which would leave an empty detail series.
+ */
+function positive(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 /** Embedding usage: `{ tokens }`, the input tokens of one `doEmbed` call (NaN when unknown). */
