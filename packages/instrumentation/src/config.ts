@@ -1,4 +1,5 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { BedrockInstrumentationConfig } from './bedrock/instrumentation.js';
 import type { VercelAIInstrumentationConfig } from './vercel-ai/instrumentation.js';
 
 /** Where an OpenAI-client call goes, as given to the hooks of {@link OpenAIInstrumentationConfig}. */
@@ -50,12 +51,6 @@ export interface AnthropicInstrumentationConfig extends InstrumentationConfig {
   providerName?: string;
 }
 
-/** Options of {@link BedrockInstrumentation}. */
-export interface BedrockInstrumentationConfig extends InstrumentationConfig {
-  /** `gen_ai.provider.name` of the calls (e.g. for a gateway in front of Bedrock). Default `aws.bedrock`. */
-  providerName?: string;
-}
-
 /** Options of {@link llmInstrumentations}. */
 export interface LlmInstrumentationsConfig {
   /** Options of the openai instrumentation, or `false` to leave it out. */
@@ -64,6 +59,8 @@ export interface LlmInstrumentationsConfig {
   ollama?: OllamaInstrumentationConfig | false;
   /** Options of the Anthropic instrumentation (`@anthropic-ai/sdk`), or `false` to leave it out. */
   anthropic?: AnthropicInstrumentationConfig | false;
+  /** Options of the Bedrock instrumentation (`@aws-sdk/client-bedrock-runtime`), or `false` to leave it out. */
+  bedrock?: BedrockInstrumentationConfig | false;
   /** Options of the Vercel AI SDK instrumentation (`ai` 7.x, its telemetry integration), or `false` to leave it out. */
   vercelAi?: VercelAIInstrumentationConfig | false;
 }

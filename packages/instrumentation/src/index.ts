@@ -1,4 +1,9 @@
 export { ANTHROPIC_SUPPORTED_VERSIONS, AnthropicInstrumentation } from './anthropic/instrumentation.js';
+export {
+  BEDROCK_SUPPORTED_VERSIONS,
+  BedrockInstrumentation,
+  type BedrockInstrumentationConfig,
+} from './bedrock/instrumentation.js';
 export type {
   AnthropicInstrumentationConfig,
   LlmInstrumentationsConfig,

@@ -1,5 +1,6 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { AnthropicInstrumentation } from './anthropic/instrumentation.js';
+import { BedrockInstrumentation } from './bedrock/instrumentation.js';
 import type { LlmInstrumentationsConfig } from './config.js';
 import { OllamaInstrumentation } from './ollama/instrumentation.js';
 import { OpenAIInstrumentation } from './openai/instrumentation.js';
@@ -15,6 +16,7 @@ export function llmInstrumentations(config: LlmInstrumentationsConfig = {}): Ins
   if (config.openai !== false) list.push(new OpenAIInstrumentation(config.openai ?? {}));
   if (config.ollama !== false) list.push(new OllamaInstrumentation(config.ollama ?? {}));
   if (config.anthropic !== false) list.push(new AnthropicInstrumentation(config.anthropic ?? {}));
+  if (config.bedrock !== false) list.push(new BedrockInstrumentation(config.bedrock ?? {}));
   if (config.vercelAi !== false) list.push(new VercelAIInstrumentation(config.vercelAi ?? {}));
   return list;
 }
