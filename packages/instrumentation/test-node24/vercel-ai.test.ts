@@ -217,6 +217,34 @@ describe(`ai ${clientVersion('ai')} with @ai-sdk/openai ${clientVersion('@ai-sdk
     expect(vercel.callsInFlight).toBe(0);
   });
 
+  it('streamText aborted mid-stream by the app: one call with error.type aborted, none left open; the same text for the app', async () => {
+    const read = async () => {
+      const controller = new AbortController();
+      const result = ai.streamText({
+        model: openai().chat('gpt-test+drip-20'),
+        prompt,
+        maxRetries: 0,
+        abortSignal: controller.signal,
+      }) as { textStream: AsyncIterable<string> };
+      let out = '';
+      try {
+        for await (const piece of result.textStream) {
+          out += piece;
+          controller.abort();
+        }
+      } catch (error) {
+        return { out, error: describeError(error) };
+      }
+      return { out };
+    };
+    const { instrumented, plain } = await withAndWithout(vercel, read);
+    expect(instrumented).toEqual(plain);
+    const c = await t.collect();
+    expect(c.count(M.latency)).toBe(1);
+    expect(c.counter(M.errors, { 'error.type': 'aborted' })).toBe(1);
+    expect(vercel.callsInFlight).toBe(0);
+  });
+
   it('a call with telemetry.isEnabled false, or without the instrumentation, is not measured', async () => {
     await ai.generateText({
       model: openai().chat('gpt-test'),
