@@ -51,6 +51,12 @@ export interface AnthropicInstrumentationConfig extends InstrumentationConfig {
   providerName?: string;
 }
 
+/** Options of {@link GoogleGenAIInstrumentation}. */
+export interface GoogleGenAIInstrumentationConfig extends InstrumentationConfig {
+  /** `gen_ai.provider.name` of the calls. Default `gcp.gemini`, or `gcp.vertex_ai` for a Vertex AI client. */
+  providerName?: string;
+}
+
 /** Options of {@link llmInstrumentations}. */
 export interface LlmInstrumentationsConfig {
   /** Options of the openai instrumentation, or `false` to leave it out. */
@@ -61,6 +67,8 @@ export interface LlmInstrumentationsConfig {
   anthropic?: AnthropicInstrumentationConfig | false;
   /** Options of the Bedrock instrumentation (`@aws-sdk/client-bedrock-runtime`), or `false` to leave it out. */
   bedrock?: BedrockInstrumentationConfig | false;
+  /** Options of the Google Gen AI instrumentation (`@google/genai` 3.x), or `false` to leave it out. */
+  googleGenAI?: GoogleGenAIInstrumentationConfig | false;
   /** Options of the Vercel AI SDK instrumentation (`ai` 7.x, its telemetry integration), or `false` to leave it out. */
   vercelAi?: VercelAIInstrumentationConfig | false;
 }

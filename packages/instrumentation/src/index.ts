@@ -6,12 +6,14 @@ export {
 } from './bedrock/instrumentation.js';
 export type {
   AnthropicInstrumentationConfig,
+  GoogleGenAIInstrumentationConfig,
   LlmInstrumentationsConfig,
   OllamaInstrumentationConfig,
   OpenAIEndpointInfo,
   OpenAIInstrumentationConfig,
   StreamUsageMode,
 } from './config.js';
+export { GOOGLE_GENAI_SUPPORTED_VERSIONS, GoogleGenAIInstrumentation } from './google-genai/instrumentation.js';
 export { llmInstrumentations } from './llm-instrumentations.js';
 export { OLLAMA_SUPPORTED_VERSIONS, OllamaInstrumentation } from './ollama/instrumentation.js';
 export { OPENAI_SUPPORTED_VERSIONS, OpenAIInstrumentation } from './openai/instrumentation.js';

@@ -2,6 +2,8 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { describe, expect, it } from 'vitest';
 import {
   AnthropicInstrumentation,
+  BedrockInstrumentation,
+  GoogleGenAIInstrumentation,
   llmInstrumentations,
   OllamaInstrumentation,
   OpenAIInstrumentation,
@@ -91,22 +93,35 @@ describe('patching lifecycle', () => {
       openai: { enabled: false },
       ollama: { enabled: false },
       anthropic: { enabled: false },
+      bedrock: { enabled: false },
+      googleGenAI: { enabled: false },
       vercelAi: { enabled: false },
     });
     expect(all.map((i) => i.constructor)).toEqual([
       OpenAIInstrumentation,
       OllamaInstrumentation,
       AnthropicInstrumentation,
+      BedrockInstrumentation,
+      GoogleGenAIInstrumentation,
       VercelAIInstrumentation,
     ]);
     expect(all.map((i) => i.instrumentationName)).toEqual([
       '@llm-otel/instrumentation-openai',
       '@llm-otel/instrumentation-ollama',
       '@llm-otel/instrumentation-anthropic',
+      '@llm-otel/instrumentation-bedrock',
+      '@llm-otel/instrumentation-google-genai',
       '@llm-otel/instrumentation-vercel-ai',
     ]);
     expect(
-      llmInstrumentations({ openai: false, ollama: { enabled: false }, anthropic: false, vercelAi: false }),
+      llmInstrumentations({
+        openai: false,
+        ollama: { enabled: false },
+        anthropic: false,
+        bedrock: false,
+        googleGenAI: false,
+        vercelAi: false,
+      }),
     ).toHaveLength(1);
   });
 

@@ -6,6 +6,7 @@ import {
   getLlmMetrics,
   type InferenceTokenFields,
   type InputTokensKind,
+  type OutputTokensKind,
 } from '@llm-otel/core';
 import { tokenCount } from './safe.js';
 import { timePerOutputToken } from './time-per-token.js';
@@ -45,6 +46,11 @@ export class CallMeter {
   cacheCreationInputTokens: number | undefined;
   /** How `inputTokens` counts (core's `inputTokensKind`); undefined: `total`, OpenAI's convention. */
   inputTokensKind: InputTokensKind | undefined;
+  /**
+   * How `outputTokens` counts (core's `outputTokensKind`); undefined: `total` (reasoning included).
+   * Gemini's is `visible`: its thoughts come on their own, outside the output count.
+   */
+  outputTokensKind: OutputTokensKind | undefined;
   /** Why the model stopped (`gen_ai.response.finish_reasons`, for the call's event), when known. */
   finishReasons: string[] | undefined;
   /** The provider's id of the response (`gen_ai.response.id`, for the call's event), when known. */
@@ -118,6 +124,7 @@ export class CallMeter {
     const creation = tokenCount(fields.cacheCreationInputTokens);
     if (creation !== undefined) this.cacheCreationInputTokens = creation;
     this.inputTokensKind = fields.inputTokensKind;
+    this.outputTokensKind = fields.outputTokensKind;
   }
 
   /**
@@ -132,16 +139,17 @@ export class CallMeter {
     const durationSeconds = (endedAt - this.startedAt) / 1000;
     const a = this.attributes;
     const first = this.firstTokenAt;
+    // All output tokens, reasoning included, whatever the provider's counting (for the timing below).
+    const allOutput =
+      this.outputTokensKind === 'visible' && this.outputTokens !== undefined
+        ? this.outputTokens + (this.reasoningTokens ?? 0)
+        : this.outputTokens;
     // Streams: our one definition (time-per-token.ts), or null so that core derives nothing else.
     const perToken = this.streamed
       ? first === undefined
         ? null
-        : (timePerOutputToken(
-            (endedAt - first) / 1000,
-            this.outputTokens,
-            this.reasoningTokens,
-            this.reasoningStreamed,
-          ) ?? null)
+        : (timePerOutputToken((endedAt - first) / 1000, allOutput, this.reasoningTokens, this.reasoningStreamed) ??
+          null)
       : undefined;
     getLlmMetrics().recordInference(
       {
@@ -159,6 +167,7 @@ export class CallMeter {
         cacheCreationInputTokens: this.cacheCreationInputTokens,
         reasoningTokens: this.reasoningTokens,
         inputTokensKind: this.inputTokensKind,
+        outputTokensKind: this.outputTokensKind,
         timeToFirstTokenSeconds: first === undefined ? undefined : (first - this.startedAt) / 1000,
         timePerOutputTokenSeconds: perToken,
         error: failure,
