@@ -1,0 +1,113 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { anthropicInvokeBody, type BedrockClient, setupBedrockTest } from './utils/bedrock.js';
+import { drain } from './utils/harness.js';
+import { responseModelOf } from './utils/llm-server.js';
+import { M } from './utils/metrics.js';
+import { installStackContext } from './utils/stack-context.js';
+
+/** The GenAI client span of Bedrock calls, and their cost (unpriced: no Bedrock prices in the table). */
+const b = setupBedrockTest();
+const messages = [{ role: 'user' as const, content: [{ text: 'hi' }] }];
+
+let exporter: InMemorySpanExporter;
+let provider: BasicTracerProvider;
+let client: BedrockClient;
+
+beforeAll(async () => {
+  // One client for the file, its endpoint learnt at its first call (the SDK resolves it
+  // asynchronously): later calls' spans carry server.address from their start.
+  client = b.client();
+  await client.send(new b.loaded.module.ConverseCommand({ modelId: 'anthropic.claude-test', messages }));
+});
+
+beforeEach(() => {
+  installStackContext();
+  exporter = new InMemorySpanExporter();
+  provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  trace.disable();
+  trace.setGlobalTracerProvider(provider);
+});
+
+afterEach(async () => {
+  trace.disable();
+  context.disable();
+  await provider.shutdown();
+});
+
+function callSpans(): ReadableSpan[] {
+  return exporter.getFinishedSpans().filter((s) => s.instrumentationScope.name === '@llm-otel/core');
+}
+
+describe(`@aws-sdk/client-bedrock-runtime ${b.loaded.version}: call spans and cost`, () => {
+  const { ConverseCommand, ConverseStreamCommand, InvokeModelCommand } = b.loaded.module;
+
+  it('Converse: CLIENT span "chat {model}" under the active span, with stop reason, usage and server', async () => {
+    b.t.server.ledger.clear();
+    await provider.getTracer('app').startActiveSpan('handle request', async (parent) => {
+      await client.send(new ConverseCommand({ modelId: 'anthropic.claude-test', messages }));
+      parent.end();
+    });
+    const [span, ...others] = callSpans();
+    expect(others).toEqual([]);
+    const parent = exporter.getFinishedSpans().find((s) => s.name === 'handle request');
+    expect(span?.name).toBe('chat anthropic.claude-test');
+    expect(span?.kind).toBe(SpanKind.CLIENT);
+    expect(span?.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
+    const ledger = b.t.server.totals();
+    expect(span?.attributes).toMatchObject({
+      'gen_ai.provider.name': 'aws.bedrock',
+      'gen_ai.request.model': 'anthropic.claude-test',
+      'gen_ai.response.finish_reasons': ['end_turn'],
+      'gen_ai.usage.input_tokens': ledger.promptTokens,
+      'gen_ai.usage.output_tokens': ledger.completionTokens,
+      'server.address': '127.0.0.1',
+      'server.port': b.t.server.port,
+    });
+  });
+
+  it('InvokeModel (Anthropic body): the span has the message id and response model', async () => {
+    await client.send(new InvokeModelCommand({ modelId: 'anthropic.claude-test', body: anthropicInvokeBody() }));
+    expect(callSpans()[0]?.attributes).toMatchObject({
+      'gen_ai.response.id': 'msg_1',
+      'gen_ai.response.model': responseModelOf('claude-test'),
+    });
+  });
+
+  it('ConverseStream: the span ends when the stream settles, not at the first event', async () => {
+    const output = await client.send(new ConverseStreamCommand({ modelId: 'anthropic.claude-test', messages }));
+    const iterator = (output.stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    await iterator.next();
+    expect(callSpans()).toHaveLength(0);
+    while (!(await iterator.next()).done) {
+      // read to the end
+    }
+    expect(callSpans().map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([['end_turn']]);
+  });
+
+  it('a failed call: status ERROR and error.type, no error text', async () => {
+    await expect(
+      client.send(new ConverseCommand({ modelId: 'anthropic.claude-test+fail-429', messages })),
+    ).rejects.toThrow();
+    const [span] = callSpans();
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span?.status.message).toBeUndefined();
+    expect(span?.attributes['error.type']).toBe('rate_limit');
+  });
+
+  it('cost: the price table has no Bedrock prices, so calls are counted as unpriced, never guessed', async () => {
+    await client.send(new ConverseCommand({ modelId: 'anthropic.claude-test', messages }));
+    await drain(
+      (await client.send(new ConverseStreamCommand({ modelId: 'anthropic.claude-test', messages }))).stream ?? [],
+    );
+    const c = await b.t.collect();
+    expect(c.counter(M.cost)).toBe(0);
+    expect(c.counter(M.unpriced, { 'gen_ai.provider.name': 'aws.bedrock' })).toBe(2);
+  });
+});
