@@ -106,6 +106,9 @@ describe(`ai ${clientVersion('ai')} with @ai-sdk/openai ${clientVersion('@ai-sdk
   });
 
   it('generateText (openai chat): exactly the ledger tokens, once, with the openai instrumentation enabled', async () => {
+    // The openai client instrumentation is on (and has patched the loaded openai client) all along.
+    expect(t.openai.isEnabled()).toBe(true);
+    expect(t.openaiClients.length).toBeGreaterThan(0);
     resetLedger();
     await ai.generateText({ model: openai().chat('gpt-test'), prompt, maxRetries: 0 });
     await expectCalls('openai', 'chat', 'gpt-test', 1, true);
