@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isSdkDisabled } from './config.js';
 
 /** The packages our default instrumentations patch. */
-const CLIENTS = ['openai', 'ollama', '@anthropic-ai/sdk', '@aws-sdk/client-bedrock-runtime'] as const;
+const CLIENTS = ['openai', 'ollama', '@anthropic-ai/sdk', '@aws-sdk/client-bedrock-runtime', '@google/genai'] as const;
 
 /**
  * Whether `name` is installed in a `node_modules` folder on the way up from `dir`, directly or as
