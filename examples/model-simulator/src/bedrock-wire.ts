@@ -10,7 +10,8 @@ import { type Answer, sleep } from './answer.js';
  * with the body of the model family: Anthropic's Messages body for `anthropic.*` models (its
  * stream events, base64 in `chunk` events, the last one with `amazon-bedrock-invocationMetrics`),
  * a plain `{ outputText }` for the others. The streams speak AWS's binary event-stream framing,
- * encoded with the codec the SDK itself decodes with. Errors as Bedrock sends them: the status,
+ * encoded with the codec the SDK itself decodes with (a `streamerror` ConverseStream fails after its
+ * first text delta with a `modelStreamErrorException` message). Errors as Bedrock sends them: the status,
  * `x-amzn-errortype` naming the exception, `{ "message": ... }`.
  */
 
@@ -105,6 +106,28 @@ function eventMessage(type: string, payload: unknown): Uint8Array {
   return codec.encode({ headers, body: fromUtf8(JSON.stringify(payload)) });
 }
 
+/**
+ * An exception message of a stream (`:message-type` `exception`): Bedrock's way to fail mid-stream
+ * (the SDK throws it as the named exception).
+ */
+const exceptions = new WeakSet<Uint8Array>();
+
+function exceptionMessage(type: string, message: string): Uint8Array {
+  const headers: MessageHeaders = {
+    ':exception-type': { type: 'string', value: type },
+    ':message-type': { type: 'string', value: 'exception' },
+    ':content-type': { type: 'string', value: 'application/json' },
+  };
+  const encoded = codec.encode({ headers, body: fromUtf8(JSON.stringify({ message })) });
+  exceptions.add(encoded);
+  return encoded;
+}
+
+/** A `streamerror` answer fails after its first text delta with a `modelStreamErrorException`. */
+function streamError(): Uint8Array {
+  return exceptionMessage('modelStreamErrorException', 'simulated model stream error');
+}
+
 function write(res: ServerResponse, data: Uint8Array): Promise<void> {
   return new Promise((resolve) => res.write(data, () => resolve()));
 }
@@ -124,6 +147,8 @@ async function sendEvents(res: ServerResponse, a: Answer, messages: Uint8Array[]
     if (sent > 0) await sleep(a.chunkDelayMs);
     await write(res, message);
     sent++;
+    // An exception ends the stream.
+    if (exceptions.has(message)) break;
   }
   res.end();
 }
@@ -152,9 +177,10 @@ export async function converseStream(res: ServerResponse, _body: Record<string, 
     );
   }
   const index = a.thinking === undefined ? 0 : 1;
-  for (const piece of a.pieces) {
+  a.pieces.forEach((piece, i) => {
     messages.push(eventMessage('contentBlockDelta', { contentBlockIndex: index, delta: { text: piece } }));
-  }
+    if (i === 0 && a.streamError) messages.push(streamError());
+  });
   messages.push(
     eventMessage('contentBlockStop', { contentBlockIndex: index }),
     eventMessage('messageStop', { stopReason: 'end_turn' }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anthropicInvokeBody, setupBedrockTest } from './utils/bedrock.js';
+import { anthropicInvokeBody, eventsOf, setupBedrockTest } from './utils/bedrock.js';
 import { describeValue, drain, withAndWithout } from './utils/harness.js';
 import { responseModelOf, TEXT_PIECES } from './utils/llm-server.js';
 import { M } from './utils/metrics.js';
@@ -140,7 +140,7 @@ describe(`@aws-sdk/client-bedrock-runtime ${b.loaded.version}`, () => {
   it('ConverseStream stopped after messageStop: the usage that follows is still read; not aborted', async () => {
     resetLedger();
     const output = await b.client().send(new ConverseStreamCommand({ modelId: 'anthropic.claude-test', messages }));
-    for await (const event of output.stream ?? []) if ('messageStop' in event) break;
+    for await (const event of eventsOf(output.stream)) if ('messageStop' in event) break;
     const c = await expectOneCall('anthropic.claude-test');
     expect(c.counter(M.errors)).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bedrockFailure } from '../src/bedrock/error-type.js';
-import { anthropicInvokeBody, setupBedrockTest } from './utils/bedrock.js';
-import { afterDeferredAbort, describeError, drain, errorsWithAndWithout } from './utils/harness.js';
+import { anthropicInvokeBody, eventsOf, setupBedrockTest } from './utils/bedrock.js';
+import { afterDeferredAbort, describeError, drain, errorsWithAndWithout, withAndWithout } from './utils/harness.js';
 import { llmTestServer } from './utils/llm-server.js';
 import { M } from './utils/metrics.js';
 
@@ -15,7 +15,7 @@ const { t } = b;
 const messages = [{ role: 'user' as const, content: [{ text: 'hi' }] }];
 
 /** What the app sees of an AWS error: its class, name, message, fault and status. */
-function awsError(error: unknown) {
+function awsError(error: unknown): Record<string, unknown> {
   const e = error as { $fault?: unknown; $metadata?: { httpStatusCode?: unknown } };
   return { ...describeError(error), fault: e.$fault, status: e.$metadata?.httpStatusCode };
 }
@@ -100,6 +100,22 @@ describe(`@aws-sdk/client-bedrock-runtime ${b.loaded.version}: failures`, () => 
     await expectOneError('aborted');
   });
 
+  it('an exception mid-stream (modelStreamErrorException): the same events and error for the app; one stream_error', async () => {
+    const run = async () => {
+      const output = await b
+        .client()
+        .send(new ConverseStreamCommand({ modelId: 'anthropic.claude-test+streamerror', messages }));
+      return drain(eventsOf(output.stream));
+    };
+    const { instrumented, plain } = await withAndWithout(b.bedrock, run);
+    expect(instrumented.items).toEqual(plain.items);
+    expect(describeError(instrumented.error)).toEqual(describeError(plain.error));
+    expect(describeError(instrumented.error).name).toBe('ModelStreamErrorException');
+    const c = await expectOneError('stream_error');
+    // The first text delta came before the exception.
+    expect(c.count(M.ttft)).toBe(1);
+  });
+
   it('a stream cut by the server: the same error for the app; one error, the first token seen', async () => {
     const run = async () => {
       const output = await b.client().send(
@@ -108,7 +124,7 @@ describe(`@aws-sdk/client-bedrock-runtime ${b.loaded.version}: failures`, () => 
           body: anthropicInvokeBody(),
         }),
       );
-      const { error } = await drain(output.body ?? []);
+      const { error } = await drain(eventsOf(output.body));
       if (error === undefined) throw new Error('expected the stream to fail');
       throw error;
     };

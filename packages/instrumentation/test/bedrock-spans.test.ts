@@ -6,7 +6,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { anthropicInvokeBody, type BedrockClient, setupBedrockTest } from './utils/bedrock.js';
+import { anthropicInvokeBody, type BedrockClient, eventsOf, setupBedrockTest } from './utils/bedrock.js';
 import { drain } from './utils/harness.js';
 import { responseModelOf } from './utils/llm-server.js';
 import { M } from './utils/metrics.js';
@@ -103,9 +103,8 @@ describe(`@aws-sdk/client-bedrock-runtime ${b.loaded.version}: call spans and co
 
   it('cost: the price table has no Bedrock prices, so calls are counted as unpriced, never guessed', async () => {
     await client.send(new ConverseCommand({ modelId: 'anthropic.claude-test', messages }));
-    await drain(
-      (await client.send(new ConverseStreamCommand({ modelId: 'anthropic.claude-test', messages }))).stream ?? [],
-    );
+    const output = await client.send(new ConverseStreamCommand({ modelId: 'anthropic.claude-test', messages }));
+    await drain(eventsOf(output.stream));
     const c = await b.t.collect();
     expect(c.counter(M.cost)).toBe(0);
     expect(c.counter(M.unpriced, { 'gen_ai.provider.name': 'aws.bedrock' })).toBe(2);

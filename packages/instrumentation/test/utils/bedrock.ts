@@ -78,3 +78,9 @@ export function anthropicInvokeBody(): string {
     messages: [{ role: 'user', content: 'hi' }],
   });
 }
+
+/** The event stream of a streamed output (`stream`, `body`); throws when the output has none. */
+export function eventsOf<T>(stream: AsyncIterable<T> | undefined): AsyncIterable<T> {
+  if (stream === undefined) throw new Error('the output has no event stream');
+  return stream;
+}
