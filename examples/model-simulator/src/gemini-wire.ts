@@ -79,6 +79,26 @@ function candidate(parts: unknown[], finishReason?: string) {
   return { content: { parts, role: 'model' }, ...(finishReason ? { finishReason } : {}), index: 0 };
 }
 
+/**
+ * The function the model calls, as a model that uses its tools would: the first function a request
+ * declares (`tools[].functionDeclarations[].name`) while the conversation's last turn has no
+ * `functionResponse` yet; once it has one, the model answers in text. Lets a client's automatic
+ * function calling make its rounds (bounded: one call per request; at most the first 8 tools read).
+ */
+export function functionToCall(body: Record<string, unknown>): string | undefined {
+  const contents = Array.isArray(body.contents) ? body.contents : [];
+  const lastParts = (contents[contents.length - 1] as { parts?: unknown } | undefined)?.parts;
+  if (Array.isArray(lastParts) && lastParts.some((p) => (p as { functionResponse?: unknown })?.functionResponse))
+    return undefined;
+  const tools = Array.isArray(body.tools) ? body.tools.slice(0, 8) : [];
+  for (const tool of tools) {
+    const declarations = (tool as { functionDeclarations?: unknown })?.functionDeclarations;
+    const name = Array.isArray(declarations) ? (declarations[0] as { name?: unknown } | undefined)?.name : undefined;
+    if (typeof name === 'string' && name.length > 0) return name;
+  }
+  return undefined;
+}
+
 function write(res: ServerResponse, data: string): Promise<void> {
   return new Promise((resolve) => res.write(data, () => resolve()));
 }
@@ -86,12 +106,19 @@ function write(res: ServerResponse, data: string): Promise<void> {
 /**
  * `:generateContent` (JSON) and `:streamGenerateContent` (SSE) for `route.model`: the answer's text,
  * a thought part first when it has `thinking`, the finish reason `STOP`, `modelVersion` (the model)
- * and `responseId` (the answer's id). A stream honours the answer's timing, cut (the connection is
+ * and `responseId` (the answer's id); a JSON answer calls the request's first declared function
+ * instead of the text while the conversation has not answered one ({@link functionToCall}). A stream honours the answer's timing, cut (the connection is
  * destroyed after `cutAfterChunks` events), hold (the connection stays open after the last event)
  * and `streamError` (an error event with code 503 after the first text event).
  */
-export async function generateContent(res: ServerResponse, route: GeminiRoute, a: Answer): Promise<void> {
+export async function generateContent(
+  res: ServerResponse,
+  route: GeminiRoute,
+  body: Record<string, unknown>,
+  a: Answer,
+): Promise<void> {
   const thought = a.thinking === undefined ? [] : [{ text: a.thinking, thought: true }];
+  const call = functionToCall(body);
   const common = { modelVersion: route.model, responseId: a.id };
   const headers = { 'content-type': 'application/json; charset=UTF-8', ...a.headers };
   if (route.method !== 'streamGenerateContent') {
@@ -99,7 +126,12 @@ export async function generateContent(res: ServerResponse, route: GeminiRoute, a
     res.writeHead(200, headers);
     res.end(
       JSON.stringify({
-        candidates: [candidate([...thought, { text: a.pieces.join('') }], 'STOP')],
+        candidates: [
+          candidate(
+            [...thought, call ? { functionCall: { name: call, args: {} } } : { text: a.pieces.join('') }],
+            'STOP',
+          ),
+        ],
         usageMetadata: usageMetadata(a),
         ...common,
       }),

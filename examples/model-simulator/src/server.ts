@@ -76,7 +76,7 @@ function routeOf(path: string): { api: Api; operation: Operation; handle: Handle
       model: geminiRoute.model,
       handle: embeds
         ? (res, body, a) => gemini.embedContent(res, geminiRoute, body, a)
-        : (res, _body, a) => gemini.generateContent(res, geminiRoute, a),
+        : (res, body, a) => gemini.generateContent(res, geminiRoute, body, a),
     };
   }
   for (const suffix of ['chat/completions', 'completions', 'embeddings', 'responses']) {

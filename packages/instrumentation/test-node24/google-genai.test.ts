@@ -126,6 +126,31 @@ describe(`@google/genai ${VERSION}: models`, () => {
   });
 });
 
+describe(`@google/genai ${VERSION}: automatic function calling`, () => {
+  it('each round is its own call with its own usage (the SDK returns the last round only)', async () => {
+    t.server.ledger.clear();
+    const calls: unknown[] = [];
+    const clock = {
+      tool: async () => ({ functionDeclarations: [{ name: 'clock', description: 'The time' }] }),
+      callTool: async (functionCalls: unknown[]) => {
+        calls.push(...functionCalls);
+        return [{ functionResponse: { name: 'clock', response: { time: 'noon' } } }];
+      },
+    };
+    const response = await client().models.generateContent({ model: MODEL, contents, config: { tools: [clock] } });
+    expect(response.text).toBe('Hello there');
+    expect(calls).toHaveLength(1);
+    const sent = t.server.totals();
+    expect(sent.requests).toBe(2);
+    const c = await t.collect();
+    expect(c.count(M.latency)).toBe(2);
+    expect(c.sum(M.tokens, { 'gen_ai.token.type': 'input' })).toBe(sent.promptTokens);
+    expect(c.sum(M.tokens, { 'gen_ai.token.type': 'output' })).toBe(sent.completionTokens);
+    // What the app sees covers the last round only.
+    expect(response.usageMetadata?.promptTokenCount).toBe(sent.promptTokens / 2);
+  });
+});
+
 describe(`@google/genai ${VERSION}: chats`, () => {
   it('sendMessage and sendMessageStream are counted once each (they call the models module)', async () => {
     t.server.ledger.clear();
