@@ -131,7 +131,9 @@ const MAX_KEPT_REQUESTS = 100;
  * instrumentation tests: the OpenAI REST API (`/v1/chat/completions`, `/v1/completions`,
  * `/v1/embeddings`, `/v1/responses`, `/v1/models`, and Azure's deployment paths; JSON and SSE),
  * Anthropic's Messages API (`/v1/messages`, `/v1/messages/count_tokens`; JSON and SSE, its error
- * bodies, 529 overloaded, `anthropic-ratelimit-*` headers) and Ollama's (`/api/chat`, `/api/generate`, `/api/embed`, `/api/embeddings`, `/api/version`; JSON and
+ * bodies, 529 overloaded, `anthropic-ratelimit-*` headers), the Gemini API's
+ * (`.../models/{model}:generateContent`, `:streamGenerateContent`, `:embedContent`,
+ * `:batchEmbedContents`; JSON and SSE with `usageMetadata`) and Ollama's (`/api/chat`, `/api/generate`, `/api/embed`, `/api/embeddings`, `/api/version`; JSON and
  * NDJSON with its counters). By default latency and token counts are drawn from log-normal
  * distributions and some requests fail with 429 or 500; in scripted mode the model name says what
  * happens. No model, no network. One wire layer serves both modes.
