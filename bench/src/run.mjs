@@ -453,9 +453,10 @@ ${markdown(pairedHeader, pairedRows)}
 
 CPU time (user + system, every thread) and peak resident memory of a do-nothing app, median of
 ${startup.runs} starts per variant, each its own process, the variants alternating
-([src/startup.mjs](src/startup.mjs)). The app sits in a folder where \`openai\` is installed, so the \`--import\`
-variants install the ES module loader hook (a thread of its own), as they would in an app that uses it; \`--require\`
-(CommonJS) needs none.
+([src/startup.mjs](src/startup.mjs)), on Node ${process.versions.node}. The app sits in a folder where \`openai\` is
+installed, so the first \`--import\` variant installs the ES module loader hook (before Node 22.22.3 and 24.11.1 a
+thread of its own), as it would in an app that uses a client; the second runs the same app from a folder where no
+LLM client is installed (no hook); \`--require\` (CommonJS) needs none.
 
 ${markdown(startupHeader, startupRows)}
 

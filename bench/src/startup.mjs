@@ -4,11 +4,22 @@
 // round so that a noisy moment hits all of them. Used by run.mjs; runnable alone:
 //   node src/startup.mjs --runs 15
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The same app in a folder where no LLM client can be imported (outside the repository, whose
+ * node_modules hold openai), so `--import` installs no ES module hook: what an app that does not
+ * use openai, ollama or @anthropic-ai/sdk pays. The preload is named by its path from there.
+ */
+const lone = mkdtempSync(join(tmpdir(), 'llm-otel-startup-'));
+copyFileSync(join(here, 'startup-app.mjs'), join(lone, 'startup-app.mjs'));
+process.on('exit', () => rmSync(lone, { recursive: true, force: true }));
 
 /** The variants: their label and the node arguments before the app. */
 export const STARTUP_VARIANTS = [
@@ -16,6 +27,11 @@ export const STARTUP_VARIANTS = [
   {
     name: 'llm-otel (--import @llm-otel/node/register, Prometheus only)',
     args: ['--import', '@llm-otel/node/register'],
+  },
+  {
+    name: 'llm-otel (--import, app without an LLM client installed: no loader hook)',
+    args: ['--import', fileURLToPath(import.meta.resolve('@llm-otel/node/register'))],
+    cwd: lone,
   },
   {
     name: 'llm-otel (--require @llm-otel/node/register, Prometheus only)',
@@ -34,17 +50,22 @@ const median = (xs) => {
 };
 
 function start(variant) {
-  const result = spawnSync(process.execPath, [...variant.args, join(here, 'startup-app.mjs')], {
-    cwd: join(here, '..'),
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      OTEL_SDK_DISABLED: undefined,
-      OTEL_METRICS_EXPORTER: 'prometheus',
-      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+  const cwd = variant.cwd ?? join(here, '..');
+  const result = spawnSync(
+    process.execPath,
+    [...variant.args, join(cwd, variant.cwd ? '' : 'src', 'startup-app.mjs')],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        OTEL_SDK_DISABLED: undefined,
+        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+      },
     },
-  });
+  );
   if (result.status !== 0) throw new Error(`${variant.name} exited with ${result.status}: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop());
 }
