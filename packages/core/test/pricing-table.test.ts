@@ -86,6 +86,7 @@ describe('built-in price table', () => {
       anthropic: ['https://platform.claude.com/docs/en/about-claude/pricing'],
       'gcp.gemini': ['https://ai.google.dev/gemini-api/docs/pricing'],
       mistral_ai: ['https://mistral.ai/pricing'],
+      'aws.bedrock': ['https://aws.amazon.com/bedrock/pricing/'],
     };
     for (const { provider, model, price } of entries) {
       const prefixes = official[provider] ?? [];

@@ -12,7 +12,7 @@ import { responseModelOf } from './utils/llm-server.js';
 import { M } from './utils/metrics.js';
 import { installStackContext } from './utils/stack-context.js';
 
-/** The GenAI client span of Bedrock calls, and their cost (unpriced: no Bedrock prices in the table). */
+/** The GenAI client span of Bedrock calls, and their cost (priced by model id, else unpriced). */
 const b = setupBedrockTest();
 const messages = [{ role: 'user' as const, content: [{ text: 'hi' }] }];
 
@@ -101,7 +101,21 @@ describe(`@aws-sdk/client-bedrock-runtime ${b.loaded.version}: call spans and co
     expect(span?.attributes['error.type']).toBe('rate_limit');
   });
 
-  it('cost: the price table has no Bedrock prices, so calls are counted as unpriced, never guessed', async () => {
+  it('cost: tokens x the built-in price of the global Claude Haiku 4.5 profile, cache reads and writes at their own prices', async () => {
+    b.t.server.ledger.clear();
+    const modelId = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
+    await client.send(new ConverseCommand({ modelId, messages }));
+    const output = await client.send(new ConverseStreamCommand({ modelId, messages }));
+    await drain(eventsOf(output.stream));
+    const c = await b.t.collect();
+    const ledger = b.t.server.totals();
+    // USD per million tokens: input 1, output 5 (no cache parts in these answers).
+    const expected = (ledger.promptTokens * 1 + ledger.completionTokens * 5) / 1e6;
+    expect(c.counter(M.cost, { 'gen_ai.provider.name': 'aws.bedrock' })).toBeCloseTo(expected, 12);
+    expect(c.counter(M.unpriced)).toBe(0);
+  });
+
+  it('cost: a model id the price table does not know is counted as unpriced, never guessed', async () => {
     await client.send(new ConverseCommand({ modelId: 'anthropic.claude-test', messages }));
     const output = await client.send(new ConverseStreamCommand({ modelId: 'anthropic.claude-test', messages }));
     await drain(eventsOf(output.stream));

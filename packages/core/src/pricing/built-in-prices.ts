@@ -130,6 +130,23 @@ export const BUILT_IN_PRICES = {
         source: anthropicDocs,
       },
     },
+    // Amazon Bedrock on-demand, keyed by the model id the app sends (an ARN is labelled by its
+    // resource id). Only the global cross-region inference profile of Claude Haiku 4.5 is priced:
+    // geographic and in-region profiles (`us.`, `eu.`, the bare id) cost 10% more and are left out
+    // until their own figures are read. cacheCreationInput is the 5-minute cache write price.
+    'aws.bedrock': {
+      'global.anthropic.claude-haiku-4-5-20251001-v1:0': {
+        input: 1,
+        cachedInput: 0.1,
+        cacheCreationInput: 1.25,
+        output: 5,
+        source: {
+          url: 'https://aws.amazon.com/bedrock/pricing/',
+          readOn: '2026-09-29',
+          via: 'https://github.com/quattro004/Agent004/wiki/Decision-LLM-Model-Selection (rates re-verified against the AWS Bedrock pricing page on 2026-09-29)',
+        },
+      },
+    },
     // Gemini API (AI Studio) paid tier, text input. Thinking tokens are billed as output.
     'gcp.gemini': {
       'gemini-2.5-pro': {
