@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import { type Attributes, type SpanContext, TraceFlags } from '@opentelemetry/api';
 import { INSTRUMENTS, type InstrumentSpec } from './catalogue.js';
 
 /** The attributes of the overflow series, as the OpenTelemetry SDK names them. */
@@ -16,6 +16,20 @@ export const KEY_SEPARATOR = '\u0000';
 /** Stands for an absent attribute value in a series key (no admitted value equals it). */
 export const KEY_ABSENT = '\u0001';
 
+/**
+ * The latest sampled call that fell into a histogram bucket: its value and the ids of its span, so
+ * that a dashboard can go from a bucket to the trace of a call in it (an OpenMetrics exemplar).
+ */
+export interface BucketExemplar {
+  value: number;
+  /** 32 lowercase hex digits. */
+  traceId: string;
+  /** 16 lowercase hex digits. */
+  spanId: string;
+  /** Unix time in milliseconds of the record. */
+  timeMs: number;
+}
+
 /** Cumulative explicit-bucket histogram state of one attribute set. */
 export interface HistogramCell {
   readonly attributes: Attributes;
@@ -27,6 +41,12 @@ export interface HistogramCell {
   count: number;
   min: number;
   max: number;
+  /**
+   * Per bucket, the latest exemplar (see {@link BucketExemplar}); `undefined` until a call with a
+   * sampled span is recorded into the cell, so cells of calls without spans cost nothing more.
+   * At most one per bucket: memory stays bounded by the cardinality limit.
+   */
+  exemplars?: Array<BucketExemplar | undefined>;
 }
 
 /** Cumulative counter state of one attribute set. */
@@ -53,8 +73,16 @@ export class FastHistogram implements HistogramSink {
   /**
    * Records `value` (finite, validated by the caller) for the attribute set `key`; `attributes`
    * is only read the first time `key` is seen, and `extraKey`/`extraValue` added to a copy of it.
+   * With the span context of a sampled call, the value also becomes its bucket's exemplar.
    */
-  record(key: string, value: number, attributes: Attributes, extraKey?: string, extraValue?: string): void {
+  record(
+    key: string,
+    value: number,
+    attributes: Attributes,
+    extraKey?: string,
+    extraValue?: string,
+    spanContext?: SpanContext,
+  ): void {
     let cell = this.cells.get(key);
     if (cell === undefined) cell = this.create(key, attributes, extraKey, extraValue);
     cell.count += 1;
@@ -71,6 +99,8 @@ export class FastHistogram implements HistogramSink {
       else hi = mid;
     }
     (cell.counts[lo] as number)++;
+    if (spanContext !== undefined && (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0)
+      keepExemplar(cell, lo, value, spanContext);
   }
 
   private create(key: string, attributes: Attributes, extraKey?: string, extraValue?: string): HistogramCell {
@@ -93,6 +123,21 @@ export class FastHistogram implements HistogramSink {
     this.cells.set(key, cell);
     return cell;
   }
+}
+
+/** Makes `value` the exemplar of bucket `bucket` of `cell`, reusing the bucket's previous exemplar object. */
+function keepExemplar(cell: HistogramCell, bucket: number, value: number, context: SpanContext): void {
+  if (cell.exemplars === undefined) cell.exemplars = new Array<BucketExemplar | undefined>(cell.counts.length);
+  const kept = cell.exemplars[bucket];
+  const timeMs = Date.now();
+  if (kept === undefined) {
+    cell.exemplars[bucket] = { value, traceId: context.traceId, spanId: context.spanId, timeMs };
+    return;
+  }
+  kept.value = value;
+  kept.traceId = context.traceId;
+  kept.spanId = context.spanId;
+  kept.timeMs = timeMs;
 }
 
 /** A monotonic counter of the catalogue aggregated in core (see {@link FastHistogram}). */
@@ -135,8 +180,18 @@ export function withExtra(attributes: Attributes, extraKey?: string, extraValue?
 
 /** A histogram `recordInference()` writes to: a {@link FastHistogram}, or an SDK histogram behind an adapter. */
 export interface HistogramSink {
-  /** `key` identifies the attribute set (`attributes` plus `extraKey`/`extraValue`). */
-  record(key: string, value: number, attributes: Attributes, extraKey?: string, extraValue?: string): void;
+  /**
+   * `key` identifies the attribute set (`attributes` plus `extraKey`/`extraValue`); `spanContext`,
+   * the call's span, is kept as an exemplar by sinks that support them (the SDK adapter ignores it).
+   */
+  record(
+    key: string,
+    value: number,
+    attributes: Attributes,
+    extraKey?: string,
+    extraValue?: string,
+    spanContext?: SpanContext,
+  ): void;
 }
 
 /** A counter `recordInference()` writes to (see {@link HistogramSink}). */

@@ -1,4 +1,4 @@
-import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import type { Attributes, ObservableResult, Span, SpanContext } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -722,17 +722,23 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       (serverAddress ?? KEY_ABSENT) +
       KEY_SEPARATOR +
       (serverPort ?? KEY_ABSENT);
+    // The call's span: the one started with the call (one comparison when there is none), else one
+    // made now for a call recorded by hand (when a TracerProvider is registered). Known before the
+    // latency is recorded: a sampled span becomes the latency bucket's exemplar.
+    const callSpan = span ?? (this.options.callSpans ? this.hindsightSpan(record) : undefined);
+    const spanContext = callSpan?.span === undefined ? undefined : this.spanContextOf(callSpan.span);
+
     // `false`, `0` and `''` are "no error" as much as `undefined` and `null`.
     let errorType: string | undefined;
     if (record.error) {
       errorType = this.limiter.admit(ATTR_ERROR_TYPE, errorTypeOfRecord(record.error));
       const errorKey = key + KEY_SEPARATOR + errorType;
       sinks.errors.add(errorKey, 1, attrs, ATTR_ERROR_TYPE, errorType);
-      sinks.inferenceLatency.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
+      sinks.inferenceLatency.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType, spanContext);
       if (genAi)
         sinks.genAiOperationDuration.record(errorKey, record.durationSeconds, attrs, ATTR_ERROR_TYPE, errorType);
     } else {
-      sinks.inferenceLatency.record(key, record.durationSeconds, attrs);
+      sinks.inferenceLatency.record(key, record.durationSeconds, attrs, undefined, undefined, spanContext);
       if (genAi) sinks.genAiOperationDuration.record(key, record.durationSeconds, attrs);
     }
 
@@ -795,9 +801,6 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       if (output !== undefined) this.feedDrift('response_length', attrs, output);
     }
 
-    // The call's span: the one started with the call (one comparison when there is none), else one
-    // made now for a call recorded by hand (when a TracerProvider is registered).
-    const callSpan = span ?? (this.options.callSpans ? this.hindsightSpan(record) : undefined);
     if (callSpan !== undefined && callSpan !== NO_CALL_SPAN) this.endSpan(callSpan, record, tokens, errorType);
 
     // The per-call event: one branch when no sink is registered (the default).
@@ -809,6 +812,16 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
         { errorType, tokens, costUsd, timeToFirstTokenSeconds: ttft },
         this.callSpans.contextOf(callSpan),
       );
+  }
+
+  /** The span's context, `undefined` when reading it failed (a custom tracer): the exemplar is lost, not the call. */
+  private spanContextOf(span: Span): SpanContext | undefined {
+    try {
+      return span.spanContext();
+    } catch (error) {
+      this.reportInternalError('callSpan', error);
+      return undefined;
+    }
   }
 
   /** A span for a call recorded without one; `undefined` without a provider or when the tracer failed. */
