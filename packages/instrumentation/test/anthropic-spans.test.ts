@@ -1,14 +1,10 @@
 import { trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setupAnthropicTest } from './utils/anthropic.js';
 import { drain } from './utils/harness.js';
 import { SCRIPT } from './utils/llm-server.js';
+import { FinishedSpans, type TestTracerProvider, testTracerProvider } from './utils/tracing.js';
 
 /**
  * With a TracerProvider, an Anthropic call gets llm-otel's GenAI client span: response id and stop
@@ -18,12 +14,12 @@ import { SCRIPT } from './utils/llm-server.js';
  */
 const a = setupAnthropicTest();
 const messages = [{ role: 'user' as const, content: 'hi' }];
-let exporter: InMemorySpanExporter;
-let provider: BasicTracerProvider | undefined;
+let exporter: FinishedSpans;
+let provider: TestTracerProvider | undefined;
 
 beforeEach(() => {
-  exporter = new InMemorySpanExporter();
-  provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  exporter = new FinishedSpans();
+  provider = testTracerProvider(exporter);
   trace.disable();
   trace.setGlobalTracerProvider(provider);
 });

@@ -1,23 +1,19 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { anthropicInvokeBody, type BedrockClient, eventsOf, setupBedrockTest } from './utils/bedrock.js';
 import { drain } from './utils/harness.js';
 import { responseModelOf } from './utils/llm-server.js';
 import { M } from './utils/metrics.js';
 import { installStackContext } from './utils/stack-context.js';
+import { FinishedSpans, type TestTracerProvider, testTracerProvider } from './utils/tracing.js';
 
 /** The GenAI client span of Bedrock calls, and their cost (priced by model id, else unpriced). */
 const b = setupBedrockTest();
 const messages = [{ role: 'user' as const, content: [{ text: 'hi' }] }];
 
-let exporter: InMemorySpanExporter;
-let provider: BasicTracerProvider;
+let exporter: FinishedSpans;
+let provider: TestTracerProvider;
 let client: BedrockClient;
 
 beforeAll(async () => {
@@ -29,8 +25,8 @@ beforeAll(async () => {
 
 beforeEach(() => {
   installStackContext();
-  exporter = new InMemorySpanExporter();
-  provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  exporter = new FinishedSpans();
+  provider = testTracerProvider(exporter);
   trace.disable();
   trace.setGlobalTracerProvider(provider);
 });

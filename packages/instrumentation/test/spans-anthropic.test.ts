@@ -1,27 +1,23 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setupAnthropicTest } from './utils/anthropic.js';
 import { responseModelOf } from './utils/llm-server.js';
 import { installStackContext } from './utils/stack-context.js';
+import { FinishedSpans, type TestTracerProvider, testTracerProvider } from './utils/tracing.js';
 
 /** The GenAI client span of `@anthropic-ai/sdk` calls (its own file: the Anthropic preamble is its own). */
 const a = setupAnthropicTest();
 const messages = [{ role: 'user' as const, content: 'hi' }];
 const body = (model = 'claude-test') => ({ model, max_tokens: 64, messages });
 
-let exporter: InMemorySpanExporter;
-let provider: BasicTracerProvider;
+let exporter: FinishedSpans;
+let provider: TestTracerProvider;
 
 beforeEach(() => {
   installStackContext();
-  exporter = new InMemorySpanExporter();
-  provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  exporter = new FinishedSpans();
+  provider = testTracerProvider(exporter);
   trace.disable();
   trace.setGlobalTracerProvider(provider);
 });

@@ -1,29 +1,25 @@
 import { type CallEvent, type CallEventSink, getLlmMetrics } from '@llm-otel/core';
 import { type Context, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeError, drain, errorsWithAndWithout } from './utils/harness.js';
 import { OLLAMA_COUNTERS, OPENAI_USAGE, responseModelOf } from './utils/llm-server.js';
 import { setupInstrumentationTest } from './utils/setup.js';
 import { installStackContext } from './utils/stack-context.js';
+import { FinishedSpans, type TestTracerProvider, testTracerProvider } from './utils/tracing.js';
 
 const t = setupInstrumentationTest();
 const { server, openai: instrumentation } = t;
 
 const messages = [{ role: 'user' as const, content: 'Say hello' }];
 
-let exporter: InMemorySpanExporter;
-let provider: BasicTracerProvider | undefined;
+let exporter: FinishedSpans;
+let provider: TestTracerProvider | undefined;
 
 /** Registers a global TracerProvider that keeps the finished spans in memory. */
-function installTracing(): BasicTracerProvider {
-  exporter = new InMemorySpanExporter();
-  provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+function installTracing(): TestTracerProvider {
+  exporter = new FinishedSpans();
+  provider = testTracerProvider(exporter);
   trace.disable();
   trace.setGlobalTracerProvider(provider);
   return provider;
