@@ -1,5 +1,6 @@
 import type { CallMeter } from '../shared/call-meter.js';
 import { field, nonEmptyString } from '../shared/safe.js';
+import { anthropicInput, anthropicOutput } from './content.js';
 import type { AnthropicOperation } from './operation.js';
 import { MessageEventReader } from './stream.js';
 import { readAnthropicUsage } from './usage.js';
@@ -22,6 +23,8 @@ export const messagesCreate: AnthropicOperation = {
   component: 'anthropic.messages.create',
   readResult: readMessage,
   streamReader: (meter, captureText) => new MessageEventReader(meter, captureText),
+  inputMessages: anthropicInput,
+  outputMessages: anthropicOutput,
 };
 
 /** `beta.messages.create`, read like `messages.create` (also behind its `parse()`, `stream()` and tool runner). */

@@ -1,4 +1,4 @@
-import { getEvaluators } from '@llm-otel/core';
+import { type GenAiInputMessage, type GenAiOutputMessage, getEvaluators } from '@llm-otel/core';
 import type { AnthropicInstrumentationConfig } from '../config.js';
 import { observeApiPromise } from '../shared/api-promise.js';
 import { CallMeter } from '../shared/call-meter.js';
@@ -18,6 +18,10 @@ export interface AnthropicOperation {
   readResult(result: unknown, meter: CallMeter): void;
   /** The reader of a streamed call's events; `captureText` assembles the text for evaluators. */
   streamReader(meter: CallMeter, captureText: boolean): MessageEventReader;
+  /** The request's messages, for the opt-in content capture (called only while it is on). */
+  readonly inputMessages?: (body: unknown) => GenAiInputMessage[];
+  /** A non-streamed result's messages, for the opt-in content capture (called only while it is on). */
+  readonly outputMessages?: (result: unknown) => GenAiOutputMessage[];
 }
 
 interface ConfigSource {
@@ -42,6 +46,7 @@ function startCall(resource: unknown, body: unknown, op: AnthropicOperation, con
       serverPort: endpoint.serverPort,
     },
     body,
+    op.inputMessages,
   );
   return { meter, endpoint, stream: field(body, 'stream') === true };
 }
@@ -50,10 +55,13 @@ function observe(result: unknown, call: Call, op: AnthropicOperation): void {
   const { meter } = call;
   const onValue = (value: unknown): void => {
     if (call.stream && isAnthropicStream(value)) {
-      // Evaluators are documented to get a stream's text: assembled only while one is registered.
-      instrumentAnthropicStream(value, meter, op.streamReader(meter, getEvaluators().active), op.component);
+      // Evaluators are documented to get a stream's text, and the captured content holds it: assembled
+      // only while an evaluator is registered or content capture is on.
+      const captureText = getEvaluators().active || meter.capturesContent;
+      instrumentAnthropicStream(value, meter, op.streamReader(meter, captureText), op.component);
     } else {
       op.readResult(value, meter);
+      if (op.outputMessages !== undefined) meter.captureOutput(value, op.outputMessages);
       meter.response = value;
       meter.finish();
     }

@@ -69,7 +69,7 @@ export class MessageEventReader {
     readAnthropicUsage(streamUsage(field(start, 'usage'), this.deltaUsage), meter);
     const reason = nonEmptyString(this.stopReason);
     if (reason !== undefined) meter.finishReasons = [reason];
-    if (this.text !== undefined) meter.response = this.text.value;
+    if (this.text !== undefined) meter.setStreamText(this.text.value);
   }
 }
 

@@ -1,4 +1,5 @@
 import { field } from '../shared/safe.js';
+import { ollamaChatInput, ollamaChatOutput } from './content.js';
 import { chatChunkContent, readOllamaCounters } from './counters.js';
 import type { OllamaOperation } from './operation.js';
 
@@ -9,4 +10,6 @@ export const chat: OllamaOperation = {
   readResult: readOllamaCounters,
   chunkContent: chatChunkContent,
   chunkText: (chunk) => field(field(chunk, 'message'), 'content'),
+  inputMessages: ollamaChatInput,
+  outputMessages: ollamaChatOutput,
 };

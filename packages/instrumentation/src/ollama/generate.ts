@@ -1,4 +1,5 @@
 import { field } from '../shared/safe.js';
+import { ollamaGenerateInput, ollamaGenerateOutput } from './content.js';
 import { generateChunkContent, readOllamaCounters } from './counters.js';
 import type { OllamaOperation } from './operation.js';
 
@@ -9,4 +10,6 @@ export const generate: OllamaOperation = {
   readResult: readOllamaCounters,
   chunkContent: generateChunkContent,
   chunkText: (chunk) => field(chunk, 'response'),
+  inputMessages: ollamaGenerateInput,
+  outputMessages: ollamaGenerateOutput,
 };

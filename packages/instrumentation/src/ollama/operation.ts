@@ -1,3 +1,4 @@
+import type { GenAiInputMessage, GenAiOutputMessage } from '@llm-otel/core';
 import type { OllamaInstrumentationConfig } from '../config.js';
 import { CallMeter } from '../shared/call-meter.js';
 import type { ContentKind } from '../shared/content-kind.js';
@@ -19,6 +20,10 @@ export interface OllamaOperation {
   chunkContent?(chunk: unknown): ContentKind;
   /** The text a chunk adds to the answer (assembled for evaluators). */
   chunkText?(chunk: unknown): unknown;
+  /** The request's messages, for the opt-in content capture (called only while it is on). */
+  readonly inputMessages?: (request: unknown) => GenAiInputMessage[];
+  /** A non-streamed result's messages, for the opt-in content capture (called only while it is on). */
+  readonly outputMessages?: (result: unknown) => GenAiOutputMessage[];
 }
 
 interface ConfigSource {
@@ -39,6 +44,7 @@ function startCall(client: unknown, request: unknown, op: OllamaOperation, confi
       serverPort,
     },
     request,
+    op.inputMessages,
   );
 }
 
@@ -74,6 +80,7 @@ export function ollamaWrapper(op: OllamaOperation, owner: () => ConfigSource | u
           safely(op.component, () => {
             if (streamed && instrumentOllamaStream(value, meter, op)) return;
             op.readResult(value, meter);
+            if (op.outputMessages !== undefined) meter.captureOutput(value, op.outputMessages);
             meter.response = value;
             meter.finish();
           });

@@ -25,8 +25,10 @@ class OllamaStreamReader {
     private readonly content: (chunk: unknown) => ContentKind,
     private readonly textOf: ((chunk: unknown) => unknown) | undefined,
   ) {
-    // Evaluators are documented to get a stream's text: assembled only while one is registered.
-    this.text = textOf !== undefined && getEvaluators().active ? new StreamText() : undefined;
+    // Evaluators are documented to get a stream's text, and the captured content holds it: assembled
+    // only while an evaluator is registered or content capture is on.
+    this.text =
+      textOf !== undefined && (getEvaluators().active || meter.capturesContent) ? new StreamText() : undefined;
   }
 
   read(chunk: unknown): boolean {
@@ -45,7 +47,7 @@ class OllamaStreamReader {
       this.meter.completed = true;
       readOllamaCounters(last, this.meter);
     }
-    if (this.text !== undefined) this.meter.response = this.text.value;
+    if (this.text !== undefined) this.meter.setStreamText(this.text.value);
   }
 }
 

@@ -1,5 +1,6 @@
 import { field, nonEmptyString } from '../shared/safe.js';
 import { ChoiceStreamReader, chatChoices } from './choice-stream.js';
+import { chatInput, chatOutput } from './content.js';
 import type { OpenAIOperation } from './operation.js';
 import { readChoiceDetails } from './response-details.js';
 import { readOpenAIUsage } from './usage.js';
@@ -15,4 +16,6 @@ export const chatCompletionsCreate: OpenAIOperation = {
     readChoiceDetails(result, meter);
   },
   streamReader: (meter, options) => new ChoiceStreamReader(meter, chatChoices, options),
+  inputMessages: chatInput,
+  outputMessages: chatOutput,
 };

@@ -45,7 +45,7 @@ export interface ChoiceStreamOptions {
   usageExpected: boolean;
   /** The number of choices asked for (`n`); more than one needs every finish counted. */
   choices: number;
-  /** Assemble the text of choice 0 for evaluators. */
+  /** Assemble the text of choice 0 for evaluators and the captured content. */
   captureText: boolean;
 }
 
@@ -104,7 +104,7 @@ export class ChoiceStreamReader implements ChunkReader {
     readOpenAIUsage(field(last, 'usage'), meter);
     meter.completed = this.isTerminal(last);
     this.finishReasons?.settle(last, meter);
-    if (this.text !== undefined) meter.response = this.text.value;
+    if (this.text !== undefined) meter.setStreamText(this.text.value);
   }
 
   usagePending(): boolean {

@@ -1,5 +1,6 @@
 import { field, nonEmptyString } from '../shared/safe.js';
 import { ChoiceStreamReader, completionChoices } from './choice-stream.js';
+import { completionInput, completionOutput } from './content.js';
 import type { OpenAIOperation } from './operation.js';
 import { readChoiceDetails } from './response-details.js';
 import { readOpenAIUsage } from './usage.js';
@@ -15,4 +16,6 @@ export const completionsCreate: OpenAIOperation = {
     readChoiceDetails(result, meter);
   },
   streamReader: (meter, options) => new ChoiceStreamReader(meter, completionChoices, options),
+  inputMessages: completionInput,
+  outputMessages: completionOutput,
 };

@@ -1,4 +1,4 @@
-import { getEvaluators } from '@llm-otel/core';
+import { type GenAiInputMessage, type GenAiOutputMessage, getEvaluators } from '@llm-otel/core';
 import type { OpenAIInstrumentationConfig } from '../config.js';
 import { observeApiPromise } from '../shared/api-promise.js';
 import { CallMeter } from '../shared/call-meter.js';
@@ -21,6 +21,10 @@ export interface OpenAIOperation {
   readResult(result: unknown, meter: CallMeter): void;
   /** The reader of a streamed call's chunks. */
   streamReader(meter: CallMeter, options: ChoiceStreamOptions): ChunkReader;
+  /** The request's messages, for the opt-in content capture (called only while it is on). */
+  readonly inputMessages?: (body: unknown) => GenAiInputMessage[];
+  /** A non-streamed result's messages, for the opt-in content capture (called only while it is on). */
+  readonly outputMessages?: (result: unknown) => GenAiOutputMessage[];
 }
 
 interface ConfigSource {
@@ -44,8 +48,9 @@ function streamOptions(call: Call): ChoiceStreamOptions {
     hideUsage: call.hideUsage,
     usageExpected: field(field(body, 'stream_options'), 'include_usage') === true,
     choices: n !== undefined && n > 1 ? n : 1,
-    // Evaluators are documented to get a stream's text: assembled only while one is registered.
-    captureText: getEvaluators().active,
+    // Evaluators are documented to get a stream's text, and the captured content holds it: assembled
+    // only while an evaluator is registered or content capture is on.
+    captureText: getEvaluators().active || call.meter.capturesContent,
   };
 }
 
@@ -61,6 +66,7 @@ function startCall(resource: unknown, args: unknown[], op: OpenAIOperation, conf
       serverPort: endpoint.serverPort,
     },
     body,
+    op.inputMessages,
   );
   const stream = field(body, 'stream') === true;
   if (!stream || !op.streamUsage) return { meter, endpoint, args, stream, hideUsage: false };
@@ -75,6 +81,7 @@ function observe(result: unknown, call: Call, op: OpenAIOperation): void {
       instrumentOpenAIStream(value, meter, op.streamReader(meter, streamOptions(call)), op.component);
     } else {
       op.readResult(value, meter);
+      if (op.outputMessages !== undefined) meter.captureOutput(value, op.outputMessages);
       meter.response = value;
       meter.finish();
     }

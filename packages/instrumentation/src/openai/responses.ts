@@ -1,6 +1,7 @@
 import type { CallMeter } from '../shared/call-meter.js';
 import { field, nonEmptyString } from '../shared/safe.js';
 import { StreamText } from '../shared/stream-text.js';
+import { responsesInput, responsesOutput } from './content.js';
 import type { OpenAIOperation } from './operation.js';
 import { readResponseId } from './response-details.js';
 import type { ChunkReader } from './stream.js';
@@ -57,11 +58,13 @@ class ResponsesStreamReader implements ChunkReader {
     const type = field(last, 'type');
     if (typeof type === 'string' && TERMINAL_EVENTS.has(type)) {
       readResponse(field(last, 'response'), this.meter);
+      // The terminal event holds the whole response: its output is fuller than the assembled text.
+      this.meter.captureOutput(field(last, 'response'), responsesOutput);
       this.meter.completed = true;
     } else if (type === 'error') {
       this.meter.failure = responsesErrorType(last);
     }
-    if (this.text !== undefined) this.meter.response = this.text.value;
+    if (this.text !== undefined) this.meter.setStreamText(this.text.value);
   }
 
   usagePending(): boolean {
@@ -92,4 +95,6 @@ export const responsesCreate: OpenAIOperation = {
   streamUsage: false,
   readResult: readResponse,
   streamReader: (meter, options) => new ResponsesStreamReader(meter, options.captureText),
+  inputMessages: responsesInput,
+  outputMessages: responsesOutput,
 };

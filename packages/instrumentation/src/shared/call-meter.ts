@@ -2,13 +2,16 @@ import { performance } from 'node:perf_hooks';
 import {
   type CallSpan,
   errorTypeOf,
+  type GenAiInputMessage,
+  type GenAiOutputMessage,
   getEvaluators,
   getLlmMetrics,
   type InferenceTokenFields,
   type InputTokensKind,
   type OutputTokensKind,
 } from '@llm-otel/core';
-import { tokenCount } from './safe.js';
+import { streamedOutput } from './messages.js';
+import { reportInternalError, tokenCount } from './safe.js';
 import { timePerOutputToken } from './time-per-token.js';
 
 /** The attributes of one LLM call that are known when it starts. */
@@ -63,6 +66,18 @@ export class CallMeter {
   response: unknown;
 
   /**
+   * Whether this call's messages go on its event (core's `capturesCallContent()`, checked once, when
+   * the call starts). When false nothing is converted: no request, response or stream text is read.
+   */
+  readonly capturesContent: boolean;
+  /** The request's messages, converted when the call starts (only while {@link capturesContent}). */
+  inputMessages: GenAiInputMessage[] | undefined;
+  /** The response's messages (only while {@link capturesContent}); see {@link captureOutput}. */
+  outputMessages: GenAiOutputMessage[] | undefined;
+  /** A stream's assembled text, for its output message (only while {@link capturesContent}). */
+  private streamText: string | undefined;
+
+  /**
    * The call's span, started with the meter so that it is a child of the app's context at call
    * time, ended by {@link finish}; core's `NO_CALL_SPAN` (no span work) without a TracerProvider.
    */
@@ -73,14 +88,48 @@ export class CallMeter {
    */
   readonly wantsDetails: boolean;
 
-  /** `request` is the app's request object, kept only to hand to evaluators. */
+  /**
+   * `request` is the app's request object, kept to hand to evaluators; `toInputMessages` converts it
+   * to the call's input messages, called only when content capture is on (it must not alter it).
+   */
   constructor(
     readonly attributes: CallAttributes,
     private readonly request?: unknown,
+    toInputMessages?: (request: unknown) => GenAiInputMessage[] | undefined,
   ) {
     const metrics = getLlmMetrics();
     this.span = metrics.startCallSpan(attributes);
     this.wantsDetails = this.span.recording || metrics.emitsCallEvents();
+    this.capturesContent = metrics.capturesCallContent();
+    // Converted now: what was sent, even if the app changes its objects while the call runs.
+    if (this.capturesContent && toInputMessages !== undefined)
+      this.inputMessages = this.converted(toInputMessages, request);
+  }
+
+  /**
+   * Converts the response's messages with `convert` when content is captured; does nothing (not even
+   * read `value`) otherwise. A failure of ours leaves them out and is counted.
+   */
+  captureOutput(value: unknown, convert: (value: unknown) => GenAiOutputMessage[] | undefined): void {
+    if (this.capturesContent) this.outputMessages = this.converted(convert, value);
+  }
+
+  /**
+   * Takes a stream's assembled text (shared/stream-text.ts): the `response` evaluators get, and the
+   * call's output message when content is captured and the stream gave no fuller output.
+   */
+  setStreamText(text: string): void {
+    this.response = text;
+    if (this.capturesContent) this.streamText = text;
+  }
+
+  private converted<T>(convert: (value: unknown) => T | undefined, value: unknown): T | undefined {
+    try {
+      return convert(value);
+    } catch (error) {
+      reportInternalError('content-capture', error);
+      return undefined;
+    }
   }
 
   /** Whether the call was already recorded. */
@@ -173,6 +222,11 @@ export class CallMeter {
         error: failure,
         responseId: this.responseId,
         finishReasons: this.finishReasons,
+        // Undefined unless content capture was on when the call started.
+        inputMessages: this.inputMessages,
+        outputMessages:
+          this.outputMessages ??
+          (this.streamText === undefined ? undefined : streamedOutput(this.streamText, this.finishReasons)),
       },
       this.span,
     );
