@@ -27,6 +27,7 @@ import {
 import { installDiagLogger, watchLateMeterProviders } from './diagnostics.js';
 import { createConsoleReader, createOtlpReader, createPrometheusReader } from './exporters.js';
 import { llmMetricProducer } from './llm-metric-producer.js';
+import { startMlflowIfConfigured } from './mlflow-hook.js';
 import { getModelHealthProbe, type HealthProbeOptions } from './model-health-probe.js';
 import { applyPrices, priceSource } from './prices.js';
 import { buildResource } from './resource.js';
@@ -48,9 +49,9 @@ export interface RegisterOptions {
   /** The OTLP push exporter, or `false` for none. */
   otlp?: OtlpOptions | false;
   /**
-   * Instrumentations to enable. Default: `llmInstrumentations()`, the openai, ollama and Anthropic ones of
-   * `@llm-otel/instrumentation`; pass `[]` for none, or your own list (add `llmInstrumentations()`
-   * to it to keep ours).
+   * Instrumentations to enable. Default: `llmInstrumentations()`, the openai, ollama, Anthropic, Bedrock,
+   * Google Gen AI and Vercel AI SDK ones of `@llm-otel/instrumentation`; pass `[]` for none, or your own
+   * list (add `llmInstrumentations()` to it to keep ours).
    */
   instrumentations?: Instrumentation[];
   /** More views for the MeterProvider, applied after llm-otel's. */
@@ -188,13 +189,16 @@ export function register(options: RegisterOptions = {}): LlmOtelHandle {
     return current;
   }
   checkRegisterOptions(options);
-  const handle = isSdkDisabled() ? disabledHandle() : setUp(options ?? {});
+  const disabled = isSdkDisabled();
+  const handle = disabled ? disabledHandle() : setUp(options ?? {});
+  // MLflow's model sync, only with MLFLOW_TRACKING_URI set (@llm-otel/mlflow loads lazily then).
+  const mlflow = disabled ? undefined : startMlflowIfConfigured(handle.config.serviceName);
   current = handle;
   const shutdown = handle.shutdown;
   return Object.assign(handle, {
     shutdown: () => {
       if (current === handle) current = undefined;
-      return shutdown();
+      return Promise.all([mlflow?.stop(), shutdown()]).then(() => undefined);
     },
   });
 }

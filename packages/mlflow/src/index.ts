@@ -1,0 +1,27 @@
+/**
+ * `@llm-otel/mlflow`: llm-otel's MLflow integration. A typed client of MLflow's REST API and the
+ * model sync that mirrors the model registry into MLflow's and follows an MLflow alias back.
+ */
+export { DEFAULT_RETRY, type RetryOptions } from './backoff.js';
+export {
+  MlflowClient,
+  type MlflowModelVersion,
+  type MlflowRegisteredModel,
+  type MlflowTag,
+} from './client.js';
+export {
+  DEFAULT_TIMEOUT_MS,
+  MlflowConfigError,
+  type MlflowConnection,
+  type MlflowConnectionOptions,
+  resolveConnection,
+  trackingUriOf,
+} from './config.js';
+export { isNotFound, MlflowError } from './errors.js';
+export {
+  type ModelSync,
+  type ModelSyncOptions,
+  type ModelSyncStatus,
+  startModelSync,
+} from './model-sync.js';
+export { TAG_DEPLOYED_AT, TAG_MODEL_HASH, TAG_SERVICE_NAME, TAG_VERSION } from './tags.js';
