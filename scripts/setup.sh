@@ -16,6 +16,8 @@ missing=()
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # Headless Chromium renders the dashboard picture (grafana/src/render.ts) in the tests.
 [[ -x /usr/bin/chromium ]] || missing+=(chromium fonts-dejavu-core)
+# The MLflow tracking server the @llm-otel/mlflow tests start lives in a Python venv (pnpm mlflow:setup).
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3 python3-venv)
 if ((${#missing[@]} > 0)); then
   if [[ "$(id -u)" == 0 ]]; then
     say "installing ${missing[*]} from Debian's packages"

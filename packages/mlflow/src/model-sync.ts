@@ -344,6 +344,8 @@ class ModelSyncLoop implements ModelSync {
     if (this.reachable === false)
       diag.info(`@llm-otel/mlflow: MLflow at ${this.client.connection.baseUrl} is reachable again`);
     this.reachable = true;
+    // The next outage is reported again (once).
+    this.unreachableReported = false;
   }
 
   private markUnreachable(error: MlflowError): void {
@@ -351,7 +353,7 @@ class ModelSyncLoop implements ModelSync {
     if (this.unreachableReported) return;
     this.unreachableReported = true;
     diag.warn(
-      `@llm-otel/mlflow: MLflow is unreachable (${error.message}); the app runs on, the model sync retries with backoff (reported once)`,
+      `@llm-otel/mlflow: MLflow is unreachable (${error.message}); the app runs on, the model sync retries with backoff (reported once per outage)`,
     );
   }
 

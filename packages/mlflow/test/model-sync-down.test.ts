@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describe('MLflow down at start', () => {
-  it('registerModel() works at once; one warning; retries with backoff; the version reaches MLflow when it is up', async () => {
+  it('registerModel() works at once; one warning per outage; retries with backoff; the version reaches MLflow when it is up', async () => {
     const warnings: string[] = [];
     const infos: string[] = [];
     diag.setLogger(
@@ -65,6 +65,18 @@ describe('MLflow down at start', () => {
       expect(infos.some((m) => m.includes('reachable again'))).toBe(true);
       expect(warnings.filter((w) => w.includes('MLflow is unreachable'))).toHaveLength(1);
       expect(warnings.filter((w) => !w.includes('MLflow is unreachable'))).toEqual([]);
+
+      // A later outage is reported again, once.
+      await mlflow.stop();
+      registry.registerModel({ modelName: 'late', version: 'v2', modelHash: 'abcdef' });
+      await vi.waitFor(() => expect(sync.status().reachable).toBe(false), { timeout: 20_000, interval: 20 });
+      const retried = sync.status().retries;
+      await vi.waitFor(() => expect(sync.status().retries).toBeGreaterThan(retried + 3), {
+        timeout: 20_000,
+        interval: 20,
+      });
+      expect(warnings.filter((w) => w.includes('MLflow is unreachable'))).toHaveLength(2);
+      expect(sync.status()).toMatchObject({ pending: 1, pushed: 1 });
     } finally {
       sync.stop();
       diag.disable();
