@@ -1,5 +1,4 @@
 import { diag } from '@opentelemetry/api';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
   ConsoleMetricExporter,
   type IMetricReader,
@@ -8,13 +7,17 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { ResolvedConfig } from './config.js';
 import { LazyOtlpExporter } from './lazy-otlp-exporter.js';
+import { PrometheusReader } from './prometheus-reader.js';
 
-/** A Prometheus pull reader and a promise that settles when its HTTP server listens (or failed to). */
+/**
+ * A Prometheus pull reader and a promise that settles when its HTTP server listens (or failed to).
+ * It serves the classic text format, or OpenMetrics (with latency exemplars) to scrapes asking for it.
+ */
 export function createPrometheusReader(
   config: Exclude<ResolvedConfig['prometheus'], false>,
   metricProducers: MetricProducer[] = [],
 ): {
-  reader: PrometheusExporter;
+  reader: PrometheusReader;
   url: string;
   listening: Promise<void>;
 } {
@@ -22,7 +25,7 @@ export function createPrometheusReader(
   const listening = new Promise<void>((resolve, reject) => {
     settle = (error) => (error ? reject(error) : resolve());
   });
-  const reader = new PrometheusExporter(
+  const reader = new PrometheusReader(
     { host: config.host, port: config.port, endpoint: '/metrics', metricProducers },
     (error) => {
       if (error) {

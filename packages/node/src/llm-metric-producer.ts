@@ -20,6 +20,7 @@ import {
   type MetricProducer,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
+import { EXEMPLARS_PROPERTY, exemplarSnapshot, type HistogramPointWithExemplars } from './exemplars.js';
 
 /** Options of {@link llmMetricProducer}. */
 export interface LlmMetricProducerOptions {
@@ -132,18 +133,25 @@ function cumulativeHistogram(source: Source, h: FastHistogram, nowMs: number): H
   const dataPoints: HistogramMetricData['dataPoints'] = [];
   for (const cell of h.cells.values()) {
     const extremes = source.cumulative.get(cell) ?? cell;
-    dataPoints.push({
-      attributes: cell.attributes,
-      startTime: hrTime(cell.startTimeMs),
-      endTime,
-      value: {
-        min: extremes.min,
-        max: extremes.max,
-        sum: cell.sum,
-        buckets: { boundaries, counts: cell.counts.slice() },
-        count: cell.count,
-      },
-    });
+    const counts = cell.counts.slice();
+    dataPoints.push(
+      withExemplars(
+        {
+          attributes: cell.attributes,
+          startTime: hrTime(cell.startTimeMs),
+          endTime,
+          value: {
+            min: extremes.min,
+            max: extremes.max,
+            sum: cell.sum,
+            buckets: { boundaries, counts },
+            count: cell.count,
+          },
+        },
+        cell,
+        counts,
+      ),
+    );
   }
   return {
     descriptor: descriptor(h.spec),
@@ -172,18 +180,24 @@ function deltaHistogram(
     }
     if (cell.count === mark.count) continue;
     const counts = cell.counts.map((n, i) => n - (mark.counts[i] ?? 0));
-    dataPoints.push({
-      attributes: cell.attributes,
-      startTime: hrTime(Math.max(cell.startTimeMs, mark.reportedAtMs)),
-      endTime,
-      value: {
-        min: mark.min,
-        max: mark.max,
-        sum: cell.sum - mark.sum,
-        buckets: { boundaries, counts },
-        count: cell.count - mark.count,
-      },
-    });
+    dataPoints.push(
+      withExemplars(
+        {
+          attributes: cell.attributes,
+          startTime: hrTime(Math.max(cell.startTimeMs, mark.reportedAtMs)),
+          endTime,
+          value: {
+            min: mark.min,
+            max: mark.max,
+            sum: cell.sum - mark.sum,
+            buckets: { boundaries, counts },
+            count: cell.count - mark.count,
+          },
+        },
+        cell,
+        counts,
+      ),
+    );
     mark.counts = cell.counts.slice();
     mark.sum = cell.sum;
     mark.count = cell.count;
@@ -198,6 +212,19 @@ function deltaHistogram(
     dataPointType: DataPointType.HISTOGRAM,
     dataPoints,
   };
+}
+
+/**
+ * `point` with a snapshot of the cell's exemplars (latency only; buckets with calls in `counts`):
+ * an extra property the OpenMetrics exposition reads and other exporters ignore.
+ */
+function withExemplars(
+  point: HistogramMetricData['dataPoints'][number],
+  cell: HistogramCell,
+  counts: readonly number[],
+): HistogramPointWithExemplars {
+  const exemplars = exemplarSnapshot(cell.exemplars, counts);
+  return exemplars === undefined ? point : { ...point, [EXEMPLARS_PROPERTY]: exemplars };
 }
 
 /**
