@@ -153,6 +153,34 @@ describe('model versioning in MLflow', () => {
     expect(s.status()).toMatchObject({ followed: 1, dropped: 0, pushed: 0 });
   });
 
+  it('at start, models this process registered before are sent; models restored from an earlier run are not', async () => {
+    const registry = new ModelRegistry();
+    const earlier = new Date(performance.timeOrigin - 60_000).toISOString();
+    registry.attachStore({
+      name: 'memory',
+      load: () => ({
+        format: 'llm-otel.model-registry',
+        version: 1,
+        models: [
+          {
+            modelName: 'restored',
+            version: 'v0',
+            modelHash: 'aaaaaa',
+            metadata: {},
+            deployedAt: earlier,
+            registeredAt: earlier,
+          },
+        ],
+      }),
+      save: () => {},
+    });
+    registry.registerModel({ modelName: 'early', version: 'v1', modelHash: 'bbbbbb' });
+    const s = sync(registry);
+    await vi.waitFor(() => expect(s.status()).toMatchObject({ pushed: 1, pending: 0 }), WAIT);
+    expect(await aliasTarget(mlflow.url, 'early')).toMatchObject({ tags: { 'llm_otel.version': 'v1' } });
+    expect(await aliasTarget(mlflow.url, 'restored')).toBeUndefined();
+  });
+
   it('a registration MLflow refuses is dropped and counted, the others go on', async () => {
     const registry = new ModelRegistry();
     const s = sync(registry);
