@@ -1,0 +1,71 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Service, start, waitForHttp } from './processes.js';
+
+/** One series of `/api/v1/query_exemplars` and its exemplars. */
+export interface ExemplarSeries {
+  seriesLabels: Record<string, string>;
+  exemplars: Array<{ labels: Record<string, string>; value: string; timestamp: number }>;
+}
+
+/**
+ * Starts the real Prometheus with exemplar storage on (`--enable-feature=exemplar-storage`),
+ * scraping `target` (an app's own `/metrics`) every second. Prometheus asks for OpenMetrics first
+ * (its default `Accept` header), the only text format that carries exemplars.
+ */
+export async function startPrometheusWithExemplars(options: {
+  workDir: string;
+  port: number;
+  job: string;
+  target: string;
+}): Promise<{ service: Service; url: string }> {
+  mkdirSync(options.workDir, { recursive: true });
+  const config = [
+    'global:',
+    '  scrape_interval: 1s',
+    'scrape_configs:',
+    `  - job_name: ${options.job}`,
+    '    static_configs:',
+    `      - targets: [${JSON.stringify(options.target)}]`,
+    '',
+  ].join('\n');
+  const configFile = join(options.workDir, 'prometheus-exemplars.yml');
+  writeFileSync(configFile, config);
+  const service = start(
+    'prometheus-exemplars',
+    'prometheus',
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(options.workDir, 'data-exemplars')}`,
+      `--web.listen-address=127.0.0.1:${options.port}`,
+      '--enable-feature=exemplar-storage',
+    ],
+    { logDir: options.workDir },
+  );
+  const url = `http://127.0.0.1:${options.port}`;
+  await waitForHttp(`${url}/-/ready`, 30_000, service);
+  return { service, url };
+}
+
+/** The exemplars of `promql` over the last `lookbackSeconds` (`GET /api/v1/query_exemplars`). */
+export async function queryExemplars(url: string, promql: string, lookbackSeconds = 600): Promise<ExemplarSeries[]> {
+  const end = Date.now() / 1000;
+  const params = new URLSearchParams({ query: promql, start: String(end - lookbackSeconds), end: String(end + 60) });
+  const body = (await (await fetch(`${url}/api/v1/query_exemplars?${params}`)).json()) as {
+    status: string;
+    error?: string;
+    data?: ExemplarSeries[];
+  };
+  if (body.status !== 'success') throw new Error(`query_exemplars ${promql}: ${body.error}`);
+  return body.data ?? [];
+}
+
+/** The scrape state of every target (`GET /api/v1/targets`). */
+export async function scrapeTargets(
+  url: string,
+): Promise<Array<{ health: string; lastError: string; scrapePool: string }>> {
+  const body = (await (await fetch(`${url}/api/v1/targets`)).json()) as {
+    data: { activeTargets: Array<{ health: string; lastError: string; scrapePool: string }> };
+  };
+  return body.data.activeTargets;
+}
