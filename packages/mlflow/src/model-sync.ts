@@ -147,6 +147,12 @@ class ModelSyncLoop implements ModelSync {
   private timer: ReturnType<typeof setInterval> | undefined;
   private round: Promise<void> | undefined;
   private again = false;
+  /**
+   * Registrations MLflow refused (e.g. no write permission), per model: while one is still the
+   * registry's deployed version, the alias is not followed, so a refusal never undoes the app's
+   * own registration. Bounded by the registry's model limit.
+   */
+  private readonly refused = new Map<string, ModelInfo>();
   /** True while the sync itself registers a version read from MLflow: that is no change to push back. */
   private applying = false;
   private reachable: boolean | undefined;
@@ -180,6 +186,7 @@ class ModelSyncLoop implements ModelSync {
     this.unsubscribe?.();
     if (this.timer !== undefined) clearInterval(this.timer);
     this.pending.clear();
+    this.refused.clear();
   }
 
   status(): ModelSyncStatus {
@@ -224,7 +231,10 @@ class ModelSyncLoop implements ModelSync {
       if (outcome === 'retry-later') return; // MLflow is down: the poll tries again, aliases too
       // Only forget it if no newer registration replaced it meanwhile.
       if (this.pending.get(info.modelName) === info) this.pending.delete(info.modelName);
-      if (outcome === 'done') this.counts.pushed++;
+      if (outcome === 'done') {
+        this.counts.pushed++;
+        this.refused.delete(info.modelName);
+      } else this.refused.set(info.modelName, info);
     }
     if (!this.settings.follow) return;
     const names = new Set([...this.settings.models, ...this.registry.listModels().map((m) => m.modelName)]);
@@ -311,6 +321,7 @@ class ModelSyncLoop implements ModelSync {
     const version = tagOf(target, TAG_VERSION) ?? target.version;
     const current = this.registry.getModelInfo(name);
     if (current?.version === version && current.modelHash === modelHash) return;
+    if (current !== undefined && this.refused.get(name) === current) return;
     // A registration made while we were asking wins: it is pushed next.
     if (this.pending.has(name)) return;
     const deployedAt = tagOf(target, TAG_DEPLOYED_AT) ?? target.creation_timestamp;
