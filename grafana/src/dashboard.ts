@@ -92,6 +92,8 @@ interface QuerySpec {
   /** Instant query returned as a table (tables, stats). */
   table?: boolean;
   instant?: boolean;
+  /** Also fetch the exemplars of the query's series (range queries): Grafana draws them as points. */
+  exemplar?: boolean;
 }
 
 function query(spec: QuerySpec): DataqueryBuilder {
@@ -103,6 +105,7 @@ function query(spec: QuerySpec): DataqueryBuilder {
   if (spec.table) q.format(PromQueryFormat.Table);
   if (spec.table || spec.instant) q.instant();
   else q.range();
+  if (spec.exemplar) q.exemplar(true);
   return q;
 }
 
@@ -408,13 +411,19 @@ export function buildDashboard(): Dashboard {
         w: 12,
         h: 9,
         title: 'Model latency (P50, P95, P99)',
-        description: `Percentiles of llm_inference_latency_seconds (request to last byte, streams included) per requested model, from the histogram buckets. The dashed red line is the HighLLMLatency threshold: P95 above ${THRESHOLDS.latencyP95Seconds} s for 5 minutes alerts. When P95 stays above it: ${ACTION.latency} (provider status, rate limiting, prompt sizes in "Tokens per request", network).`,
+        description: `Percentiles of llm_inference_latency_seconds (request to last byte, streams included) per requested model, from the histogram buckets. The dashed red line is the HighLLMLatency threshold: P95 above ${THRESHOLDS.latencyP95Seconds} s for 5 minutes alerts. When P95 stays above it: ${ACTION.latency} (provider status, rate limiting, prompt sizes in "Tokens per request", network). The points on the P95 line are exemplars: single calls with their trace_id (when the service traces its calls and Prometheus scrapes its /metrics with exemplar storage on); open one in your trace store to see the slow call.`,
         unit: UNIT.seconds,
         alertLine: THRESHOLDS.latencyP95Seconds,
         min: 0,
         queries: [
           { refId: 'A', expr: quantile(0.5, METRIC.latency, C, BY_MODEL), legend: `P50 {{${LABEL.model}}}` },
-          { refId: 'B', expr: quantile(0.95, METRIC.latency, C, BY_MODEL), legend: `P95 {{${LABEL.model}}}` },
+          {
+            refId: 'B',
+            expr: quantile(0.95, METRIC.latency, C, BY_MODEL),
+            legend: `P95 {{${LABEL.model}}}`,
+            // The trace and span ids of sampled calls on the latency buckets (once, not per percentile).
+            exemplar: true,
+          },
           { refId: 'C', expr: quantile(0.99, METRIC.latency, C, BY_MODEL), legend: `P99 {{${LABEL.model}}}` },
         ],
       }),

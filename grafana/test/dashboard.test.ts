@@ -215,6 +215,16 @@ describe('the spec panels', () => {
     expect(p.description).toContain(ACTIONS.latency);
   });
 
+  it('model latency: the P95 query, and only it, asks for exemplars (trace ids of sampled calls)', () => {
+    const p = byTitle(/^Model latency \(P50, P95, P99\)/);
+    expect(p.targets.map((t: Json) => [t.refId, t.exemplar === true])).toEqual([
+      ['A', false],
+      ['B', true],
+      ['C', false],
+    ]);
+    expect(p.description).toContain('exemplars');
+  });
+
   it('every quantile in the dashboard uses the bucket rate over $__rate_interval summed by le', () => {
     for (const p of vizPanels) {
       for (const e of exprs(p).filter((x) => x.includes('histogram_quantile'))) {
