@@ -1,5 +1,7 @@
 // Feature 1 against a real MLflow server: the registry is mirrored into MLflow's (version, tags,
 // alias) and follows the alias back.
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { getModelRegistry, ModelRegistry } from '@llm-otel/core';
 import { metrics } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -24,6 +26,36 @@ afterEach(() => {
   for (const sync of syncs.splice(0)) sync.stop();
   metrics.disable();
 });
+
+/**
+ * A proxy in front of the MLflow server: reads pass through, writes get MLflow's permission error
+ * (as its basic-auth app answers a read-only user).
+ */
+async function readOnlyProxy() {
+  const proxy = createServer((req, res) => {
+    if (req.method !== 'GET') {
+      req.resume();
+      res
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end('{"error_code":"PERMISSION_DENIED","message":"Permission denied"}');
+      return;
+    }
+    const upstream = request(`${mlflow.url}${req.url}`, { method: 'GET', headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    upstream.end();
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    close: () => {
+      proxy.closeAllConnections();
+      return new Promise((resolve) => proxy.close(resolve));
+    },
+  };
+}
 
 function sync(registry: ModelRegistry, options: Parameters<typeof startModelSync>[0] = {}): ModelSync {
   const s = startModelSync({ trackingUri: mlflow.url, registry, serviceName: 'chat-api', ...options }, {});
@@ -191,5 +223,42 @@ describe('model versioning in MLflow', () => {
     expect(s.status().lastError).toMatch(/INVALID_PARAMETER_VALUE/);
     expect(await aliasTarget(mlflow.url, 'good-name')).toBeDefined();
     expect(registry.getModelVersion('bad:name')).toBe('v1');
+  });
+});
+
+describe('a registration MLflow refuses', () => {
+  it('is dropped and counted; the alias keeps its version in MLflow, the app keeps its own', async () => {
+    await rest(mlflow.url, 'POST', 'registered-models/create', { name: 'ro' });
+    await rest(mlflow.url, 'POST', 'model-versions/create', {
+      name: 'ro',
+      source: 'llm-otel://ro/v1',
+      tags: [
+        { key: 'llm_otel.version', value: 'v1' },
+        { key: 'llm_otel.model_hash', value: 'aaaaaa' },
+      ] as unknown as string,
+    });
+    await rest(mlflow.url, 'POST', 'registered-models/alias', { name: 'ro', alias: 'production', version: '1' });
+
+    const registry = new ModelRegistry();
+    const proxy = await readOnlyProxy();
+    const sync = startModelSync({ trackingUri: proxy.url, registry, models: ['ro'], pollIntervalMs: 100 }, {});
+    try {
+      // At start the app follows MLflow's v1 (reads work).
+      await vi.waitFor(() => expect(registry.getModelVersion('ro')).toBe('v1'), { timeout: 20_000, interval: 20 });
+      registry.registerModel({ modelName: 'ro', version: 'v2', modelHash: 'bbbbbb' });
+      await vi.waitFor(() => expect(sync.status()).toMatchObject({ dropped: 1, pending: 0 }), {
+        timeout: 20_000,
+        interval: 20,
+      });
+      expect(sync.status().lastError).toMatch(/HTTP 403 PERMISSION_DENIED/);
+      // Several polls later, the app still runs its own v2.
+      await sync.syncNow();
+      await sync.syncNow();
+      expect(registry.getModelVersion('ro')).toBe('v2');
+      expect(sync.status().followed).toBe(1);
+    } finally {
+      sync.stop();
+      await proxy.close();
+    }
   });
 });
