@@ -31,6 +31,11 @@ function seriesOf(text: string): string[] {
 describe('prefersOpenMetrics', () => {
   it.each([
     [PROMETHEUS_OM_ACCEPT, true],
+    // Prometheus 2.42's default.
+    [
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      true,
+    ],
     ['application/openmetrics-text', true],
     ['application/openmetrics-text; version=0.0.1', true],
     [PROMETHEUS_TEXT_ACCEPT, false],
