@@ -1,8 +1,12 @@
 import { type CallEvent, type CallEventSink, getLlmMetrics } from '@llm-otel/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MessageEventReader } from '../src/anthropic/stream.js';
+import { ChoiceStreamReader, chatChoices } from '../src/openai/choice-stream.js';
 import { chatOutput, responsesOutput } from '../src/openai/content.js';
+import { CallMeter } from '../src/shared/call-meter.js';
 import { describeValue, drain, withAndWithout } from './utils/harness.js';
 import { TEXT_PIECES } from './utils/llm-server.js';
+import { M } from './utils/metrics.js';
 import { setupInstrumentationTest } from './utils/setup.js';
 
 const t = setupInstrumentationTest();
@@ -194,6 +198,26 @@ describe.each(t.openaiClients)('openai $version: opt-in message content', (loade
     expect(redacted[1]?.parts[0]?.content).toBe('Weather in Paris? card [card]');
   });
 
+  it('capture on, a conversion that throws: the call and its answer are untouched, the input is left out and counted', async () => {
+    captureContent(true);
+    // Our conversion iterates the list (for...of); the client serialises it by index (JSON.stringify).
+    const messages = [{ role: 'user' as const, content: 'hi' }];
+    Object.defineProperty(messages, Symbol.iterator, {
+      value: () => {
+        throw new Error('not iterable today');
+      },
+    });
+    const answer = await client().chat.completions.create({ model: 'gpt-test', messages });
+    expect(answer.choices[0]?.message.content).toBe(ANSWER);
+
+    const event = onlyEvent();
+    expect(event.attributes[INPUT]).toBeUndefined();
+    expect(event.attributes[OUTPUT]).toEqual(ASSISTANT_ANSWER);
+    const c = await t.collect();
+    expect(c.counter(M.internalErrors, { 'llm_otel.component': 'content-capture' })).toBe(1);
+    expect(c.count(M.latency)).toBe(1);
+  });
+
   it('capture on, a failed call: the input messages, no output', async () => {
     captureContent(true);
     await client()
@@ -301,5 +325,89 @@ describe('openai output conversion of tool calls (responses the simulator does n
     const choices = Array.from({ length: 100_000 }, () => ({ message: { content: 'x' }, finish_reason: 'stop' }));
     const out = chatOutput({ choices });
     expect(out.length).toBeLessThan(2048);
+  });
+});
+
+describe('streamed tool calls (chunks the simulator does not send), read by the real stream readers', () => {
+  const attributes = { provider: 'openai', operation: 'chat', model: 'gpt-test' };
+
+  it('openai chat: tool call pieces of choice 0 assembled into tool_call parts beside the text', () => {
+    captureContent(true);
+    const meter = new CallMeter(attributes);
+    const reader = new ChoiceStreamReader(meter, chatChoices, {
+      hideUsage: false,
+      usageExpected: false,
+      choices: 1,
+      captureText: true,
+    });
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+      id: 'chatcmpl-2',
+      model: 'gpt-test',
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    const call = (index: number, fn: Record<string, unknown>, id?: string) => ({
+      tool_calls: [{ index, ...(id ? { id, type: 'function' } : {}), function: fn }],
+    });
+    for (const c of [
+      chunk({ role: 'assistant', content: 'Checking.' }),
+      chunk(call(0, { name: 'get_weather', arguments: '' }, 'call_a')),
+      chunk(call(0, { arguments: '{"city":' })),
+      chunk(call(0, { arguments: '"Paris"}' })),
+      chunk(call(1, { name: 'get_time', arguments: '{}' }, 'call_b')),
+      chunk({}, 'tool_calls'),
+    ])
+      reader.read(c);
+    reader.settle();
+    meter.finish();
+
+    expect(onlyEvent().attributes[OUTPUT]).toEqual([
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'text', content: 'Checking.' },
+          { type: 'tool_call', id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}' },
+          { type: 'tool_call', id: 'call_b', name: 'get_time', arguments: '{}' },
+        ],
+        finish_reason: 'tool_call',
+      },
+    ]);
+  });
+
+  it('anthropic: a tool_use block and its input_json_deltas become a tool_call part', () => {
+    captureContent(true);
+    const meter = new CallMeter({ ...attributes, provider: 'anthropic' });
+    const reader = new MessageEventReader(meter, true);
+    for (const event of [
+      { type: 'message_start', message: { id: 'msg_2', model: 'claude-test', usage: { input_tokens: 3 } } },
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Let me look.' } },
+      {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'tool_use', id: 'tu_3', name: 'lookup', input: {} },
+      },
+      { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"q":' } },
+      { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '1}' } },
+      { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 9 } },
+      { type: 'message_stop' },
+    ])
+      reader.read(event);
+    reader.settle();
+    meter.finish();
+
+    expect(onlyEvent().attributes[OUTPUT]).toEqual([
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'text', content: 'Let me look.' },
+          { type: 'tool_call', id: 'tu_3', name: 'lookup', arguments: '{"q":1}' },
+        ],
+        finish_reason: 'tool_call',
+      },
+    ]);
+  });
+
+  it('capture off: the meter assembles no tool calls at all', () => {
+    expect(new CallMeter(attributes).streamToolCalls).toBeUndefined();
   });
 });

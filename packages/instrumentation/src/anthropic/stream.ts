@@ -47,7 +47,15 @@ export class MessageEventReader {
       if (this.text !== undefined) {
         const delta = field(event, 'delta');
         if (field(delta, 'type') === 'text_delta') this.text.append(field(delta, 'text'));
+        else if (field(delta, 'type') === 'input_json_delta')
+          this.meter.streamToolCalls?.note(field(event, 'index'), undefined, undefined, field(delta, 'partial_json'));
       }
+    } else if (type === 'content_block_start') {
+      // Content capture: a tool use block's id and name (its input follows in input_json_deltas).
+      const toolCalls = this.meter.streamToolCalls;
+      const block = field(event, 'content_block');
+      if (toolCalls !== undefined && field(block, 'type') === 'tool_use')
+        toolCalls.note(field(event, 'index'), field(block, 'id'), field(block, 'name'), undefined);
     } else if (type === 'message_start') {
       this.start = field(event, 'message');
     } else if (type === 'message_delta') {

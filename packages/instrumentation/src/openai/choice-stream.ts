@@ -1,5 +1,6 @@
 import type { CallMeter } from '../shared/call-meter.js';
 import { type ContentKind, nonEmpty } from '../shared/content-kind.js';
+import type { StreamToolCalls } from '../shared/messages.js';
 import { field, nonEmptyString } from '../shared/safe.js';
 import { StreamText } from '../shared/stream-text.js';
 import { StreamFinishReasons } from './response-details.js';
@@ -87,6 +88,8 @@ export class ChoiceStreamReader implements ChunkReader {
     this.last = chunk;
     if (this.multi) this.countFinishes(chunk);
     if (this.text !== undefined) this.appendText(chunk, this.text);
+    const toolCalls = this.meter.streamToolCalls;
+    if (toolCalls !== undefined) this.noteToolCalls(chunk, toolCalls);
     if (this.finishReasons !== undefined) this.finishReasons.note(chunk);
     if (!this.hideUsage || !isObject(chunk)) return true;
     const usage = chunk.usage;
@@ -140,6 +143,22 @@ export class ChoiceStreamReader implements ChunkReader {
     const choices = field(chunk, 'choices');
     if (!Array.isArray(choices)) return;
     for (const choice of choices) if (field(choice, 'finish_reason') != null) this.finishes++;
+  }
+
+  /** Content capture: the pieces of choice 0's tool calls (id and name first, then argument deltas). */
+  private noteToolCalls(chunk: unknown, toolCalls: StreamToolCalls): void {
+    const choices = field(chunk, 'choices');
+    if (!Array.isArray(choices)) return;
+    for (const choice of choices) {
+      const index = field(choice, 'index');
+      if (index !== 0 && index !== undefined) continue;
+      const calls = field(field(choice, 'delta'), 'tool_calls');
+      if (!Array.isArray(calls)) continue;
+      for (const call of calls) {
+        const fn = field(call, 'function');
+        toolCalls.note(field(call, 'index'), field(call, 'id'), field(fn, 'name'), field(fn, 'arguments'));
+      }
+    }
   }
 
   private appendText(chunk: unknown, text: StreamText): void {

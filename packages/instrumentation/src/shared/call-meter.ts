@@ -10,7 +10,7 @@ import {
   type InputTokensKind,
   type OutputTokensKind,
 } from '@llm-otel/core';
-import { streamedOutput } from './messages.js';
+import { StreamToolCalls, streamedOutput } from './messages.js';
 import { reportInternalError, tokenCount } from './safe.js';
 import { timePerOutputToken } from './time-per-token.js';
 
@@ -76,6 +76,11 @@ export class CallMeter {
   outputMessages: GenAiOutputMessage[] | undefined;
   /** A stream's assembled text, for its output message (only while {@link capturesContent}). */
   private streamText: string | undefined;
+  /**
+   * A stream's tool calls, assembled by its reader for the output message: created only while
+   * {@link capturesContent}, so readers check it for undefined before doing any work per chunk.
+   */
+  readonly streamToolCalls: StreamToolCalls | undefined;
 
   /**
    * The call's span, started with the meter so that it is a child of the app's context at call
@@ -101,6 +106,7 @@ export class CallMeter {
     this.span = metrics.startCallSpan(attributes);
     this.wantsDetails = this.span.recording || metrics.emitsCallEvents();
     this.capturesContent = metrics.capturesCallContent();
+    this.streamToolCalls = this.capturesContent ? new StreamToolCalls() : undefined;
     // Converted now: what was sent, even if the app changes its objects while the call runs.
     if (this.capturesContent && toInputMessages !== undefined)
       this.inputMessages = this.converted(toInputMessages, request);
@@ -226,7 +232,9 @@ export class CallMeter {
         inputMessages: this.inputMessages,
         outputMessages:
           this.outputMessages ??
-          (this.streamText === undefined ? undefined : streamedOutput(this.streamText, this.finishReasons)),
+          (this.streamText === undefined
+            ? undefined
+            : streamedOutput(this.streamText, this.finishReasons, this.streamToolCalls)),
       },
       this.span,
     );

@@ -152,10 +152,16 @@ export function outputMessage(message: GenAiInputMessage | undefined, reason: un
 
 /**
  * The output of a stream: one assistant message with the text the stream assembled (bounded by
- * shared/stream-text.ts) and the first choice's finish reason when the stream said it.
+ * shared/stream-text.ts), its tool calls when they were assembled, and the first choice's finish
+ * reason when the stream said it.
  */
-export function streamedOutput(text: string, finishReasons: readonly string[] | undefined): GenAiOutputMessage[] {
+export function streamedOutput(
+  text: string,
+  finishReasons: readonly string[] | undefined,
+  toolCalls?: StreamToolCalls,
+): GenAiOutputMessage[] {
   const parts: Parts = text.length > 0 ? [{ type: 'text', content: text }] : [];
+  if (toolCalls !== undefined) parts.push(...toolCalls.parts());
   const finish = finishReason(finishReasons?.[0]);
   return [finish === undefined ? { role: 'assistant', parts } : { role: 'assistant', parts, finish_reason: finish }];
 }
@@ -172,4 +178,50 @@ export function forEachBounded(list: unknown, budget: ItemBudget, each: (item: u
 /** `object.type`, for switching on the content blocks of a message. */
 export function typeOf(object: unknown): unknown {
   return field(object, 'type');
+}
+
+/** Most tool calls of one streamed answer that are assembled (OpenAI `index`, Anthropic block index). */
+const MAX_STREAM_TOOL_CALLS = 128;
+/** Characters of streamed tool arguments kept per stream, in all (like the stream's text). */
+const MAX_STREAM_TOOL_CHARS = 32_768;
+
+/**
+ * The tool calls of a stream, assembled from their pieces (id and name first, then the arguments'
+ * JSON text in deltas), bounded in number and characters. Streams build one only while content is
+ * captured.
+ */
+export class StreamToolCalls {
+  private readonly calls: Array<{ id?: string; name?: string; args: string } | undefined> = [];
+  private chars = 0;
+
+  /** Notes a piece of the tool call at `index`: its id and name when first given, a piece of its arguments. */
+  note(index: unknown, id: unknown, name: unknown, args: unknown): void {
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= MAX_STREAM_TOOL_CALLS) return;
+    let call = this.calls[index];
+    if (call === undefined) {
+      call = { args: '' };
+      this.calls[index] = call;
+    }
+    if (call.id === undefined && typeof id === 'string' && id.length > 0) call.id = id;
+    if (call.name === undefined && typeof name === 'string' && name.length > 0) call.name = name;
+    if (typeof args !== 'string' || args.length === 0) return;
+    const room = MAX_STREAM_TOOL_CHARS - this.chars;
+    if (room <= 0) return;
+    const piece = args.length <= room ? args : args.slice(0, room);
+    call.args += piece;
+    this.chars += piece.length;
+  }
+
+  /** The `tool_call` parts of the calls that got a name, in index order (arguments as the JSON text streamed). */
+  parts(): Parts {
+    const parts: Parts = [];
+    for (const call of this.calls) {
+      if (call?.name === undefined) continue;
+      const part: GenAiMessagePart = { type: 'tool_call', name: call.name };
+      if (call.id !== undefined) part.id = call.id;
+      if (call.args.length > 0) part.arguments = call.args;
+      parts.push(part);
+    }
+    return parts;
+  }
 }
