@@ -88,6 +88,11 @@ export function drawnAnswer(
         ? Math.floor(d.promptTokens * details.profile.cachedShare)
         : 0
       : undefined,
+    // Anthropic writes a prompt marked for its cache the first time it sees it (a repeat reads it).
+    cacheWriteTokens:
+      operation === 'anthropic.messages' && !details.repeatedPrompt && marksCache(body.system)
+        ? Math.floor(d.promptTokens * details.profile.cachedShare)
+        : undefined,
     // Anthropic reports no reasoning count (thinking is part of output_tokens).
     reasoningTokens:
       generates && !operation.startsWith('anthropic.')
@@ -106,6 +111,11 @@ export function drawnAnswer(
       eval_duration: Math.round(d.perTokenMs * d.completionTokens * 1e6),
     },
   };
+}
+
+/** Whether an Anthropic `system` prompt has a block with `cache_control` (one string search of its JSON). */
+function marksCache(system: unknown): boolean {
+  return Array.isArray(system) && JSON.stringify(system).includes('"cache_control"');
 }
 
 const ID_PREFIX: Partial<Record<Operation, string>> = {

@@ -294,7 +294,11 @@ export class ModelSimulator {
 
   /** Whether this prompt was seen before (random mode's cached share); remembers it. */
   private repeatedPrompt(body: Record<string, unknown>): boolean {
-    const key = JSON.stringify(body.messages ?? body.prompt ?? body.input ?? null).slice(0, 4096);
+    // Anthropic's system prompt is part of the cached prefix.
+    const key = JSON.stringify([body.system ?? null, body.messages ?? body.prompt ?? body.input ?? null]).slice(
+      0,
+      4096,
+    );
     if (this.prompts.has(key)) return true;
     if (this.prompts.size >= MAX_REMEMBERED_PROMPTS) this.prompts.clear();
     this.prompts.add(key);
@@ -324,7 +328,8 @@ export class ModelSimulator {
         : this.random.chance(this.profile.serverErrorRate)
           ? 500
           : undefined);
-    const repeatedPrompt = !operation.startsWith('ollama.') && this.repeatedPrompt(body);
+    // A failed request caches nothing: only an answered one makes the prompt a repeat.
+    const repeatedPrompt = status === undefined && !operation.startsWith('ollama.') && this.repeatedPrompt(body);
     const answer = drawnAnswer(operation, body, draw, { repeatedPrompt, profile });
     return { status, headersDelayMs: draw.firstTokenMs, answer, limits: true };
   }

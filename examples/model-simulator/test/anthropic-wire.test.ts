@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { formatRfc3339, ModelSimulator, RateLimitWindows, SCRIPTED_ANTHROPIC_USAGE } from '../src/index.js';
 
 describe('Anthropic rate limits', () => {
@@ -124,5 +124,47 @@ describe('the Anthropic wire, random mode', () => {
     expect(first.usage.input_tokens + again.usage.input_tokens + read).toBe(total);
     expect(random.totals()).toMatchObject({ cachedTokens: read, reasoningTokens: 0, cacheWriteTokens: 0 });
     expect(again.model).toBe('claude-haiku-4-5-sim');
+  });
+
+  it('a system prompt marked with cache_control is written to the cache once, then read', async () => {
+    // A simulator of its own: its ledger and remembered prompts start empty.
+    const fresh = new ModelSimulator({
+      rateLimitRate: 0,
+      serverErrorRate: 0,
+      firstTokenMedianMs: 1,
+      perTokenMedianMs: 0.1,
+    });
+    onTestFinished(() => fresh.stop());
+    const origin = await fresh.start();
+    const send = async () => {
+      const response = await fetch(`${origin}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'claude-haiku-4-5',
+          max_tokens: 100,
+          system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      });
+      return (
+        (await response.json()) as {
+          usage: { input_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number };
+        }
+      ).usage;
+    };
+    const first = await send();
+    expect(first.cache_creation_input_tokens).toBeGreaterThan(0);
+    expect(first.cache_read_input_tokens).toBe(0);
+    const again = await send();
+    expect(again.cache_creation_input_tokens).toBe(0);
+    expect(again.cache_read_input_tokens).toBeGreaterThan(0);
+    const total = fresh.ledger.get('/v1/messages claude-haiku-4-5')?.promptTokens ?? 0;
+    const parts = (u: typeof first) => u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens;
+    expect(parts(first) + parts(again)).toBe(total);
+    expect(fresh.totals()).toMatchObject({
+      cachedTokens: again.cache_read_input_tokens,
+      cacheWriteTokens: first.cache_creation_input_tokens,
+    });
   });
 });
