@@ -5,6 +5,7 @@ import { checkOptions, integerIn } from './option-checks.js';
 import type { EvaluationCounter, EvaluationOutcome } from './recording-host.js';
 import { warnOnce } from './report-once.js';
 import { isValidScore } from './validate.js';
+import type { Variant } from './variant.js';
 
 /** A finished LLM call handed to evaluators. Text stays here: it never becomes a metric label. */
 export interface EvaluatedCall {
@@ -17,6 +18,8 @@ export interface EvaluatedCall {
   request: unknown;
   /** What the call returned (for streams: the assembled text where the instrumentation has it). */
   response: unknown;
+  /** The variant the call ran under (see `withVariant()`): its score is also the variant's. */
+  variant?: Variant;
 }
 
 /** What an evaluator function may return: a score in [0, 1], or undefined to skip the call. */
@@ -295,7 +298,14 @@ export class EvaluatorRegistry {
       );
       return this.count(evaluator.name, 'failed');
     }
-    this.metrics().recordQualityScore(score, { provider: call.provider, model: call.model, task: evaluator.task });
+    // The call's variant, not the one active where the queue happens to drain.
+    const variant = call.variant ?? null;
+    this.metrics().recordQualityScore(score, {
+      provider: call.provider,
+      model: call.model,
+      task: evaluator.task,
+      variant,
+    });
     this.count(evaluator.name, 'scored');
   }
 

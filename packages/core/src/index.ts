@@ -146,3 +146,15 @@ export {
   type RateLimitWindow,
 } from './rate-limits/parse-rate-limits.js';
 export type { ModelRegistrySnapshot, ModelRegistrySnapshotEntry } from './registry-snapshot.js';
+export {
+  currentVariant,
+  defineVariant,
+  getVariant,
+  isVariant,
+  MAX_VARIANTS,
+  type SamplingParameters,
+  type Variant,
+  type VariantSpec,
+} from './variant.js';
+export { withVariant } from './variant-scope.js';
+export type { VariantCall, VariantSink } from './variant-sink.js';

@@ -92,4 +92,11 @@ export type {
   GaugeHost,
   InternalErrorReporter,
 } from './recording-host.js';
+export {
+  type ContextManagerSetup,
+  resetVariantsForTests,
+  setVariantContextSetup,
+  templateFingerprint,
+  variantContextSetup,
+} from './variant.js';
 export { PACKAGE_VERSION as METER_VERSION } from './version.js';

@@ -64,6 +64,8 @@ import {
   isValidScore,
   isValidSeconds,
 } from './validate.js';
+import { currentVariant, isVariant, type Variant } from './variant.js';
+import type { VariantCall, VariantSink } from './variant-sink.js';
 
 /** One LLM call, as measured by the auto-instrumentation or reported by the application. */
 export interface InferenceRecord {
@@ -137,6 +139,18 @@ export interface InferenceRecord {
   inputMessages?: readonly GenAiInputMessage[];
   /** The messages returned, one per choice (`gen_ai.output.messages`); like {@link inputMessages}. */
   outputMessages?: readonly GenAiOutputMessage[];
+  /**
+   * The variant the call ran under (from `defineVariant()`), read by the instrumentations when the
+   * call started; `null` says none. Omitted: the variant active when the call is recorded
+   * (`currentVariant()`). Only for the variant sink (see {@link LlmMetrics.setVariantSink}): no label.
+   */
+  variant?: Variant | null;
+  /** The request's sampling temperature (`temperature`), for the variant sink; no label. */
+  temperature?: number;
+  /** The request's `top_p`, for the variant sink; no label. */
+  topP?: number;
+  /** The request's maximum output tokens (`max_tokens` and the like), for the variant sink; no label. */
+  maxTokens?: number;
 }
 
 /** The latest rate-limit headers of a provider's response, for {@link LlmMetrics.recordRateLimits}. */
@@ -180,6 +194,11 @@ export interface QualityAttributes {
   model?: string;
   /** What was evaluated, e.g. `summarization`, `intent_parsing`, `support_answer` (`llm.task`). */
   task?: string;
+  /**
+   * The variant of the scored call, for the variant sink (no label); `null` says none. Omitted: the
+   * variant active now (`currentVariant()`).
+   */
+  variant?: Variant | null;
 }
 
 /** Process-wide options of the recording API. */
@@ -263,6 +282,20 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   private readonly rateLimits = new RateLimitState();
   private readonly callEvents = new CallEvents((problem, error) => this.eventProblem(problem, error));
   private readonly callSpans = new CallSpans();
+  private variantSink: VariantSink | undefined;
+  /** Scratch object handed to the variant sink (reused: the sink copies what it keeps). */
+  private readonly variantCall: VariantCall = {
+    variant: Object.freeze({ name: '_' }),
+    durationSeconds: 0,
+    failed: false,
+    errorType: undefined,
+    inputTokens: undefined,
+    outputTokens: undefined,
+    costUsd: undefined,
+    temperature: undefined,
+    topP: undefined,
+    maxTokens: undefined,
+  };
   /** Scratch state of the call being recorded (reused: the recording path allocates none). */
   private readonly tokens = new CallTokens();
   private readonly costedCall: CostedCall = {
@@ -408,6 +441,25 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   }
 
   /**
+   * Sends every recorded call made under a variant (see `withVariant()`), and the quality scores of
+   * such calls, to `sink` (e.g. `@llm-otel/mlflow`'s experiment tracking); `undefined` stops. The
+   * metrics are unchanged: the variant is no label.
+   */
+  setVariantSink(sink: VariantSink | undefined): void {
+    this.variantSink = sink;
+  }
+
+  /** The registered variant sink, if any. */
+  getVariantSink(): VariantSink | undefined {
+    return this.variantSink;
+  }
+
+  /** Whether a variant sink is registered: instrumentations read a request's sampling parameters only then. */
+  tracksVariants(): boolean {
+    return this.variantSink !== undefined;
+  }
+
+  /**
    * Sets the content capture of the per-call events: on or off (default off, or
    * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`), the caps per message and per event,
    * and a redaction hook. A key set to `undefined` goes back to its default.
@@ -499,6 +551,12 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       const attrs = this.qualityAttributes(attributes);
       this.instruments().qualityScore.record(score, attrs);
       if (this.options.driftDetection) this.feedDrift('quality_score', attrs, score);
+      const sink = this.variantSink;
+      if (sink !== undefined) {
+        const given = typeof attributes === 'object' && attributes !== null ? attributes.variant : undefined;
+        const variant = given === undefined ? currentVariant() : given;
+        if (isVariant(variant)) this.toVariantSink(() => sink.qualityScore(variant, score));
+      }
     } catch (error) {
       this.reportInternalError('recordQualityScore', error);
     }
@@ -812,6 +870,57 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
         { errorType, tokens, costUsd, timeToFirstTokenSeconds: ttft },
         this.callSpans.contextOf(callSpan),
       );
+
+    // The variant sink (experiment tracking): one branch when none is registered (the default).
+    const variantSink = this.variantSink;
+    if (variantSink !== undefined) {
+      const variant = record.variant === undefined ? currentVariant() : record.variant;
+      if (variant !== null && variant !== undefined) {
+        if (!isVariant(variant))
+          this.reject('invalid_variant', "the record's variant was not returned by defineVariant()");
+        else this.sendVariantCall(variantSink, variant, record, errorType, input, output, costUsd);
+      }
+    }
+  }
+
+  private sendVariantCall(
+    sink: VariantSink,
+    variant: Variant,
+    record: InferenceRecord,
+    errorType: string | undefined,
+    input: number | undefined,
+    output: number | undefined,
+    costUsd: number | undefined,
+  ): void {
+    const call = this.variantCall;
+    call.variant = variant;
+    call.durationSeconds = record.durationSeconds;
+    call.failed = errorType !== undefined;
+    call.errorType = errorType;
+    call.inputTokens = input;
+    call.outputTokens = output;
+    call.costUsd = costUsd;
+    call.temperature = this.sampling(record.temperature, (n) => Number.isFinite(n) && n >= 0);
+    call.topP = this.sampling(record.topP, (n) => n >= 0 && n <= 1);
+    call.maxTokens = this.sampling(record.maxTokens, (n) => Number.isSafeInteger(n) && n > 0);
+    this.toVariantSink(() => sink.call(call));
+  }
+
+  /** A valid sampling parameter, `undefined` when absent; anything else is dropped and counted. */
+  private sampling(value: unknown, ok: (n: number) => boolean): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'number' && ok(value)) return value;
+    this.reject('invalid_sampling_parameter', `sampling parameter ${describeValue(value)} is out of range`);
+    return undefined;
+  }
+
+  /** Runs a variant sink's method; its failure is counted, never the app's. */
+  private toVariantSink(send: () => void): void {
+    try {
+      send();
+    } catch (error) {
+      this.reportInternalError('variantSink', error);
+    }
   }
 
   /** The span's context, `undefined` when reading it failed (a custom tracer): the exemplar is lost, not the call. */

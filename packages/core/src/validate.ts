@@ -26,6 +26,8 @@ export type InvalidReason =
   | 'invalid_response_id'
   | 'invalid_finish_reasons'
   | 'invalid_messages'
+  | 'invalid_variant'
+  | 'invalid_sampling_parameter'
   | RateLimitHeaderReason;
 
 /**
