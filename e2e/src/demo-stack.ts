@@ -1,12 +1,12 @@
 /**
- * `pnpm demo:stack`: the whole pipeline for a person to look at. The example service (real openai
- * and ollama clients, no telemetry code, started with --import @llm-otel/node/register), the model
+ * `pnpm demo:stack`: the whole pipeline for a person to look at. The example service (real openai,
+ * ollama and Anthropic clients, no telemetry code, started with --import @llm-otel/node/register), the model
  * simulator, the otelcol-llm collector and Prometheus with the repository's rules, and the trace and
  * log stores (Jaeger, VictoriaLogs: built by `pnpm stores:build`; without them the demo runs with
  * metrics only) that get one span and one log record per call, with steady traffic and now and then
  * a slow burst. Prints the URLs and how to find a call in each store, then the calls, the spend per
  * model and the rate-limit headroom as Prometheus has them; Ctrl-C stops everything. The simulator's
- * models are priced at OpenAI's list prices (examples/llm-service/simulator-prices.json).
+ * models are priced at OpenAI's and Anthropic's list prices (examples/llm-service/simulator-prices.json).
  *
  * DEMO_STACK_SECONDS=120 stops by itself after that many seconds.
  */
@@ -35,6 +35,8 @@ const REQUESTS: Array<{ operation: string; model?: string }> = [
   { operation: 'ollama.chat' },
   { operation: 'ollama.generate.stream' },
   { operation: 'ollama.embed' },
+  { operation: 'anthropic.messages' },
+  { operation: 'anthropic.messages.stream', model: 'claude-sonnet-4-5' },
 ];
 
 async function main(): Promise<void> {
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   });
 
   console.log(`
-  model simulator        ${modelUrl}  (OpenAI /v1, Ollama /api)
+  model simulator        ${modelUrl}  (OpenAI /v1, Ollama /api, Anthropic /v1/messages)
   llm-service            ${appUrl}  (POST /ask, GET /api/v1/models/version)
   app's own /metrics     http://127.0.0.1:${directPort}/metrics
   collector /metrics     http://127.0.0.1:${prom}/metrics

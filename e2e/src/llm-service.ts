@@ -24,7 +24,8 @@ export interface LlmServiceSetup {
 
 /**
  * The price table the example service runs with: the simulator serves the OpenAI API on loopback,
- * which costs 0 unless priced, so its models are priced at OpenAI's list prices.
+ * which costs 0 unless priced, so its models are priced at OpenAI's list prices; the Anthropic
+ * models it answers for are priced at Anthropic's (cache reads and writes included).
  */
 export function simulatorPricesFile(repoRoot: string): string {
   return join(repoRoot, 'examples', 'llm-service', 'simulator-prices.json');
@@ -60,6 +61,8 @@ export async function startLlmService(
       OPENAI_BASE_URL: `${setup.modelUrl}/v1`,
       OPENAI_API_KEY: 'sk-simulator',
       OLLAMA_HOST: setup.modelUrl,
+      ANTHROPIC_BASE_URL: setup.modelUrl,
+      ANTHROPIC_API_KEY: 'sk-ant-simulator',
       OTEL_SERVICE_NAME: setup.serviceName,
       OTEL_METRICS_EXPORTER: 'otlp,prometheus',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${setup.otlpPort}`,

@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 
@@ -14,11 +15,17 @@ export const OPERATIONS = [
   'ollama.generate',
   'ollama.generate.stream',
   'ollama.embed',
+  'anthropic.messages',
+  'anthropic.messages.stream',
 ] as const;
 
 export type Operation = (typeof OPERATIONS)[number];
 
-/** Clients configured from the usual variables: `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `OLLAMA_HOST`. */
+/**
+ * Clients configured from the usual variables: `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `OLLAMA_HOST`,
+ * `ANTHROPIC_BASE_URL`, `ANTHROPIC_API_KEY`. No retries: one request per call, so the model's
+ * answers and the calls measured can be compared one to one.
+ */
 export function createClients(env: NodeJS.ProcessEnv = process.env) {
   return {
     openai: new OpenAI({
@@ -27,14 +34,30 @@ export function createClients(env: NodeJS.ProcessEnv = process.env) {
       maxRetries: 0,
     }),
     ollama: new Ollama({ host: env.OLLAMA_HOST ?? 'http://127.0.0.1:11434' }),
+    anthropic: new Anthropic({
+      baseURL: env.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com',
+      apiKey: env.ANTHROPIC_API_KEY ?? 'sk-ant-local-simulator',
+      maxRetries: 0,
+    }),
   };
 }
 
 export type Clients = ReturnType<typeof createClients>;
 
+/** Answer length of the Anthropic calls (the API requires one). */
+const MAX_TOKENS = 1024;
+
+/**
+ * The service's instructions to Claude, marked for Anthropic's prompt cache: the first call writes
+ * them to the cache (`cache_creation_input_tokens`), calls with the same prompt read them back.
+ */
+const SYSTEM: Anthropic.TextBlockParam[] = [
+  { type: 'text', text: 'You write short, plain summaries.', cache_control: { type: 'ephemeral' } },
+];
+
 /** Runs one operation and returns the answer's text (or a summary of it). */
 export async function runOperation(clients: Clients, op: Operation, model: string, prompt: string): Promise<string> {
-  const { openai, ollama } = clients;
+  const { openai, ollama, anthropic } = clients;
   switch (op) {
     case 'openai.chat': {
       const r = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: prompt }] });
@@ -93,6 +116,30 @@ export async function runOperation(clients: Clients, op: Operation, model: strin
     case 'ollama.embed': {
       const r = await ollama.embed({ model, input: prompt });
       return `${r.embeddings[0]?.length ?? 0} dimensions`;
+    }
+    case 'anthropic.messages': {
+      const r = await anthropic.messages.create({
+        model,
+        max_tokens: MAX_TOKENS,
+        system: SYSTEM,
+        messages: [{ role: 'user', content: prompt }],
+      });
+      return r.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+    }
+    case 'anthropic.messages.stream': {
+      // The SDK's stream helper: text events as they come, then the assembled message.
+      const stream = anthropic.messages.stream({
+        model,
+        max_tokens: MAX_TOKENS,
+        system: SYSTEM,
+        messages: [{ role: 'user', content: prompt }],
+      });
+      let text = '';
+      stream.on('text', (delta) => {
+        text += delta;
+      });
+      await stream.finalMessage();
+      return text;
     }
   }
 }

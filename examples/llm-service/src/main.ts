@@ -1,16 +1,17 @@
 /**
  * An HTTP service with LLM features. It has no telemetry code: start it with
- * `node --import @llm-otel/node/register dist/main.js` and every openai and ollama call is measured.
+ * `node --import @llm-otel/node/register dist/main.js` and every openai, ollama and Anthropic call is measured.
  *
  *   POST /ask {"operation": "openai.chat", "model": "gpt-4o-mini", "prompt": "..."}
  *   GET  /api/v1/models/version[/name]     the model registry
  *   POST /api/v1/models {"modelName", "version", "modelHash"}   a deploy hook: registers a version
  *   GET  /healthz, GET /debug/memory
  *
- * Variables: PORT (8080), OPENAI_BASE_URL, OPENAI_API_KEY, OLLAMA_HOST; drift detection with
- * LLM_OTEL_DRIFT_DETECTION=true, its windows with DRIFT_REFERENCE_SIZE, DRIFT_WINDOW_SIZE (and DRIFT_WARMUP);
- * prices with LLM_OTEL_PRICES_FILE (against the model simulator, which serves the OpenAI API on
- * loopback and so costs 0 unless priced: simulator-prices.json, OpenAI's list prices).
+ * Variables: PORT (8080), OPENAI_BASE_URL, OPENAI_API_KEY, OLLAMA_HOST, ANTHROPIC_BASE_URL,
+ * ANTHROPIC_API_KEY; drift detection with LLM_OTEL_DRIFT_DETECTION=true, its windows with
+ * DRIFT_REFERENCE_SIZE, DRIFT_WINDOW_SIZE (and DRIFT_WARMUP); prices with LLM_OTEL_PRICES_FILE
+ * (against the model simulator, whose OpenAI API on loopback costs 0 unless priced:
+ * simulator-prices.json prices its models at OpenAI's and Anthropic's list prices).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getDriftMonitor, getLlmMetrics, getModelRegistry, type ModelRegistration } from '@llm-otel/core';
@@ -18,6 +19,12 @@ import { createModelVersionHandler, getRegistration } from '@llm-otel/node';
 import { createClients, OPERATIONS, type Operation, runOperation } from './llm-calls.js';
 
 const clients = createClients();
+/** The model of a request that names none, by client. */
+const DEFAULT_MODELS = {
+  openai: 'gpt-4o-mini',
+  ollama: 'mistral',
+  anthropic: 'claude-haiku-4-5',
+} as const;
 const versions = createModelVersionHandler({ publicMetadataKeys: ['owner'] });
 getModelRegistry().registerModel({
   modelName: 'mistral',
@@ -59,12 +66,12 @@ async function ask(req: IncomingMessage, res: ServerResponse): Promise<void> {
     json(res, 400, { error: `operation must be one of ${OPERATIONS.join(', ')}` });
     return;
   }
-  const model =
-    typeof body.model === 'string' ? body.model : operation.startsWith('openai') ? 'gpt-4o-mini' : 'mistral';
+  const client = operation.slice(0, operation.indexOf('.')) as keyof typeof DEFAULT_MODELS;
+  const model = typeof body.model === 'string' ? body.model : DEFAULT_MODELS[client];
   const prompt = typeof body.prompt === 'string' ? body.prompt : 'Summarise the release notes in two sentences.';
   try {
     const text = await runOperation(clients, operation, model, prompt);
-    if (operation.includes('chat')) {
+    if (operation.includes('chat') || operation.startsWith('anthropic.messages')) {
       // The service's summarization feature: its summary length and a cheap quality proxy.
       const words = text.split(/\s+/).filter(Boolean).length;
       getLlmMetrics().recordSummarizationLength(words, { model, task: 'summarization' });
