@@ -15,8 +15,8 @@ import { register } from '../../packages/node/dist/esm/index.js';
 
 /**
  * SCALE_MODELS models (default 2) so the store has several series per instance; more models
- * mean more data points per export (how the capacity measurement raises the load). Every
- * 3rd call fails.
+ * mean more data points per export (how the capacity measurement raises the load). Above 20 the
+ * SDK's model-name limit turns the extra names into `_OTHER`. Every 3rd call fails.
  */
 const MODELS = Array.from({ length: Number(process.env.SCALE_MODELS ?? '2') }, (_, i) => `scale-model-${i}`);
 const OUTPUT_TOKENS = 7;

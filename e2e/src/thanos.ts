@@ -19,6 +19,8 @@ export interface Thanos {
   remoteWriteUrl: string;
   /** Base URL of Query's Prometheus-compatible HTTP API (`/api/v1/query`). */
   queryUrl: string;
+  /** Base URL of Receive's HTTP server (`/metrics`: its own TSDB and ingest metrics). */
+  receiveUrl: string;
 }
 
 /** The Thanos binary built by `bash stores/build.sh thanos`. */
@@ -82,5 +84,6 @@ export async function startThanos(repoRoot: string, ports: ThanosPorts, workDir:
     query,
     remoteWriteUrl: `http://127.0.0.1:${ports.remoteWrite}/api/v1/receive`,
     queryUrl,
+    receiveUrl: `http://127.0.0.1:${ports.receiveHttp}`,
   };
 }

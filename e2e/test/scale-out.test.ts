@@ -17,14 +17,21 @@
  *
  * Needs `pnpm collector:build`, `bash stores/build.sh thanos` and the workspace build.
  * SCALE_APPS (default 20) and SCALE_OUTAGE_SECONDS (default 60, the issue's drill) can be lowered
- * for a quick local run; SCALE_MODELS (default 2) multiplies the series per app (capacity runs).
+ * for a quick local run; SCALE_MODELS (default 2, at most 20) multiplies the series per app (capacity runs).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpuSeconds, residentMiB, selfMetric, startTierCollector, type TierPorts } from '../src/gateway-tier.js';
+import {
+  cpuSeconds,
+  residentMiB,
+  selfMetric,
+  startTierCollector,
+  sumOfMetric,
+  type TierPorts,
+} from '../src/gateway-tier.js';
 import { eventually, freePorts, type Service, start, stopAll } from '../src/processes.js';
 import { query } from '../src/prometheus.js';
 import { startThanos, type Thanos, type ThanosPorts } from '../src/thanos.js';
@@ -34,8 +41,13 @@ const workDir = mkdtempSync(join(tmpdir(), 'llm-otel-scale-'));
 const APPS = Number(process.env.SCALE_APPS ?? '20');
 const OUTAGE_SECONDS = Number(process.env.SCALE_OUTAGE_SECONDS ?? '60');
 const JOB = 'scale-out/scale-app';
-/** The apps' models (see scale-app.mjs); more models, more data points per export. */
+/**
+ * The apps' models (see scale-app.mjs); more models, more data points per export. At most 20: the
+ * SDK keeps 20 distinct model names per process (core's maxDistinctModels) and records the others
+ * as `_OTHER`, which this test's per-model comparison would report as a mismatch.
+ */
 const MODELS = Array.from({ length: Number(process.env.SCALE_MODELS ?? '2') }, (_, i) => `scale-model-${i}`);
+if (MODELS.length < 1 || MODELS.length > 20) throw new Error('SCALE_MODELS must be between 1 and 20');
 
 interface ModelTotals {
   calls: number;
@@ -50,6 +62,7 @@ let gateways: Pair<Service>;
 let agents: Pair<Service>;
 let gatewayPorts: Pair<TierPorts>;
 let agentPorts: Pair<TierPorts>;
+let gatewayStartedAt = 0;
 const apps: Array<{ instance: string; agent: number; service: Service }> = [];
 
 function tierPorts(take: () => number): TierPorts {
@@ -85,10 +98,22 @@ async function startAgent(i: 0 | 1): Promise<Service> {
 
 /** The one JSON line an app prints once it is running, and the totals line it prints at exit. */
 function appLines(service: Service): Array<{ ready?: boolean; totals?: AppTotals }> {
+  // The log file is opened asynchronously after the process starts.
+  if (!existsSync(service.log)) return [];
   return readFileSync(service.log, 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as { ready?: boolean; totals?: AppTotals });
+}
+
+/** Waits for an app's ready line; fails at once (not after the timeout) when it exited, e.g. on an unbuilt package. */
+async function waitUntilRunning(app: Service): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!appLines(app).some((l) => l.ready)) {
+    if (app.process.exitCode !== null) throw new Error(`${app.name} exited (${app.process.exitCode}); see ${app.log}`);
+    if (Date.now() > deadline) throw new Error(`${app.name} did not start within 60 s; see ${app.log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** PromQL `sum by (instance, gen_ai_request_model)` of one metric, as instance/model -> value. */
@@ -115,6 +140,7 @@ beforeAll(async () => {
   agentPorts = [tierPorts(take), tierPorts(take)];
   thanos = await startThanos(repoRoot, thanosPorts, workDir);
   gateways = [await startGateway(0), await startGateway(1)];
+  gatewayStartedAt = Date.now();
   agents = [await startAgent(0), await startAgent(1)];
   for (let k = 0; k < APPS; k++) {
     const agent = k % 2 === 0 ? 0 : 1;
@@ -134,10 +160,7 @@ beforeAll(async () => {
     });
     apps.push({ instance, agent, service });
   }
-  for (const app of apps)
-    await eventually(`${app.instance} running`, 60_000, async () =>
-      appLines(app.service).some((l) => l.ready) ? true : undefined,
-    );
+  for (const app of apps) await waitUntilRunning(app.service);
 }, 180_000);
 
 afterAll(async () => {
@@ -211,6 +234,15 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
   it('after the apps stop, every counter each app sent equals what Thanos holds', async () => {
     const gatewayCpu = cpuSeconds(gateways[1].process.pid ?? 0);
     const gatewayPoints = await selfMetric(gatewayPorts[1].self, 'otelcol_receiver_accepted_metric_points');
+    const gatewaySeconds = (Date.now() - gatewayStartedAt) / 1000;
+    const receiveCpu = cpuSeconds(thanos.receive.process.pid ?? 0);
+    // agent-1 was never restarted, so its CPU and accepted points cover the whole run like gateway-1's.
+    const agentCpu = cpuSeconds(agents[1].process.pid ?? 0);
+    const agentPoints = await selfMetric(agentPorts[1].self, 'otelcol_receiver_accepted_metric_points');
+    const appended = sumOfMetric(
+      await (await fetch(`${thanos.receiveUrl}/metrics`)).text(),
+      'prometheus_tsdb_head_samples_appended_total',
+    );
     const memory = [...agents, ...gateways]
       .filter((s) => s.process.exitCode === null && s.process.signalCode === null)
       .map((s) => `${s.name} ${residentMiB(s.process.pid ?? 0).toFixed(0)} MiB`);
@@ -252,8 +284,14 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
     expect(sentCalls).toBeGreaterThan(APPS * 10);
     // The measurement behind collector/README.md's sizing table (printed, not asserted: no timed assertions).
     console.log(
-      `[scale-out] gateway-1 accepted ${gatewayPoints} data points in ${gatewayCpu.toFixed(2)} CPU-s` +
-        ` (${(gatewayPoints / Math.max(gatewayCpu, 0.01)).toFixed(0)} points per CPU-second at this load); ${memory.join(', ')}`,
+      `[scale-out] gateway-1 accepted ${gatewayPoints} data points in ${gatewaySeconds.toFixed(0)} s` +
+        ` (${(gatewayPoints / gatewaySeconds).toFixed(0)}/s) using ${gatewayCpu.toFixed(2)} CPU-s` +
+        ` (${(gatewayPoints / Math.max(gatewayCpu, 0.01)).toFixed(0)} points per CPU-second);` +
+        ` agent-1 accepted ${agentPoints} using ${agentCpu.toFixed(2)} CPU-s` +
+        ` (${(agentPoints / Math.max(agentCpu, 0.01)).toFixed(0)} per CPU-second);` +
+        ` Thanos Receive appended ${appended} samples using ${receiveCpu.toFixed(2)} CPU-s` +
+        ` (${(appended / Math.max(receiveCpu, 0.01)).toFixed(0)} samples per CPU-second);` +
+        ` resident memory: ${memory.join(', ')}, thanos-receive ${residentMiB(thanos.receive.process.pid ?? 0).toFixed(0)} MiB`,
     );
   }, 180_000);
 });
