@@ -4,6 +4,7 @@ import { observeApiPromise } from '../shared/api-promise.js';
 import { CallMeter } from '../shared/call-meter.js';
 import type { AnyMethod } from '../shared/patch-registry.js';
 import { field, nonEmptyString, safely } from '../shared/safe.js';
+import { requestSampling } from '../shared/sampling.js';
 import { type AnthropicEndpoint, clientEndpoint } from './client-endpoint.js';
 import { anthropicFailure } from './error-type.js';
 import { instrumentAnthropicStream, isAnthropicStream, type MessageEventReader } from './stream.js';
@@ -47,6 +48,7 @@ function startCall(resource: unknown, body: unknown, op: AnthropicOperation, con
     },
     body,
     op.inputMessages,
+    requestSampling,
   );
   return { meter, endpoint, stream: field(body, 'stream') === true };
 }

@@ -4,6 +4,7 @@ import { observeApiPromise } from '../shared/api-promise.js';
 import { CallMeter } from '../shared/call-meter.js';
 import type { AnyMethod } from '../shared/patch-registry.js';
 import { field, nonEmptyString, safely, tokenCount } from '../shared/safe.js';
+import { requestSampling } from '../shared/sampling.js';
 import type { ChoiceStreamOptions } from './choice-stream.js';
 import { clientEndpoint, type OpenAIEndpoint } from './client-endpoint.js';
 import { type ChunkReader, instrumentOpenAIStream, isOpenAIStream } from './stream.js';
@@ -67,6 +68,7 @@ function startCall(resource: unknown, args: unknown[], op: OpenAIOperation, conf
     },
     body,
     op.inputMessages,
+    requestSampling,
   );
   const stream = field(body, 'stream') === true;
   if (!stream || !op.streamUsage) return { meter, endpoint, args, stream, hideUsage: false };

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   type CallSpan,
+  currentVariant,
   errorTypeOf,
   type GenAiInputMessage,
   type GenAiOutputMessage,
@@ -9,6 +10,8 @@ import {
   type InferenceTokenFields,
   type InputTokensKind,
   type OutputTokensKind,
+  type SamplingParameters,
+  type Variant,
 } from '@llm-otel/core';
 import { StreamToolCalls, streamedOutput } from './messages.js';
 import { reportInternalError, tokenCount } from './safe.js';
@@ -92,6 +95,10 @@ export class CallMeter {
    * the operations gather them only then.
    */
   readonly wantsDetails: boolean;
+  /** The variant active when the call started (see core's `withVariant()`), if any. */
+  readonly variant: Variant | undefined;
+  /** The request's sampling parameters: read only for a call under a variant while a variant sink is registered. */
+  private readonly sampling: SamplingParameters | undefined;
 
   /**
    * `request` is the app's request object, kept to hand to evaluators; `toInputMessages` converts it
@@ -101,8 +108,13 @@ export class CallMeter {
     readonly attributes: CallAttributes,
     private readonly request?: unknown,
     toInputMessages?: (request: unknown) => GenAiInputMessage[] | undefined,
+    readSampling?: (request: unknown) => SamplingParameters,
   ) {
     const metrics = getLlmMetrics();
+    // Read at call start: the variant of the request that made the call, whatever runs when it ends.
+    this.variant = currentVariant();
+    if (this.variant !== undefined && readSampling !== undefined && metrics.tracksVariants())
+      this.sampling = this.converted(readSampling, request);
     this.span = metrics.startCallSpan(attributes);
     this.wantsDetails = this.span.recording || metrics.emitsCallEvents();
     this.capturesContent = metrics.capturesCallContent();
@@ -228,6 +240,11 @@ export class CallMeter {
         error: failure,
         responseId: this.responseId,
         finishReasons: this.finishReasons,
+        // null: no variant at call start (core then does not look at the context when recording).
+        variant: this.variant ?? null,
+        temperature: this.sampling?.temperature,
+        topP: this.sampling?.topP,
+        maxTokens: this.sampling?.maxTokens,
         // Undefined unless content capture was on when the call started.
         inputMessages: this.inputMessages,
         outputMessages:
@@ -247,6 +264,7 @@ export class CallMeter {
         durationSeconds,
         request: this.request,
         response: this.response,
+        variant: this.variant,
       });
     }
   }
