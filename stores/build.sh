@@ -4,9 +4,8 @@
 #   - VictoriaLogs      (logs;   github.com/VictoriaMetrics/VictoriaLogs, Apache-2.0)
 #   - Thanos            (metrics at scale: Receive + Query; github.com/thanos-io/thanos, Apache-2.0)
 #
-#   bash stores/build.sh                  # build jaeger and victoria-logs, or reuse finished builds
+#   bash stores/build.sh                  # build all three, or reuse finished builds
 #   bash stores/build.sh jaeger           # only one (jaeger | victoria-logs | thanos)
-#   bash stores/build.sh thanos           # the scale-out store (not built by default: ~3.5 min cold)
 #   FORCE=1 bash stores/build.sh          # rebuild even if a cached binary exists
 #
 # Needs only the machine's Go toolchain and the Go module proxy. Outputs:
@@ -142,7 +141,8 @@ build_victoria_logs() {
 }
 
 want=("$@")
-((${#want[@]} > 0)) || want=(jaeger victoria-logs)
+# Thanos is in the default set because `pnpm test` runs e2e/test/scale-out.test.ts.
+((${#want[@]} > 0)) || want=(jaeger victoria-logs thanos)
 for store in "${want[@]}"; do
   case "$store" in
     jaeger) ensure jaeger "$JAEGER_VERSION" build_jaeger ;;
