@@ -34,6 +34,7 @@ import { buildResource } from './resource.js';
 import { type SignalsHandle, startSignals } from './signals.js';
 import { temporalitySelector } from './temporality.js';
 import { checkRegisterOptions } from './validate-options.js';
+import { setUpVariantContext } from './variant-context.js';
 import { llmViews } from './views.js';
 
 /** Options of {@link register}. Each one overrides the matching `OTEL_*` variable. */
@@ -193,12 +194,14 @@ export function register(options: RegisterOptions = {}): LlmOtelHandle {
   const handle = disabled ? disabledHandle() : setUp(options ?? {});
   // MLflow's model sync, only with MLFLOW_TRACKING_URI set (@llm-otel/mlflow loads lazily then).
   const mlflow = disabled ? undefined : startMlflowIfConfigured(handle.config.serviceName);
+  // Prompt variants (withVariant) get an AsyncLocalStorage context manager when first used, if none.
+  const undoVariantContext = disabled ? undefined : setUpVariantContext();
   current = handle;
   const shutdown = handle.shutdown;
   return Object.assign(handle, {
     shutdown: () => {
       if (current === handle) current = undefined;
-      return Promise.all([mlflow?.stop(), shutdown()]).then(() => undefined);
+      return Promise.all([mlflow?.stop(), shutdown()]).then(() => undoVariantContext?.());
     },
   });
 }
