@@ -15,32 +15,31 @@
  * Also prints the gateway's throughput per CPU-second and the collectors' memory at this load
  * (the method behind the sizing table in collector/README.md).
  *
- * Needs `pnpm collector:build`, `bash stores/build.sh thanos` and the workspace build.
+ * Needs `pnpm collector:build`, `pnpm stores:build` (Thanos) and the workspace build.
  * SCALE_APPS (default 20) and SCALE_OUTAGE_SECONDS (default 60, the issue's drill) can be lowered
  * for a quick local run; SCALE_MODELS (default 2, at most 20) multiplies the series per app (capacity runs).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cpuSeconds,
-  residentMiB,
-  selfMetric,
-  startTierCollector,
-  sumOfMetric,
-  type TierPorts,
-} from '../src/gateway-tier.js';
-import { eventually, freePorts, type Service, start, stopAll } from '../src/processes.js';
+import { cpuSeconds, residentMiB, selfMetric, sumOfMetric } from '../src/gateway-tier.js';
+import { eventually, stopAll } from '../src/processes.js';
 import { query } from '../src/prometheus.js';
-import { startThanos, type Thanos, type ThanosPorts } from '../src/thanos.js';
+import {
+  type AppTotals,
+  appLines,
+  type ModelTotals,
+  SCALE_JOB,
+  type ScaleOut,
+  startScaleOut,
+} from '../src/scale-topology.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'llm-otel-scale-'));
 const APPS = Number(process.env.SCALE_APPS ?? '20');
 const OUTAGE_SECONDS = Number(process.env.SCALE_OUTAGE_SECONDS ?? '60');
-const JOB = 'scale-out/scale-app';
 /**
  * The apps' models (see scale-app.mjs); more models, more data points per export. At most 20: the
  * SDK keeps 20 distinct model names per process (core's maxDistinctModels) and records the others
@@ -49,118 +48,19 @@ const JOB = 'scale-out/scale-app';
 const MODELS = Array.from({ length: Number(process.env.SCALE_MODELS ?? '2') }, (_, i) => `scale-model-${i}`);
 if (MODELS.length < 1 || MODELS.length > 20) throw new Error('SCALE_MODELS must be between 1 and 20');
 
-interface ModelTotals {
-  calls: number;
-  errors: number;
-  outputTokens: number;
-}
-type AppTotals = Record<string, ModelTotals>;
-
-type Pair<T> = [T, T];
-let thanos: Thanos;
-let gateways: Pair<Service>;
-let agents: Pair<Service>;
-let gatewayPorts: Pair<TierPorts>;
-let agentPorts: Pair<TierPorts>;
-let gatewayStartedAt = 0;
-const apps: Array<{ instance: string; agent: number; service: Service }> = [];
-
-function tierPorts(take: () => number): TierPorts {
-  return { grpc: take(), http: take(), health: take(), self: take() };
-}
-
-async function startGateway(i: 0 | 1): Promise<Service> {
-  return startTierCollector({
-    repoRoot,
-    role: 'gateway',
-    name: `gateway-${i}`,
-    ports: gatewayPorts[i],
-    logDir: workDir,
-    // No traces or logs flow in this test; their exporters point nowhere and stay idle.
-    env: { PRW_ENDPOINT: thanos.remoteWriteUrl },
-  });
-}
-
-/** Agent i forwards to gateway i; its queue directory outlives the process (restarts reuse it). */
-async function startAgent(i: 0 | 1): Promise<Service> {
-  return startTierCollector({
-    repoRoot,
-    role: 'agent',
-    name: `agent-${i}`,
-    ports: agentPorts[i],
-    logDir: workDir,
-    env: {
-      OTELCOL_GATEWAY_ENDPOINT: `127.0.0.1:${gatewayPorts[i].grpc}`,
-      OTELCOL_QUEUE_DIR: join(workDir, `agent-${i}-queue`),
-    },
-  });
-}
-
-/** The one JSON line an app prints once it is running, and the totals line it prints at exit. */
-function appLines(service: Service): Array<{ ready?: boolean; totals?: AppTotals }> {
-  // The log file is opened asynchronously after the process starts.
-  if (!existsSync(service.log)) return [];
-  return readFileSync(service.log, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { ready?: boolean; totals?: AppTotals });
-}
-
-/** Waits for an app's ready line; fails at once (not after the timeout) when it exited, e.g. on an unbuilt package. */
-async function waitUntilRunning(app: Service): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!appLines(app).some((l) => l.ready)) {
-    if (app.process.exitCode !== null) throw new Error(`${app.name} exited (${app.process.exitCode}); see ${app.log}`);
-    if (Date.now() > deadline) throw new Error(`${app.name} did not start within 60 s; see ${app.log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+let topology: ScaleOut;
 
 /** PromQL `sum by (instance, gen_ai_request_model)` of one metric, as instance/model -> value. */
 async function storedByInstanceAndModel(metric: string): Promise<Map<string, number>> {
-  const rows = await query(thanos.queryUrl, `sum by (instance, gen_ai_request_model) (${metric}{job="${JOB}"})`);
+  const rows = await query(
+    topology.thanos.queryUrl,
+    `sum by (instance, gen_ai_request_model) (${metric}{job="${SCALE_JOB}"})`,
+  );
   return new Map(rows.map((r) => [`${r.metric.instance}/${r.metric.gen_ai_request_model}`, Number(r.value[1])]));
 }
 
 beforeAll(async () => {
-  const ports = await freePorts(5 + 4 * 4);
-  const take = (): number => {
-    const port = ports.shift();
-    if (port === undefined) throw new Error('not enough free ports');
-    return port;
-  };
-  const thanosPorts: ThanosPorts = {
-    receiveHttp: take(),
-    receiveGrpc: take(),
-    remoteWrite: take(),
-    queryHttp: take(),
-    queryGrpc: take(),
-  };
-  gatewayPorts = [tierPorts(take), tierPorts(take)];
-  agentPorts = [tierPorts(take), tierPorts(take)];
-  thanos = await startThanos(repoRoot, thanosPorts, workDir);
-  gateways = [await startGateway(0), await startGateway(1)];
-  gatewayStartedAt = Date.now();
-  agents = [await startAgent(0), await startAgent(1)];
-  for (let k = 0; k < APPS; k++) {
-    const agent = k % 2 === 0 ? 0 : 1;
-    const instance = `scale-app-${k}`;
-    const service = start(instance, process.execPath, [join(repoRoot, 'e2e', 'src', 'scale-app.mjs')], {
-      logDir: workDir,
-      env: {
-        OTEL_METRICS_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${agentPorts[agent].http}`,
-        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
-        OTEL_METRIC_EXPORT_INTERVAL: '1000',
-        OTEL_SERVICE_NAME: 'scale-app',
-        OTEL_RESOURCE_ATTRIBUTES: `service.namespace=scale-out,service.instance.id=${instance}`,
-        SCALE_CALLS_PER_TICK: '5',
-        SCALE_MODELS: String(MODELS.length),
-      },
-    });
-    apps.push({ instance, agent, service });
-  }
-  for (const app of apps) await waitUntilRunning(app.service);
+  topology = await startScaleOut({ repoRoot, workDir, apps: APPS, models: MODELS.length });
 }, 180_000);
 
 afterAll(async () => {
@@ -171,16 +71,17 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
   it('every app instance reaches Thanos through its agent and gateway', async () => {
     const seen = await eventually(`all ${APPS} instances in Thanos`, 90_000, async () => {
       const rows = await query(
-        thanos.queryUrl,
-        `count by (instance) (llm_inference_latency_seconds_count{job="${JOB}"})`,
+        topology.thanos.queryUrl,
+        `count by (instance) (llm_inference_latency_seconds_count{job="${SCALE_JOB}"})`,
       );
       return rows.length === APPS ? rows : undefined;
     });
-    expect(seen.map((r) => r.metric.instance).sort()).toEqual(apps.map((a) => a.instance).sort());
+    expect(seen.map((r) => r.metric.instance).sort()).toEqual(topology.apps.map((a) => a.instance).sort());
   }, 120_000);
 
   it(`one gateway killed for ${OUTAGE_SECONDS} s under load: its agent queues on disk, survives its own restart, and drains`, async () => {
     const victim = 0 as const;
+    const { gateways, agents, agentPorts, apps } = topology;
     const agentSelf = agentPorts[victim].self;
     const queued = () => selfMetric(agentSelf, 'otelcol_exporter_queue_size');
     const sleepUntil = (unixSeconds: number) =>
@@ -198,13 +99,13 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
     agents[victim].process.kill('SIGKILL');
     await new Promise<void>((resolve) => agents[victim].process.once('exit', () => resolve()));
     const agentCrash = Date.now() / 1000;
-    agents[victim] = await startAgent(victim);
+    await topology.restartAgent(victim);
     const reloaded = await queued();
     expect(reloaded, 'batches reloaded from disk by the restarted agent').toBeGreaterThan(0);
     // The rest of the drill: the gateway stays down while the apps keep recording.
     await sleepUntil(outageStart + OUTAGE_SECONDS);
     const queuedAtReturn = await queued();
-    gateways[victim] = await startGateway(victim);
+    await topology.restartGateway(victim);
     await eventually('the agent queue drained', 120_000, async () => ((await queued()) === 0 ? true : undefined));
     expect(queuedAtReturn).toBeGreaterThan(0);
     expect(await selfMetric(agentSelf, 'otelcol_exporter_sent_metric_points')).toBeGreaterThan(0);
@@ -220,8 +121,8 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
     const window = Math.floor(agentCrash - outageStart);
     const samples = await eventually('the outage samples in Thanos', 60_000, async () => {
       const rows = await query(
-        thanos.queryUrl,
-        `count_over_time(llm_token_generation_rate_total{job="${JOB}",instance="${behindVictim}",gen_ai_request_model="scale-model-0"}[${window}s] @ ${agentCrash.toFixed(3)})`,
+        topology.thanos.queryUrl,
+        `count_over_time(llm_token_generation_rate_total{job="${SCALE_JOB}",instance="${behindVictim}",gen_ai_request_model="scale-model-0"}[${window}s] @ ${agentCrash.toFixed(3)})`,
       );
       const n = Math.max(0, ...rows.map((r) => Number(r.value[1])));
       return n >= window / 2 ? n : undefined;
@@ -232,9 +133,10 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
   }, 300_000);
 
   it('after the apps stop, every counter each app sent equals what Thanos holds', async () => {
+    const { thanos, gateways, agents, gatewayPorts, agentPorts, apps } = topology;
     const gatewayCpu = cpuSeconds(gateways[1].process.pid ?? 0);
     const gatewayPoints = await selfMetric(gatewayPorts[1].self, 'otelcol_receiver_accepted_metric_points');
-    const gatewaySeconds = (Date.now() - gatewayStartedAt) / 1000;
+    const gatewaySeconds = (Date.now() - topology.gatewaysStartedAt) / 1000;
     const receiveCpu = cpuSeconds(thanos.receive.process.pid ?? 0);
     // agent-1 was never restarted, so its CPU and accepted points cover the whole run like gateway-1's.
     const agentCpu = cpuSeconds(agents[1].process.pid ?? 0);
