@@ -1,6 +1,7 @@
 /**
- * `@llm-otel/mlflow`: llm-otel's MLflow integration. A typed client of MLflow's REST API and the
- * model sync that mirrors the model registry into MLflow's and follows an MLflow alias back.
+ * `@llm-otel/mlflow`: llm-otel's MLflow integration. A typed client of MLflow's REST API, the
+ * model sync that mirrors the model registry into MLflow's and follows an MLflow alias back, and
+ * the experiment tracking of prompt variants.
  */
 export { DEFAULT_RETRY, type RetryOptions } from './backoff.js';
 export {
@@ -25,3 +26,21 @@ export {
   startModelSync,
 } from './model-sync.js';
 export { TAG_DEPLOYED_AT, TAG_MODEL_HASH, TAG_SERVICE_NAME, TAG_VERSION } from './tags.js';
+export {
+  createRun,
+  endRun,
+  ensureExperiment,
+  getExperimentByName,
+  logBatch,
+  type MlflowExperiment,
+  type MlflowMetric,
+  type MlflowParam,
+} from './tracking-api.js';
+export { RESERVOIR_SIZE } from './variant-aggregate.js';
+export {
+  startVariantTracking,
+  TAG_VARIANT,
+  type VariantTracking,
+  type VariantTrackingOptions,
+  type VariantTrackingStatus,
+} from './variant-tracking.js';
