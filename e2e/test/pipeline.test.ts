@@ -701,6 +701,41 @@ describe('app -> collector -> Prometheus', () => {
       if (result.length === 0) empty.push(`${q.title} [${q.refId}]: ${q.expr}`);
     }
     expect(empty).toEqual([]);
+
+    // The provider variable lists every provider the service called, Anthropic included, and with
+    // only anthropic selected the model variable lists Claude and the call panels show its calls.
+    const anthropic = dashboardQueries({
+      service_name: [SERVICE],
+      provider: ['anthropic'],
+      model: 'All',
+      rateInterval: '1m',
+    });
+    const variable = async (name: string, label: string) =>
+      (await query(prometheusUrl, anthropic.find((q) => q.source === 'variable' && q.title === name)?.expr ?? ''))
+        .map((s) => s.metric[label])
+        .sort();
+    expect(await variable('provider', 'gen_ai_provider_name')).toEqual(['anthropic', 'ollama', 'openai_compatible']);
+    expect(await variable('model', 'gen_ai_request_model')).toEqual([ANTHROPIC_MODEL]);
+    // Panels that may rightly be empty for one provider: failures (none of a kind), scores the app
+    // records per model and task without a provider, and endpoint health (the health probe watches
+    // the openai and ollama clients' endpoints only).
+    const notPerProvider = ['llm_error_rate_total', 'llm_response_quality_score', 'llm_model_up'];
+    const byProvider = anthropic.filter(
+      (q) =>
+        q.source === 'panel' &&
+        /\$\{?provider\b/.test(q.template) &&
+        !notPerProvider.some((metric) => q.template.includes(metric)),
+    );
+    expect(byProvider.length).toBeGreaterThan(5);
+    const emptyForAnthropic: string[] = [];
+    for (const q of byProvider) {
+      const result = await query(prometheusUrl, q.expr);
+      if (result.length === 0) emptyForAnthropic.push(`${q.title} [${q.refId}]: ${q.expr}`);
+      for (const series of result)
+        if (series.metric.gen_ai_provider_name !== undefined)
+          expect(series.metric.gen_ai_provider_name, q.title).toBe('anthropic');
+    }
+    expect(emptyForAnthropic).toEqual([]);
     // What `pnpm demo:stack` prints from the same Prometheus.
     expect(await spendAndHeadroom(prometheusUrl, SERVICE)).toMatch(
       /^spend \$0\.\d{4} \(.*gpt-4o-mini \$.*\) {2}headroom input_tokens \d+\.\d%, output_tokens \d+\.\d%, requests \d+\.\d%, tokens \d+\.\d%$/,
