@@ -1,5 +1,6 @@
 /**
- * The llm-otel demo: a service making LLM calls through the real `openai` and `ollama` clients,
+ * The llm-otel demo: a service making LLM calls through the real `openai`, `ollama` and
+ * `@anthropic-ai/sdk` clients,
  * measured with no telemetry code of its own (started with `--import @llm-otel/node/register`),
  * against an embedded model simulator. It registers two model versions, re-deploys one, injects a
  * response-length drift that the in-process detector reports, then prints the llm_* series, the
@@ -7,11 +8,14 @@
  *
  * The simulator serves the OpenAI API on a loopback address, which llm-otel prices at 0 like any
  * local server; `pnpm demo` sets LLM_OTEL_PRICES_FILE to examples/llm-service/simulator-prices.json,
- * which prices its models at OpenAI's list prices, so the spend shows what the calls would cost.
+ * which prices its models at OpenAI's and Anthropic's list prices, so the spend shows what the calls
+ * would cost. The Anthropic calls go to the simulator's Messages API (their system prompt is marked
+ * for Anthropic's prompt cache: written once, then read).
  *
  *   pnpm demo                                   # everything local, no network, no API key
  *   OPENAI_BASE_URL=... OPENAI_API_KEY=... pnpm demo   # a real OpenAI-compatible endpoint
  *   OLLAMA_HOST=http://localhost:11434 pnpm demo       # a real Ollama
+ *   ANTHROPIC_BASE_URL=... ANTHROPIC_API_KEY=... pnpm demo   # a real Anthropic endpoint
  *   DEMO_CALLS=600 DEMO_SERVE=1 pnpm demo       # more calls; keep serving /metrics afterwards
  */
 import { getDriftMonitor, getEvaluators, getLlmMetrics, getModelRegistry } from '@llm-otel/core';
@@ -27,6 +31,8 @@ const OPENAI_MODEL = process.env.DEMO_OPENAI_MODEL ?? 'gpt-4o-mini';
 /** A reasoning model for some OpenAI chat calls: its reasoning tokens are billed as output. */
 const REASONING_MODEL = process.env.DEMO_REASONING_MODEL ?? 'o4-mini';
 const OLLAMA_MODEL = process.env.DEMO_OLLAMA_MODEL ?? 'mistral';
+const ANTHROPIC_MODEL = process.env.DEMO_ANTHROPIC_MODEL ?? 'claude-haiku-4-5';
+const ANTHROPIC_OPS: Operation[] = ['anthropic.messages', 'anthropic.messages.stream'];
 const OPENAI_OPS: Operation[] = ['openai.chat', 'openai.chat.stream', 'openai.embeddings', 'openai.responses'];
 const OLLAMA_OPS: Operation[] = ['ollama.chat', 'ollama.chat.stream', 'ollama.generate', 'ollama.generate.stream'];
 
@@ -56,10 +62,17 @@ async function main(): Promise<void> {
   const simulated = await simulator.start();
   const openaiUrl = process.env.OPENAI_BASE_URL ?? `${simulated}/v1`;
   const ollamaUrl = process.env.OLLAMA_HOST ?? simulated;
-  const clients = createClients({ ...process.env, OPENAI_BASE_URL: openaiUrl, OLLAMA_HOST: ollamaUrl });
+  const anthropicUrl = process.env.ANTHROPIC_BASE_URL ?? simulated;
+  const clients = createClients({
+    ...process.env,
+    OPENAI_BASE_URL: openaiUrl,
+    OLLAMA_HOST: ollamaUrl,
+    ANTHROPIC_BASE_URL: anthropicUrl,
+  });
   console.log(`model simulator  ${simulated}`);
   console.log(`openai client -> ${openaiUrl}${process.env.OPENAI_BASE_URL ? '' : ' (simulated)'}`);
-  console.log(`ollama client -> ${ollamaUrl}${process.env.OLLAMA_HOST ? '' : ' (simulated)'}\n`);
+  console.log(`ollama client -> ${ollamaUrl}${process.env.OLLAMA_HOST ? '' : ' (simulated)'}`);
+  console.log(`anthropic client -> ${anthropicUrl}${process.env.ANTHROPIC_BASE_URL ? '' : ' (simulated)'}\n`);
 
   const registry = getModelRegistry();
   registry.registerModel({
@@ -122,6 +135,18 @@ async function main(): Promise<void> {
   // The new version answers at greater length: the response-length distribution drifts.
   simulator.setModelProfile(OLLAMA_MODEL, { completionTokensMedian: simulator.profile.completionTokensMedian * 1.8 });
   await runCalls('after re-deploy', CALLS - Math.round(CALLS * 0.6), call);
+
+  // Claude's calls come last, so the seeded traffic and drift above stay as they were.
+  let anthropicCalls = 0;
+  await runCalls('anthropic', Math.max(2, Math.round(CALLS / 10)), async () => {
+    const op = ANTHROPIC_OPS[anthropicCalls++ % ANTHROPIC_OPS.length] as Operation;
+    try {
+      await runOperation(clients, op, ANTHROPIC_MODEL, 'Summarise the release notes in two sentences.');
+      return true;
+    } catch {
+      return false;
+    }
+  });
 
   const url = telemetry.prometheusUrl ?? '';
   const text = await (await fetch(url.replace('localhost', '127.0.0.1'))).text();

@@ -52,19 +52,27 @@ describe('pnpm demo', () => {
     expect(out).toContain(`Prometheus endpoint: http://127.0.0.1:${port}/metrics`);
     // Spend per model: the priced simulator models cost something, the local Ollama model nothing.
     const spend = out.slice(out.indexOf('spend per model'), out.indexOf('rate-limit headroom'));
-    expect(spend).toMatch(/openai_compatible {2}gpt-4o-mini {2}\$0\.\d*[1-9]\d* {2}= input /);
+    expect(spend).toMatch(/openai_compatible {2}gpt-4o-mini +\$0\.\d*[1-9]\d* {2}= input /);
     expect(spend).toMatch(/openai_compatible {2}o4-mini +\$0\.\d*[1-9]\d* {2}= input /);
     expect(spend).toMatch(/ollama +mistral +\$0\.000000\n/);
     expect(spend).toMatch(/total +\$0\.\d*[1-9]/);
     // The token types the simulator reports: cached input on repeated prompts, reasoning for o4-mini.
     expect(spend).toMatch(/gpt-4o-mini .*= input \S+ \+ cached_input \S+ \+ output /);
     expect(spend).toMatch(/o4-mini .*\+ reasoning 0\.\d*[1-9]/);
-    // Headroom: the simulator's OpenAI-style limits (3000 requests, 1,000,000 tokens per minute).
+    // Claude through the real Anthropic client: its cache writes and reads priced as their own types.
+    expect(spend).toMatch(/anthropic +claude-haiku-4-5 +\$0\.\d*[1-9]\d* {2}= input /);
+    expect(spend).toMatch(/claude-haiku-4-5 .*cache_creation_input 0\.\d*[1-9]/);
+    expect(spend).toMatch(/claude-haiku-4-5 .*cached_input 0\.\d*[1-9]/);
+    // Headroom: the simulator's OpenAI-style limits (3000 requests, 1,000,000 tokens per minute)
+    // (columns padded to the longest provider, server and kind).
     const headroom = out.slice(out.indexOf('rate-limit headroom'), out.indexOf('Prometheus endpoint'));
     expect(headroom).toMatch(
-      /openai_compatible {2}127\.0\.0\.1 {2}requests {2}\d+ of 3000 left \(\d+\.\d%\), resets in \d+\.\d s/,
+      /openai_compatible {2}127\.0\.0\.1 {2}requests +\d+ of 3000 left \(\d+\.\d%\), resets in \d+\.\d s/,
     );
-    expect(headroom).toMatch(/openai_compatible {2}127\.0\.0\.1 {2}tokens {4}\d+ of 1000000 left/);
+    expect(headroom).toMatch(/openai_compatible {2}127\.0\.0\.1 {2}tokens +\d+ of 1000000 left/);
     expect(headroom).not.toContain('ollama');
+    // Anthropic's four kinds: requests, tokens, input and output tokens.
+    for (const kind of ['requests', 'tokens', 'input_tokens', 'output_tokens'])
+      expect(headroom).toMatch(new RegExp(`anthropic +127\\.0\\.0\\.1 +${kind} +\\d+ of \\d+ left`));
   }, 120_000);
 });
