@@ -1,7 +1,9 @@
-// Canned LLM responses served by an in-process `fetch`: the real openai, ollama and Anthropic clients run their
-// whole request/response path (request building, headers, JSON and SSE/NDJSON parsing) but no
-// socket is opened, so what a benchmark measures is the client plus the instrumentation, never
+// Canned LLM responses served by an in-process `fetch` (for Bedrock, an in-process request handler):
+// the real openai, ollama, Anthropic and Bedrock Runtime clients run their whole request/response
+// path (request building, signing, headers, JSON and SSE/NDJSON parsing) but no socket is opened, so what a benchmark measures is the client plus the instrumentation, never
 // the network.
+
+import { Readable } from 'node:stream';
 
 const encoder = new TextEncoder();
 
@@ -18,6 +20,8 @@ const OPENAI_RESPONSE_MODEL = 'gpt-4o-mini-2024-07-18';
 const OLLAMA_MODEL = 'llama3.2:1b';
 const ANTHROPIC_MODEL = 'claude-haiku-4-5';
 const ANTHROPIC_RESPONSE_MODEL = 'claude-haiku-4-5-20251001';
+// Claude Haiku 4.5 through its global cross-region inference profile (priced in the built-in table).
+const BEDROCK_MODEL = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
 
 /**
  * The headers OpenAI sends with every answer (rate-limit state included), so that the figures include
@@ -187,6 +191,18 @@ function anthropicStream(chunks) {
   return events;
 }
 
+/** A Converse answer: one text block of `outputTokens` tokens, its usage and latency. */
+function bedrockConverse(outputTokens) {
+  let text = '';
+  for (let i = 0; i < outputTokens; i++) text += tokenText(i);
+  return JSON.stringify({
+    output: { message: { role: 'assistant', content: [{ text }] } },
+    stopReason: 'end_turn',
+    usage: { inputTokens: PROMPT_TOKENS, outputTokens, totalTokens: PROMPT_TOKENS + outputTokens },
+    metrics: { latencyMs: 412 },
+  });
+}
+
 const OLLAMA_TIMING = { total_duration: 1_500_000_000, load_duration: 20_000_000, prompt_eval_duration: 80_000_000 };
 
 function ollamaChat(outputTokens) {
@@ -266,4 +282,39 @@ export function anthropicFetch() {
   };
 }
 
-export const MODELS = { openai: OPENAI_MODEL, ollama: OLLAMA_MODEL, anthropic: ANTHROPIC_MODEL };
+/**
+ * The Bedrock Runtime client's transport (a smithy request handler, as its `requestHandler` option
+ * takes): answers every request with the canned Converse response (Bedrock sends no rate-limit
+ * headers). The body is a Node stream, as the SDK's own HTTP handler gives it.
+ */
+export function bedrockRequestHandler() {
+  const converse = Buffer.from(bedrockConverse(STREAM_CHUNKS));
+  return {
+    metadata: { handlerProtocol: 'http/1.1' },
+    async handle() {
+      const response = {
+        statusCode: 200,
+        reason: 'OK',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(converse.length),
+          'x-amzn-requestid': 'req_bench',
+        },
+        body: Readable.from([converse]),
+      };
+      return { response };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs() {
+      return {};
+    },
+    destroy() {},
+  };
+}
+
+export const MODELS = {
+  openai: OPENAI_MODEL,
+  ollama: OLLAMA_MODEL,
+  anthropic: ANTHROPIC_MODEL,
+  bedrock: BEDROCK_MODEL,
+};

@@ -138,6 +138,7 @@ const CASE_ORDER = [
   `ollama.generate.stream${STREAM_CHUNKS}`,
   'anthropic.messages',
   `anthropic.messages.stream${STREAM_CHUNKS}`,
+  'bedrock.converse',
   'recordInference',
 ];
 const us = (x) => {

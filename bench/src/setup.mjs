@@ -116,12 +116,15 @@ export async function setupVariant(variant) {
   const openai = require('openai');
   const ollama = require('ollama');
   const anthropic = require('@anthropic-ai/sdk');
+  const bedrock = require('@aws-sdk/client-bedrock-runtime');
   return {
     ...otel,
     switchable,
     OpenAI: openai.OpenAI ?? openai.default ?? openai,
     Ollama: ollama.Ollama,
     Anthropic: anthropic.Anthropic,
+    BedrockRuntimeClient: bedrock.BedrockRuntimeClient,
+    ConverseCommand: bedrock.ConverseCommand,
   };
 }
 
@@ -146,6 +149,7 @@ export function versions() {
     'openai',
     'ollama',
     '@anthropic-ai/sdk',
+    '@aws-sdk/client-bedrock-runtime',
     '@opentelemetry/api',
     '@opentelemetry/sdk-metrics',
     '@opentelemetry/exporter-prometheus',

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
-import { anthropicFetch, MODELS, ollamaFetch, openaiFetch, STREAM_CHUNKS } from './fixtures.mjs';
+import { anthropicFetch, bedrockRequestHandler, MODELS, ollamaFetch, openaiFetch, STREAM_CHUNKS } from './fixtures.mjs';
 import { recordedCounts, requireLlmOtel, setupVariant } from './setup.mjs';
 
 const { values: args } = parseArgs({
@@ -23,7 +23,8 @@ const { values: args } = parseArgs({
 const RECORD_BATCH = 1000;
 
 const variant = args.variant;
-const { reader, switchable, OpenAI, Ollama, Anthropic } = await setupVariant(variant);
+const { reader, switchable, OpenAI, Ollama, Anthropic, BedrockRuntimeClient, ConverseCommand } =
+  await setupVariant(variant);
 const openai = new OpenAI({
   apiKey: 'sk-bench',
   baseURL: 'https://api.openai.com/v1',
@@ -37,7 +38,16 @@ const anthropic = new Anthropic({
   fetch: anthropicFetch(),
   maxRetries: 0,
 });
+// The AWS SDK warns once per process that its 2027 releases need Node 22: noise in every worker's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const bedrock = new BedrockRuntimeClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
+  requestHandler: bedrockRequestHandler(),
+  maxAttempts: 1,
+});
 const messages = [{ role: 'user', content: 'Say hello.' }];
+const bedrockMessages = [{ role: 'user', content: [{ text: 'Say hello.' }] }];
 
 async function drain(stream) {
   let n = 0;
@@ -128,6 +138,15 @@ const CASES = [
       // (the client does not yield the ping).
       const n = await drain(stream);
       if (n !== STREAM_CHUNKS + 5) throw new Error(`expected ${STREAM_CHUNKS + 5} events, got ${n}`);
+    },
+  },
+  {
+    name: 'bedrock.converse',
+    variants: ['baseline', 'llm-otel', 'llm-otel-signals'],
+    paired: 40,
+    fn: async () => {
+      const r = await bedrock.send(new ConverseCommand({ modelId: MODELS.bedrock, messages: bedrockMessages }));
+      if (r.usage?.outputTokens !== STREAM_CHUNKS) throw new Error(`expected ${STREAM_CHUNKS} output tokens`);
     },
   },
   {
