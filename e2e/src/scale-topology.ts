@@ -91,7 +91,7 @@ async function waitUntilRunning(app: Service): Promise<void> {
  */
 export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut> {
   const { repoRoot, workDir } = options;
-  const ports = await freePorts(5 + 4 * 4);
+  const ports = await freePorts(6 + 4 * 4);
   const take = (): number => {
     const port = ports.shift();
     if (port === undefined) throw new Error('not enough free ports');
@@ -99,7 +99,14 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
   };
   const thanos = await startThanos(
     repoRoot,
-    { receiveHttp: take(), receiveGrpc: take(), remoteWrite: take(), queryHttp: take(), queryGrpc: take() },
+    {
+      receiveHttp: take(),
+      receiveGrpc: take(),
+      remoteWrite: take(),
+      replication: take(),
+      queryHttp: take(),
+      queryGrpc: take(),
+    },
     workDir,
   );
   const gatewayPorts: Pair<TierPorts> = [tierPorts(take), tierPorts(take)];

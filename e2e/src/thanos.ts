@@ -7,6 +7,8 @@ export interface ThanosPorts {
   receiveHttp: number;
   receiveGrpc: number;
   remoteWrite: number;
+  /** Receive's Cap'n Proto replication listener (unused with one replica, but always opened). */
+  replication: number;
   queryHttp: number;
   queryGrpc: number;
 }
@@ -46,6 +48,8 @@ export async function startThanosReceive(repoRoot: string, ports: ThanosPorts, w
       `--http-address=127.0.0.1:${ports.receiveHttp}`,
       `--grpc-address=127.0.0.1:${ports.receiveGrpc}`,
       `--remote-write.address=127.0.0.1:${ports.remoteWrite}`,
+      // Its default, 0.0.0.0:19391, would collide with any other Receive on the host.
+      `--receive.capnproto-address=127.0.0.1:${ports.replication}`,
       // Every block Receive ships carries external labels; one replica here.
       '--label=receive_replica="0"',
       // Gateways send through several parallel remote-write workers, and an agent's queue
