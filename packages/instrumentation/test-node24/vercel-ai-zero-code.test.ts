@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { llmTestServer } from '../test/utils/llm-server.js';
+import { startZeroCodeApp, stopZeroCodeApp, sum } from '../test/utils/zero-code.js';
 
 /**
  * No code change: `node --import @llm-otel/node/register` measures an ES module app on the Vercel
@@ -14,59 +12,19 @@ import { llmTestServer } from '../test/utils/llm-server.js';
 const server = llmTestServer();
 const nodePackage = new URL('../../node/', import.meta.url);
 const app = fileURLToPath(new URL('../../../matrix/node24/fixtures/vercel-ai-app.mjs', import.meta.url));
-let child: ChildProcess | undefined;
 
 beforeAll(() => server.start());
 afterAll(() => server.stop());
-afterEach(() => {
-  child?.kill();
-  child = undefined;
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** The sum of the samples of `name` whose label set includes every `labels` pair (Prometheus text). */
-function sum(page: string, name: string, labels: Record<string, string>): number {
-  let total = 0;
-  for (const line of page.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
+afterEach(stopZeroCodeApp);
 
 describe('no code change: --import @llm-otel/node/register measures the Vercel AI SDK', () => {
   it('generateText, streamText, embed (openai) and generateText (anthropic): each once, the ledger tokens', async () => {
     server.ledger.clear();
-    const port = await freePort();
-    child = spawn(process.execPath, ['--import', new URL('register.mjs', nodePackage).href, app], {
-      env: {
-        ...process.env,
-        OPENAI_BASE_URL: server.openaiBaseURL,
-        OTEL_METRICS_EXPORTER: 'prometheus',
-        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const run = await startZeroCodeApp(['--import', new URL('register.mjs', nodePackage).href, app], {
+      OPENAI_BASE_URL: server.openaiBaseURL,
     });
-    const first = await Promise.race([
-      once(child.stdout as NodeJS.ReadableStream, 'data').then(([out]) => String(out)),
-      once(child, 'exit').then(([code]) => `exited with ${code}`),
-    ]);
-    expect(first).toContain('done');
-    const page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(run.first).toContain('done');
+    const page = await run.scrape();
     const openaiChat = { gen_ai_provider_name: 'openai', gen_ai_operation_name: 'chat' };
     expect(sum(page, 'llm_inference_latency_seconds_count', openaiChat)).toBe(2);
     expect(sum(page, 'llm_time_to_first_token_seconds_count', openaiChat)).toBe(1);
