@@ -256,6 +256,11 @@ function applyOptions(
   return next;
 }
 
+// The ranges of a request's sampling parameters (what the providers accept).
+const isTemperature = (n: number) => Number.isFinite(n) && n >= 0;
+const isTopP = (n: number) => n >= 0 && n <= 1;
+const isMaxTokens = (n: number) => Number.isSafeInteger(n) && n > 0;
+
 function envValue(name: string): string | undefined {
   return typeof process === 'object' ? process.env?.[name] : undefined;
 }
@@ -900,9 +905,9 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     call.inputTokens = input;
     call.outputTokens = output;
     call.costUsd = costUsd;
-    call.temperature = this.sampling(record.temperature, (n) => Number.isFinite(n) && n >= 0);
-    call.topP = this.sampling(record.topP, (n) => n >= 0 && n <= 1);
-    call.maxTokens = this.sampling(record.maxTokens, (n) => Number.isSafeInteger(n) && n > 0);
+    call.temperature = this.sampling(record.temperature, isTemperature);
+    call.topP = this.sampling(record.topP, isTopP);
+    call.maxTokens = this.sampling(record.maxTokens, isMaxTokens);
     this.toVariantSink(() => sink.call(call));
   }
 
