@@ -1,10 +1,10 @@
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { getLlmMetrics } from '@llm-otel/core';
 import { ModelSimulator } from '@llm-otel/model-simulator';
 import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from '../src/index.js';
+import { startOtlpReceiver } from './otlp-receiver.js';
 
 interface OtlpAttribute {
   key: string;
@@ -27,28 +27,7 @@ interface TracesBody {
 }
 
 /** A minimal OTLP/HTTP traces receiver (JSON encoding) that keeps every request body. */
-function startReceiver(): Promise<{ server: Server; url: string; bodies: TracesBody[] }> {
-  const bodies: TracesBody[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/v1/traces' && req.headers['content-type']?.includes('json')) {
-        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as TracesBody);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      } else {
-        res.writeHead(415).end();
-      }
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({ server, url: `http://127.0.0.1:${port}`, bodies });
-    }),
-  );
-}
+const startReceiver = () => startOtlpReceiver<TracesBody>({ path: '/v1/traces', jsonOnly: true });
 
 function attrs(list: OtlpAttribute[]): Record<string, unknown> {
   return Object.fromEntries(

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { CALL_EVENT_NAME } from '@llm-otel/core';
 import { ModelSimulator } from '@llm-otel/model-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOtlpReceiver } from './otlp-receiver.js';
 
 /**
  * The guard behind "no prompt or completion content by default": an app run with
@@ -17,28 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 
 /** A minimal OTLP/HTTP logs receiver that keeps every request body as text. */
-function startReceiver(): Promise<{ server: Server; url: string; bodies: string[] }> {
-  const bodies: string[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/v1/logs' && req.headers['content-type']?.includes('json')) {
-        bodies.push(Buffer.concat(chunks).toString('utf8'));
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      } else {
-        res.writeHead(415).end();
-      }
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({ server, url: `http://127.0.0.1:${port}`, bodies });
-    }),
-  );
-}
+const startReceiver = () => startOtlpReceiver<string>({ path: '/v1/logs', jsonOnly: true, decode: (text) => text });
 
 /** The simulator's scripted answer (its text pieces joined). */
 const ANSWER = 'Hello there';

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseGoDuration } from '@llm-otel/core/internal';
 import { ModelSimulator } from '@llm-otel/model-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOtlpReceiver } from './otlp-receiver.js';
 
 interface OtlpGaugeMetric {
   name: string;
@@ -21,24 +21,7 @@ interface OtlpMetricsBody {
 }
 
 /** An OTLP/HTTP JSON receiver that keeps every metrics body. */
-function startReceiver(): Promise<{ server: Server; url: string; bodies: OtlpMetricsBody[] }> {
-  const bodies: OtlpMetricsBody[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/v1/metrics') bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({ server, url: `http://127.0.0.1:${port}`, bodies });
-    }),
-  );
-}
+const startReceiver = () => startOtlpReceiver<OtlpMetricsBody>({ path: '/v1/metrics' });
 
 /** The last exported value of a rate-limit gauge per `llm.rate_limit.kind`. */
 function lastGauges(bodies: OtlpMetricsBody[], name: string): Record<string, number> {

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import { CALL_EVENT_NAME, getLlmMetrics } from '@llm-otel/core';
 import { metrics } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
@@ -9,6 +8,7 @@ import { resolveConfig } from '../src/config.js';
 import { register } from '../src/index.js';
 import { DROPPED_EVENTS_METRIC, startSignals } from '../src/signals.js';
 import { freePort } from './helpers.js';
+import { startOtlpReceiver } from './otlp-receiver.js';
 
 interface OtlpAttribute {
   key: string;
@@ -28,28 +28,7 @@ interface LogsBody {
 }
 
 /** A minimal OTLP/HTTP logs receiver (JSON encoding) that keeps every request body. */
-function startReceiver(): Promise<{ server: Server; url: string; bodies: LogsBody[] }> {
-  const bodies: LogsBody[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/v1/logs' && req.headers['content-type']?.includes('json')) {
-        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as LogsBody);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      } else {
-        res.writeHead(415).end();
-      }
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({ server, url: `http://127.0.0.1:${port}`, bodies });
-    }),
-  );
-}
+const startReceiver = () => startOtlpReceiver<LogsBody>({ path: '/v1/logs', jsonOnly: true });
 
 const attrs = (list: OtlpAttribute[]) =>
   Object.fromEntries(

@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
 import { getLlmMetrics, INSTRUMENTS } from '@llm-otel/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from '../src/index.js';
+import { startOtlpReceiver } from './otlp-receiver.js';
 
 interface OtlpAttribute {
   key: string;
@@ -21,28 +21,7 @@ interface OtlpMetric {
 }
 
 /** A minimal OTLP/HTTP receiver (JSON encoding) that keeps every request body. */
-function startReceiver(): Promise<{ server: Server; url: string; bodies: unknown[] }> {
-  const bodies: unknown[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/v1/metrics' && req.headers['content-type']?.includes('json')) {
-        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      } else {
-        res.writeHead(415).end();
-      }
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({ server, url: `http://127.0.0.1:${port}`, bodies });
-    }),
-  );
-}
+const startReceiver = () => startOtlpReceiver({ path: '/v1/metrics', jsonOnly: true });
 
 const attrs = (list: OtlpAttribute[]) =>
   Object.fromEntries(list.map((a) => [a.key, a.value.stringValue ?? Number(a.value.intValue)]));

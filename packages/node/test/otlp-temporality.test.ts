@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
 import { getLlmMetrics } from '@llm-otel/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getRegistration, register } from '../src/index.js';
+import { startOtlpReceiver } from './otlp-receiver.js';
 
 interface OtlpMetric {
   name: string;
@@ -17,24 +17,7 @@ const DELTA = 1;
 const CUMULATIVE = 2;
 
 /** A minimal OTLP/HTTP JSON receiver keeping every request body. */
-function startReceiver(): Promise<{ server: Server; url: string; bodies: OtlpBody[] }> {
-  const bodies: OtlpBody[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpBody);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({ server, url: `http://127.0.0.1:${port}`, bodies });
-    }),
-  );
-}
+const startReceiver = () => startOtlpReceiver<OtlpBody>();
 
 function byName(body: OtlpBody | undefined): Map<string, OtlpMetric> {
   const out = new Map<string, OtlpMetric>();

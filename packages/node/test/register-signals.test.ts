@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
 import { getLlmMetrics } from '@llm-otel/core';
 import { context, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LlmOtelConfigError, register } from '../src/index.js';
+import { startOtlpReceiver } from './otlp-receiver.js';
 
 interface Body {
   resourceSpans?: Array<{
@@ -12,24 +12,7 @@ interface Body {
 }
 
 /** A minimal OTLP/HTTP receiver (JSON) for logs and traces. */
-function startReceiver(): Promise<{ server: Server; url: string; bodies: Body[] }> {
-  const bodies: Body[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Body);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({ server, url: `http://127.0.0.1:${port}`, bodies });
-    }),
-  );
-}
+const startReceiver = () => startOtlpReceiver<Body>();
 
 describe('register() with logs and traces', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
