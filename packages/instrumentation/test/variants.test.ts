@@ -104,6 +104,16 @@ describe('openai', () => {
     for (const series of c.histogram(M.latency)) expect(Object.keys(series.attributes).join()).not.toMatch(/variant/);
   });
 
+  it('the variant is the one of the call start: a stream created under a variant and read outside it keeps it', async () => {
+    const stream = await withVariant(concise, () =>
+      openai().chat.completions.create({ model: 'gpt-test+drip-2', messages, stream: true, temperature: 0.2 }),
+    );
+    // Read (and so ended and recorded) outside the variant's context.
+    await drain(stream);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ variant: concise, temperature: 0.2, failed: false });
+  });
+
   it('a call outside any variant goes to no variant; the Responses API output cap is read', async () => {
     await openai().chat.completions.create({ model: 'gpt-test', messages, temperature: 0.5 });
     await withVariant(concise, () =>
