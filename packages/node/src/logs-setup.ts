@@ -13,11 +13,11 @@ import {
   LoggerProvider,
   type LogRecordExporter,
   type LogRecordProcessor,
-  type ReadableLogRecord,
   type SdkLogRecord,
 } from '@opentelemetry/sdk-logs';
+import { boundedBatch } from './bounded-batch.js';
 import type { ResolvedSignal } from './config.js';
-import { QueueGuard } from './queue-guard.js';
+import type { QueueGuard } from './queue-guard.js';
 
 type OtlpConfig = Exclude<ResolvedSignal['otlp'], false>;
 
@@ -31,24 +31,6 @@ async function loadOtlpExporter(config: OtlpConfig): Promise<LogRecordExporter> 
       return new (await import('@opentelemetry/exporter-logs-otlp-http')).OTLPLogExporter(options);
     default:
       return new (await import('@opentelemetry/exporter-logs-otlp-proto')).OTLPLogExporter(options);
-  }
-}
-
-/** Passes batches on, telling the guard that they left the queue. */
-class ReleasingExporter implements LogRecordExporter {
-  constructor(
-    private readonly inner: LogRecordExporter,
-    private readonly guard: QueueGuard,
-  ) {}
-  export(records: ReadableLogRecord[], resultCallback: Parameters<LogRecordExporter['export']>[1]): void {
-    this.guard.release(records.length);
-    this.inner.export(records, resultCallback);
-  }
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
   }
 }
 
@@ -70,15 +52,9 @@ class GuardedProcessor implements LogRecordProcessor {
 }
 
 function guardedBatch(exporter: LogRecordExporter, config: ResolvedSignal, onDrop: () => void): GuardedProcessor {
-  const guard = new QueueGuard(config.maxQueueSize, onDrop);
-  const batch = new BatchLogRecordProcessor({
-    exporter: new ReleasingExporter(exporter, guard),
-    maxQueueSize: config.maxQueueSize,
-    maxExportBatchSize: Math.min(512, config.maxQueueSize),
-    scheduledDelayMillis: config.scheduleDelayMs,
-    exportTimeoutMillis: config.otlp ? config.otlp.timeoutMs : 30000,
-  });
-  return new GuardedProcessor(batch, guard);
+  const bounded = boundedBatch(exporter, config, onDrop);
+  const batch = new BatchLogRecordProcessor({ exporter: bounded.exporter, ...bounded.options });
+  return new GuardedProcessor(batch, bounded.guard);
 }
 
 /** What {@link setUpLogs} built. */

@@ -17,8 +17,9 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { boundedBatch } from './bounded-batch.js';
 import type { ResolvedSignal } from './config.js';
-import { QueueGuard } from './queue-guard.js';
+import type { QueueGuard } from './queue-guard.js';
 
 type OtlpConfig = Exclude<ResolvedSignal['otlp'], false>;
 
@@ -31,23 +32,6 @@ async function loadOtlpExporter(config: OtlpConfig): Promise<SpanExporter> {
       return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(options);
     default:
       return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(options);
-  }
-}
-
-class ReleasingExporter implements SpanExporter {
-  constructor(
-    private readonly inner: SpanExporter,
-    private readonly guard: QueueGuard,
-  ) {}
-  export(spans: ReadableSpan[], resultCallback: Parameters<SpanExporter['export']>[1]): void {
-    this.guard.release(spans.length);
-    this.inner.export(spans, resultCallback);
-  }
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
   }
 }
 
@@ -73,14 +57,8 @@ class GuardedProcessor implements SpanProcessor {
 }
 
 function guardedBatch(exporter: SpanExporter, config: ResolvedSignal, onDrop: () => void): GuardedProcessor {
-  const guard = new QueueGuard(config.maxQueueSize, onDrop);
-  const batch = new BatchSpanProcessor(new ReleasingExporter(exporter, guard), {
-    maxQueueSize: config.maxQueueSize,
-    maxExportBatchSize: Math.min(512, config.maxQueueSize),
-    scheduledDelayMillis: config.scheduleDelayMs,
-    exportTimeoutMillis: config.otlp ? config.otlp.timeoutMs : 30000,
-  });
-  return new GuardedProcessor(batch, guard);
+  const bounded = boundedBatch(exporter, config, onDrop);
+  return new GuardedProcessor(new BatchSpanProcessor(bounded.exporter, bounded.options), bounded.guard);
 }
 
 function hasGlobalTracerProvider(): boolean {
