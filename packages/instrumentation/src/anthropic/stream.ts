@@ -1,8 +1,8 @@
 import { type CallMeter, streamFailure } from '../shared/call-meter.js';
+import { instrumentClientStream, isClientStream } from '../shared/client-stream.js';
 import { type ContentKind, nonEmpty } from '../shared/content-kind.js';
-import { field, nonEmptyString, safely } from '../shared/safe.js';
+import { field, nonEmptyString } from '../shared/safe.js';
 import { StreamText } from '../shared/stream-text.js';
-import { listenForAbort, type StreamObserver, watchAsyncIterator } from '../shared/stream-watch.js';
 import { anthropicFailure } from './error-type.js';
 import { readAnthropicUsage, streamUsage } from './usage.js';
 
@@ -81,19 +81,13 @@ export class MessageEventReader {
   }
 }
 
-interface AnthropicStreamLike {
-  iterator?: (...args: unknown[]) => AsyncIterator<unknown>;
-  controller?: { signal?: unknown; abort?: () => void };
-  [Symbol.asyncIterator]?: (...args: unknown[]) => AsyncIterator<unknown>;
-}
-
 /** Whether a parsed value is the client's `Stream` (something with an async iterator). */
-export function isAnthropicStream(value: unknown): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AnthropicStreamLike)[Symbol.asyncIterator] === 'function'
-  );
+export const isAnthropicStream = isClientStream;
+
+/** An error type named by the event's body, else the error as the shared helper classifies it. */
+function messageStreamFailure(error: unknown): unknown {
+  const failure = anthropicFailure(error);
+  return typeof failure === 'string' ? failure : streamFailure(failure);
 }
 
 /**
@@ -116,52 +110,5 @@ export function instrumentAnthropicStream(
   reader: MessageEventReader,
   component: string,
 ): void {
-  const s = stream as AnthropicStreamLike;
-  meter.streamed = true;
-  const controller = s.controller;
-  const signal = controller?.signal;
-  const stopListening = listenForAbort(signal, () =>
-    safely(component, () => {
-      reader.settle();
-      meter.finish('aborted');
-    }),
-  );
-  const aborted = (): boolean => (signal as AbortSignal | undefined)?.aborted === true;
-  const observer: StreamObserver<unknown> = {
-    onItem: (event) => reader.read(event),
-    onEnd: () => {
-      stopListening();
-      reader.settle();
-      meter.finish(aborted() && !meter.completed ? 'aborted' : undefined);
-    },
-    onError: (error) => {
-      stopListening();
-      reader.settle();
-      // An error type named by the event's body, else the error as the shared helper classifies it.
-      const failure = anthropicFailure(error);
-      meter.finish(typeof failure === 'string' ? failure : streamFailure(failure));
-    },
-    onAbandon: () => {
-      stopListening();
-      reader.settle();
-      meter.finish(meter.completed ? undefined : 'aborted');
-    },
-  };
-
-  const key = typeof s.iterator === 'function' ? 'iterator' : Symbol.asyncIterator;
-  const original = s[key as 'iterator'];
-  if (typeof original !== 'function') return;
-  let started = false;
-  const measured = function (this: unknown, ...args: unknown[]): AsyncIterator<unknown> {
-    const source = original.apply(this, args);
-    if (started) return source;
-    started = true;
-    return safely(component, () => watchAsyncIterator(source, observer, component), source);
-  };
-  Object.defineProperty(s, key, {
-    value: measured,
-    writable: true,
-    configurable: true,
-    enumerable: key === 'iterator',
-  });
+  instrumentClientStream(stream, meter, reader, component, messageStreamFailure);
 }
