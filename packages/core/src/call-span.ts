@@ -47,6 +47,12 @@ export interface CallSpanStart {
 export class CallSpan {
   /** @internal */
   ended = false;
+  /**
+   * @internal The end time of a span opened after the fact (ms since the epoch): the same clock reading
+   * its start was computed from, so its duration is exactly the call's (the SDK's own clock for an
+   * unset end time can differ from `Date.now()` by a millisecond or more).
+   */
+  endTimeMs: number | undefined;
 
   /** @internal Use {@link LlmMetrics.startCallSpan}. */
   constructor(
@@ -109,7 +115,10 @@ export class CallSpans {
   startPast(call: CallSpanStart, durationSeconds: number): CallSpan | undefined {
     const tracer = this.currentTracer();
     if (tracer === undefined) return undefined;
-    return this.open(tracer, call, Date.now() - durationSeconds * 1000);
+    const now = Date.now();
+    const handle = this.open(tracer, call, now - durationSeconds * 1000);
+    handle.endTimeMs = now;
+    return handle;
   }
 
   /** Ends `handle` with the outcome of the call (once; later ends do nothing). */
@@ -120,14 +129,14 @@ export class CallSpans {
     if (handle.recording) span.setAttributes(endAttributes(outcome));
     // The status says "failed" and nothing more: an error's message may hold user data.
     if (outcome.errorType !== undefined) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
+    span.end(handle.endTimeMs);
   }
 
   /** Ends `handle` without outcome, when the call's record was dropped as invalid. */
   abandon(handle: CallSpan): void {
     if (handle.span === undefined || handle.ended) return;
     handle.ended = true;
-    handle.span.end();
+    handle.span.end(handle.endTimeMs);
   }
 
   /** The context that carries `handle`'s span (for the call's log record), `undefined` without one. */
