@@ -2,6 +2,7 @@ import type { CallMeter } from '../shared/call-meter.js';
 import { nonEmpty } from '../shared/content-kind.js';
 import { field, nonEmptyString } from '../shared/safe.js';
 import { StreamText } from '../shared/stream-text.js';
+import { converseInput } from './content.js';
 import type { BedrockEventReader } from './event-stream.js';
 import type { BedrockOperation } from './operation.js';
 import { readConverseUsage } from './usage.js';
@@ -25,7 +26,8 @@ class ConverseEventReader implements BedrockEventReader {
   }
 
   read(event: unknown): void {
-    const delta = field(field(event, 'contentBlockDelta'), 'delta');
+    const blockDelta = field(event, 'contentBlockDelta');
+    const delta = field(blockDelta, 'delta');
     if (delta !== undefined) {
       const text = field(delta, 'text');
       if (this.meter.firstTokenAt === undefined) {
@@ -33,6 +35,25 @@ class ConverseEventReader implements BedrockEventReader {
         else if (nonEmpty(field(field(delta, 'reasoningContent'), 'text'))) this.meter.markFirstToken(true);
       }
       this.text?.append(text);
+      // A tool call's input comes as pieces of its JSON text (only assembled while content is captured).
+      this.meter.streamToolCalls?.note(
+        field(blockDelta, 'contentBlockIndex'),
+        undefined,
+        undefined,
+        field(field(delta, 'toolUse'), 'input'),
+      );
+      return;
+    }
+    const start = field(event, 'contentBlockStart');
+    if (start !== undefined) {
+      const toolUse = field(field(start, 'start'), 'toolUse');
+      if (toolUse !== undefined)
+        this.meter.streamToolCalls?.note(
+          field(start, 'contentBlockIndex'),
+          field(toolUse, 'toolUseId'),
+          field(toolUse, 'name'),
+          undefined,
+        );
       return;
     }
     const stop = field(event, 'messageStop');
@@ -53,7 +74,7 @@ class ConverseEventReader implements BedrockEventReader {
     readConverseUsage(this.usage, this.meter);
     const reason = nonEmptyString(this.stopReason);
     if (reason !== undefined) this.meter.finishReasons = [reason];
-    if (this.text !== undefined) this.meter.response = this.text.value;
+    if (this.text !== undefined) this.meter.setStreamText(this.text.value);
   }
 }
 
@@ -61,6 +82,7 @@ class ConverseEventReader implements BedrockEventReader {
 export const converseStream: BedrockOperation = {
   component: 'bedrock.converse_stream',
   operationName: () => 'chat',
+  inputMessages: converseInput,
   streamField: 'stream',
   streamReader: (meter, _input, captureText) => new ConverseEventReader(meter, captureText),
 };

@@ -1,6 +1,7 @@
 import { MessageEventReader } from '../anthropic/stream.js';
 import type { CallMeter } from '../shared/call-meter.js';
 import { field } from '../shared/safe.js';
+import { invokeModelInput } from './content.js';
 import type { BedrockEventReader } from './event-stream.js';
 import { invokeOperationName, isAnthropicInvoke, parseJsonBytes } from './invoke-body.js';
 import type { BedrockOperation } from './operation.js';
@@ -47,6 +48,7 @@ class OpaqueChunkReader implements BedrockEventReader {
 export const invokeModelStream: BedrockOperation = {
   component: 'bedrock.invoke_model_stream',
   operationName: invokeOperationName,
+  inputMessages: invokeModelInput,
   streamField: 'body',
   streamReader: (meter, input, captureText) =>
     isAnthropicInvoke(input) ? new AnthropicChunkReader(meter, captureText) : new OpaqueChunkReader(meter),

@@ -1,6 +1,7 @@
 import { readAnthropicUsage } from '../anthropic/usage.js';
 import type { CallMeter } from '../shared/call-meter.js';
 import { field, nonEmptyString } from '../shared/safe.js';
+import { invokeModelInput, invokeModelOutput } from './content.js';
 import { invokeOperationName, isAnthropicInvoke, parseJsonBytes } from './invoke-body.js';
 import type { BedrockOperation } from './operation.js';
 
@@ -12,6 +13,7 @@ import type { BedrockOperation } from './operation.js';
 export const invokeModel: BedrockOperation = {
   component: 'bedrock.invoke_model',
   operationName: invokeOperationName,
+  inputMessages: invokeModelInput,
   readOutput(output: unknown, input: unknown, meter: CallMeter): void {
     if (!isAnthropicInvoke(input)) return;
     const message = parseJsonBytes(field(output, 'body'));
@@ -20,5 +22,6 @@ export const invokeModel: BedrockOperation = {
     readAnthropicUsage(field(message, 'usage'), meter);
     const reason = nonEmptyString(field(message, 'stop_reason'));
     if (reason !== undefined) meter.finishReasons = [reason];
+    if (meter.capturesContent) meter.captureOutput(output, (value) => invokeModelOutput(value, input));
   },
 };

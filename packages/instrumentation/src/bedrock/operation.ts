@@ -1,4 +1,4 @@
-import { getEvaluators } from '@llm-otel/core';
+import { type GenAiInputMessage, getEvaluators } from '@llm-otel/core';
 import { CallMeter } from '../shared/call-meter.js';
 import type { AnyMethod } from '../shared/patch-registry.js';
 import { field, safely } from '../shared/safe.js';
@@ -15,11 +15,16 @@ export interface BedrockOperation {
   readonly component: string;
   /** `gen_ai.operation.name` of a call with this command input. */
   operationName(input: unknown): string;
+  /** The request's messages (the opt-in content of the call's event); called only while content is captured. */
+  inputMessages?(input: unknown): GenAiInputMessage[] | undefined;
   /** Reads a plain output: usage, stop reason, response model and id when the body has them. */
   readOutput?(output: unknown, input: unknown, meter: CallMeter): void;
   /** Streaming commands: the output field that holds the event stream (`stream`, `body`). */
   readonly streamField?: string;
-  /** Streaming commands: the reader of the call's events; `captureText` assembles the text for evaluators. */
+  /**
+   * Streaming commands: the reader of the call's events; `captureText` assembles the text (for
+   * evaluators, and for the call's output message while content is captured).
+   */
   streamReader?(meter: CallMeter, input: unknown, captureText: boolean): BedrockEventReader;
 }
 
@@ -47,6 +52,7 @@ function startCall(client: unknown, command: unknown, op: BedrockOperation, opti
       serverPort: known.serverPort,
     },
     input,
+    op.inputMessages,
   );
   // A client's first call: its endpoint is being resolved, and is recorded with the call when known.
   if (server instanceof Promise) {
@@ -63,8 +69,9 @@ function onOutput(output: unknown, call: Call): void {
   const { meter, op } = call;
   const stream = op.streamField === undefined ? undefined : field(output, op.streamField);
   if (op.streamReader !== undefined && stream !== undefined) {
-    // Evaluators are documented to get a stream's text: assembled only while one is registered.
-    const reader = op.streamReader(meter, call.input, getEvaluators().active);
+    // Evaluators are documented to get a stream's text, content capture puts it on the event:
+    // assembled only while one of them wants it.
+    const reader = op.streamReader(meter, call.input, getEvaluators().active || meter.capturesContent);
     instrumentEventStream(stream, meter, reader, call.abortSignal, op.component);
     return;
   }
