@@ -1,7 +1,10 @@
-import { type CallMeter, streamFailure } from '../shared/call-meter.js';
-import { field, safely } from '../shared/safe.js';
+import type { CallMeter } from '../shared/call-meter.js';
+import { callStreamObserver } from '../shared/call-stream-observer.js';
+import { ItemBudget, type Parts } from '../shared/messages.js';
+import { field } from '../shared/safe.js';
 import { StreamText } from '../shared/stream-text.js';
-import { listenForAbort, type StreamObserver, watchAsyncIterator } from '../shared/stream-watch.js';
+import { watchAsyncIterator } from '../shared/stream-watch.js';
+import { geminiStreamOutput, noteStreamedCalls } from './content.js';
 import { readGeminiUsage, readResponseDetails } from './usage.js';
 
 /** What the first candidate's parts of a chunk carry: content, thought text only, or nothing. */
@@ -31,12 +34,15 @@ function chunkContent(chunk: unknown): 'content' | 'reasoning' | undefined {
 export class GeminiChunkReader {
   private last: unknown;
   private readonly text: StreamText | undefined;
+  /** The function calls streamed, for the output message: kept only while content is captured. */
+  private readonly calls: { parts: Parts; budget: ItemBudget } | undefined;
 
   constructor(
     private readonly meter: CallMeter,
     captureText: boolean,
   ) {
     this.text = captureText ? new StreamText() : undefined;
+    this.calls = meter.capturesContent ? { parts: [], budget: new ItemBudget() } : undefined;
   }
 
   read(chunk: unknown): boolean {
@@ -52,6 +58,7 @@ export class GeminiChunkReader {
       const parts = field(field(candidate, 'content'), 'parts');
       if (Array.isArray(parts))
         for (const part of parts) if (field(part, 'thought') !== true) this.text.append(field(part, 'text'));
+      if (this.calls !== undefined) noteStreamedCalls(parts, this.calls.parts, this.calls.budget);
     }
     return true;
   }
@@ -61,7 +68,12 @@ export class GeminiChunkReader {
     if (last === undefined) return;
     readResponseDetails(last, this.meter);
     readGeminiUsage(field(last, 'usageMetadata'), this.meter);
-    if (this.text !== undefined) this.meter.response = this.text.value;
+    if (this.text === undefined) return;
+    const text = this.text.value;
+    this.meter.setStreamText(text);
+    const calls = this.calls?.parts ?? [];
+    const reason = field(field(field(last, 'candidates'), '0'), 'finishReason');
+    this.meter.captureOutput(text, () => geminiStreamOutput(text, calls, reason));
   }
 }
 
@@ -97,31 +109,7 @@ export function instrumentGeminiStream(
   if (typeof next !== 'function') return;
   meter.streamed = true;
   const original = { next, return: g.return, throw: g.throw };
-  const stopListening = listenForAbort(signal, () =>
-    safely(component, () => {
-      reader.settle();
-      meter.finish('aborted');
-    }),
-  );
-  const aborted = (): boolean => (signal as AbortSignal | undefined)?.aborted === true;
-  const observer: StreamObserver<unknown> = {
-    onItem: (chunk) => reader.read(chunk),
-    onEnd: () => {
-      stopListening();
-      reader.settle();
-      meter.finish(aborted() && !meter.completed ? 'aborted' : undefined);
-    },
-    onError: (error) => {
-      stopListening();
-      reader.settle();
-      meter.finish(streamFailure(error));
-    },
-    onAbandon: () => {
-      stopListening();
-      reader.settle();
-      meter.finish(meter.completed ? undefined : 'aborted');
-    },
-  };
+  const observer = callStreamObserver(meter, reader, signal, component);
   const source: AsyncIterator<unknown> = {
     next: (...args: unknown[]) => next.apply(generator, args),
     ...(typeof original.return === 'function'

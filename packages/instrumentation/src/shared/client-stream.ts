@@ -1,17 +1,14 @@
-import { type CallMeter, streamFailure } from './call-meter.js';
+import type { CallMeter } from './call-meter.js';
+import { callStreamObserver, type SettlingReader } from './call-stream-observer.js';
 import { safely } from './safe.js';
-import { listenForAbort, type StreamObserver, watchAsyncIterator } from './stream-watch.js';
+import { watchAsyncIterator } from './stream-watch.js';
 
 /**
  * Reads the items of one streamed call. `read` runs for every item and does the least it can;
  * `settle` reads what the items said (usage, model, whether the answer completed) once, before the
  * call is recorded.
  */
-export interface StreamItemReader {
-  /** Sees an item before the app; returns false to withhold it. */
-  read(item: unknown): boolean;
-  /** Takes usage, model, completion (and the assembled text) from what was seen. */
-  settle(): void;
+export interface StreamItemReader extends SettlingReader {
   /**
    * After the app stopped reading: whether one more item should be read first (openai's usage
    * chunk, asked for and not seen yet). Without it the source is closed at once.
@@ -43,7 +40,8 @@ export function isClientStream(value: unknown): boolean {
  * passes through. Streams without `iterator` (old openai 4.x) get an own `[Symbol.asyncIterator]`.
  *
  * The call is recorded once: at the end (`aborted` if the controller was aborted before the answer
- * completed, since the client then ends the stream quietly), on an error (as `failure` names it),
+ * completed, since the client then ends the stream quietly), on an error (as `failure` names it;
+ * the shared `streamFailure` by default),
  * when the app stops reading (`aborted` unless the answer was complete; if `reader.usagePending()`
  * says so, one more item is read first), or when the controller aborts while nobody reads.
  */
@@ -52,37 +50,12 @@ export function instrumentClientStream(
   meter: CallMeter,
   reader: StreamItemReader,
   component: string,
-  failure: (error: unknown) => unknown = streamFailure,
+  failure?: (error: unknown) => unknown,
 ): void {
   const s = stream as ClientStreamLike;
   meter.streamed = true;
   const controller = s.controller;
-  const signal = controller?.signal;
-  const stopListening = listenForAbort(signal, () =>
-    safely(component, () => {
-      reader.settle();
-      meter.finish('aborted');
-    }),
-  );
-  const aborted = (): boolean => (signal as AbortSignal | undefined)?.aborted === true;
-  const observer: StreamObserver<unknown> = {
-    onItem: (item) => reader.read(item),
-    onEnd: () => {
-      stopListening();
-      reader.settle();
-      meter.finish(aborted() && !meter.completed ? 'aborted' : undefined);
-    },
-    onError: (error) => {
-      stopListening();
-      reader.settle();
-      meter.finish(failure(error));
-    },
-    onAbandon: () => {
-      stopListening();
-      reader.settle();
-      meter.finish(meter.completed ? undefined : 'aborted');
-    },
-  };
+  const observer = callStreamObserver(meter, reader, controller?.signal, component, failure);
   if (typeof reader.usagePending === 'function') {
     observer.wantsOneMore = () => reader.usagePending?.() === true;
     observer.cutShort = () => controller?.abort?.();
