@@ -4,6 +4,7 @@ import { CallMeter } from '../shared/call-meter.js';
 import type { AnyMethod } from '../shared/patch-registry.js';
 import { field, safely } from '../shared/safe.js';
 import { clientEndpoint, requestModel } from './client-endpoint.js';
+import { geminiInput, geminiOutput } from './content.js';
 import type { GoogleGenAIOperation } from './operations.js';
 import { GeminiChunkReader, instrumentGeminiStream, isAsyncIterator } from './stream.js';
 
@@ -27,6 +28,8 @@ function startCall(
       serverPort: endpoint.serverPort,
     },
     params,
+    // Embeddings' contents are not messages: only the chat methods' requests are converted.
+    op.operationName === 'chat' ? geminiInput : undefined,
   );
 }
 
@@ -38,12 +41,14 @@ function observe(result: unknown, meter: CallMeter, params: unknown, op: GoogleG
   const onValue = (value: unknown): void =>
     safely(op.component, () => {
       if (op.streamed && isAsyncIterator(value)) {
-        // Evaluators are documented to get a stream's text: assembled only while one is registered.
-        const reader = new GeminiChunkReader(meter, getEvaluators().active);
+        // Evaluators are documented to get a stream's text, content capture puts it on the event:
+        // assembled only while one of them wants it.
+        const reader = new GeminiChunkReader(meter, getEvaluators().active || meter.capturesContent);
         const signal = field(field(params, 'config'), 'abortSignal');
         instrumentGeminiStream(value, meter, reader, signal, op.component);
       } else {
         op.readResult(value, meter);
+        if (op.operationName === 'chat') meter.captureOutput(value, geminiOutput);
         meter.response = value;
         meter.finish();
       }
