@@ -1,44 +1,20 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LATE_PROVIDER_WARNING } from '../src/diagnostics.js';
+import { lastJson, type NodeRun, runNode } from './run-node.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** Runs `node --require @llm-otel/node/register <fixture>` to its end; port 0 keeps runs apart. */
-async function run(
-  file: string,
-  env: Record<string, string | undefined>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--require', '@llm-otel/node/register', fixture(file)], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: {
-      ...process.env,
-      OTEL_METRICS_EXPORTER: 'prometheus',
-      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
-      OTEL_LOG_LEVEL: undefined,
-      OTEL_SDK_DISABLED: undefined,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function run(file: string, env: Record<string, string | undefined>): Promise<NodeRun> {
+  return runNode(['--require', '@llm-otel/node/register', fixture(file)], {
+    OTEL_METRICS_EXPORTER: 'prometheus',
+    OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+    OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+    OTEL_LOG_LEVEL: undefined,
+    OTEL_SDK_DISABLED: undefined,
+    ...env,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const [code] = (await once(child, 'close')) as [number];
-  return { code, stdout, stderr };
-}
-
-function lastJson(stdout: string): Record<string, unknown> {
-  const line = stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(line) as Record<string, unknown>;
 }
 
 describe('process wiring of --require @llm-otel/node/register', () => {

@@ -1,42 +1,22 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { lastJson, type NodeRun, runNode } from './run-node.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/signals-probe.cjs', import.meta.url));
 
 /** Runs `node --require @llm-otel/node/register signals-probe.cjs` with `env` over a clean signal set-up. */
-async function run(env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--require', '@llm-otel/node/register', fixture], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: {
-      ...process.env,
-      OTEL_METRICS_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: undefined,
-      OTEL_TRACES_EXPORTER: undefined,
-      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
-      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: undefined,
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
-      OTEL_LOG_LEVEL: undefined,
-      OTEL_SDK_DISABLED: undefined,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function run(env: Record<string, string | undefined>): Promise<NodeRun> {
+  return runNode(['--require', '@llm-otel/node/register', fixture], {
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: undefined,
+    OTEL_TRACES_EXPORTER: undefined,
+    OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: undefined,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
+    OTEL_LOG_LEVEL: undefined,
+    OTEL_SDK_DISABLED: undefined,
+    ...env,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const [code] = (await once(child, 'close')) as [number];
-  return { code, stdout, stderr };
-}
-
-function lastJson(stdout: string): Record<string, unknown> {
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
 }
 
 describe('logs and traces set-up of --require @llm-otel/node/register', () => {
