@@ -1,19 +1,15 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { anthropicInvokeBody, type BedrockClient, eventsOf, setupBedrockTest } from './utils/bedrock.js';
+import { traceEachTest } from './utils/call-spans.js';
 import { drain } from './utils/harness.js';
 import { responseModelOf } from './utils/llm-server.js';
 import { M } from './utils/metrics.js';
-import { installStackContext } from './utils/stack-context.js';
-import { FinishedSpans, type TestTracerProvider, testTracerProvider } from './utils/tracing.js';
 
 /** The GenAI client span of Bedrock calls, and their cost (priced by model id, else unpriced). */
 const b = setupBedrockTest();
 const messages = [{ role: 'user' as const, content: [{ text: 'hi' }] }];
 
-let exporter: FinishedSpans;
-let provider: TestTracerProvider;
 let client: BedrockClient;
 
 beforeAll(async () => {
@@ -23,36 +19,20 @@ beforeAll(async () => {
   await client.send(new b.loaded.module.ConverseCommand({ modelId: 'anthropic.claude-test', messages }));
 });
 
-beforeEach(() => {
-  installStackContext();
-  exporter = new FinishedSpans();
-  provider = testTracerProvider(exporter);
-  trace.disable();
-  trace.setGlobalTracerProvider(provider);
-});
-
-afterEach(async () => {
-  trace.disable();
-  context.disable();
-  await provider.shutdown();
-});
-
-function callSpans(): ReadableSpan[] {
-  return exporter.getFinishedSpans().filter((s) => s.instrumentationScope.name === '@llm-otel/core');
-}
+const spans = traceEachTest();
 
 describe(`@aws-sdk/client-bedrock-runtime ${b.loaded.version}: call spans and cost`, () => {
   const { ConverseCommand, ConverseStreamCommand, InvokeModelCommand } = b.loaded.module;
 
   it('Converse: CLIENT span "chat {model}" under the active span, with stop reason, usage and server', async () => {
     b.t.server.ledger.clear();
-    await provider.getTracer('app').startActiveSpan('handle request', async (parent) => {
+    await spans.provider.getTracer('app').startActiveSpan('handle request', async (parent) => {
       await client.send(new ConverseCommand({ modelId: 'anthropic.claude-test', messages }));
       parent.end();
     });
-    const [span, ...others] = callSpans();
+    const [span, ...others] = spans.callSpans();
     expect(others).toEqual([]);
-    const parent = exporter.getFinishedSpans().find((s) => s.name === 'handle request');
+    const parent = spans.finished().find((s) => s.name === 'handle request');
     expect(span?.name).toBe('chat anthropic.claude-test');
     expect(span?.kind).toBe(SpanKind.CLIENT);
     expect(span?.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
@@ -70,7 +50,7 @@ describe(`@aws-sdk/client-bedrock-runtime ${b.loaded.version}: call spans and co
 
   it('InvokeModel (Anthropic body): the span has the message id and response model', async () => {
     await client.send(new InvokeModelCommand({ modelId: 'anthropic.claude-test', body: anthropicInvokeBody() }));
-    expect(callSpans()[0]?.attributes).toMatchObject({
+    expect(spans.callSpans()[0]?.attributes).toMatchObject({
       'gen_ai.response.id': 'msg_1',
       'gen_ai.response.model': responseModelOf('claude-test'),
     });
@@ -80,18 +60,18 @@ describe(`@aws-sdk/client-bedrock-runtime ${b.loaded.version}: call spans and co
     const output = await client.send(new ConverseStreamCommand({ modelId: 'anthropic.claude-test', messages }));
     const iterator = (output.stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     await iterator.next();
-    expect(callSpans()).toHaveLength(0);
+    expect(spans.callSpans()).toHaveLength(0);
     while (!(await iterator.next()).done) {
       // read to the end
     }
-    expect(callSpans().map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([['end_turn']]);
+    expect(spans.callSpans().map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([['end_turn']]);
   });
 
   it('a failed call: status ERROR and error.type, no error text', async () => {
     await expect(
       client.send(new ConverseCommand({ modelId: 'anthropic.claude-test+fail-429', messages })),
     ).rejects.toThrow();
-    const [span] = callSpans();
+    const [span] = spans.callSpans();
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
     expect(span?.status.message).toBeUndefined();
     expect(span?.attributes['error.type']).toBe('rate_limit');

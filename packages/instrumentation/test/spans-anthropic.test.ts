@@ -1,46 +1,25 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
 import { setupAnthropicTest } from './utils/anthropic.js';
+import { traceEachTest } from './utils/call-spans.js';
 import { responseModelOf } from './utils/llm-server.js';
-import { installStackContext } from './utils/stack-context.js';
-import { FinishedSpans, type TestTracerProvider, testTracerProvider } from './utils/tracing.js';
 
 /** The GenAI client span of `@anthropic-ai/sdk` calls (its own file: the Anthropic preamble is its own). */
 const a = setupAnthropicTest();
 const messages = [{ role: 'user' as const, content: 'hi' }];
 const body = (model = 'claude-test') => ({ model, max_tokens: 64, messages });
 
-let exporter: FinishedSpans;
-let provider: TestTracerProvider;
-
-beforeEach(() => {
-  installStackContext();
-  exporter = new FinishedSpans();
-  provider = testTracerProvider(exporter);
-  trace.disable();
-  trace.setGlobalTracerProvider(provider);
-});
-
-afterEach(async () => {
-  trace.disable();
-  context.disable();
-  await provider.shutdown();
-});
-
-function callSpans(): ReadableSpan[] {
-  return exporter.getFinishedSpans().filter((s) => s.instrumentationScope.name === '@llm-otel/core');
-}
+const spans = traceEachTest();
 
 describe(`@anthropic-ai/sdk ${a.loaded.version}: call spans`, () => {
   it('messages.create: CLIENT span "chat {model}" under the active span, with id, stop reason and usage', async () => {
-    await provider.getTracer('app').startActiveSpan('handle request', async (parent) => {
+    await spans.provider.getTracer('app').startActiveSpan('handle request', async (parent) => {
       await a.client().messages.create(body());
       parent.end();
     });
-    const [span, ...others] = callSpans();
+    const [span, ...others] = spans.callSpans();
     expect(others).toEqual([]);
-    const parent = exporter.getFinishedSpans().find((s) => s.name === 'handle request');
+    const parent = spans.finished().find((s) => s.name === 'handle request');
     expect(span?.name).toBe('chat claude-test');
     expect(span?.kind).toBe(SpanKind.CLIENT);
     expect(span?.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
@@ -60,16 +39,16 @@ describe(`@anthropic-ai/sdk ${a.loaded.version}: call spans`, () => {
     const stream = await a.client().messages.create({ ...body(), stream: true });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
-    expect(callSpans()).toHaveLength(0);
+    expect(spans.callSpans()).toHaveLength(0);
     while (!(await iterator.next()).done) {
       // read to the end
     }
-    expect(callSpans().map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([['end_turn']]);
+    expect(spans.callSpans().map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([['end_turn']]);
   });
 
   it('a failed call: status ERROR and error.type, no error text', async () => {
     await expect(a.client().messages.create(body('fail-429'))).rejects.toThrow();
-    const [span] = callSpans();
+    const [span] = spans.callSpans();
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
     expect(span?.status.message).toBeUndefined();
     expect(span?.attributes['error.type']).toBe('rate_limit');
