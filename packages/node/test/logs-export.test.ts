@@ -2,11 +2,12 @@ import { CALL_EVENT_NAME, getLlmMetrics } from '@llm-otel/core';
 import { metrics } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, MeterProvider, MetricReader, type SumMetricData } from '@opentelemetry/sdk-metrics';
+import type { SumMetricData } from '@opentelemetry/sdk-metrics';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.js';
 import { register } from '../src/index.js';
 import { DROPPED_EVENTS_METRIC, startSignals } from '../src/signals.js';
+import { installProvider } from './collect-metrics.js';
 import { freePort } from './helpers.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
@@ -135,20 +136,11 @@ describe('per-call log records exported over OTLP/HTTP by register()', () => {
   });
 });
 
-class PullReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
 describe('a logs backend that is down', () => {
   afterEach(() => metrics.disable());
 
   it('never blocks or breaks the calls: the queue stays bounded and drops are counted', async () => {
-    const reader = new PullReader();
-    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    const { reader } = installProvider();
     const port = await freePort(); // nothing listens there
     const config = resolveConfig(
       {

@@ -1,26 +1,18 @@
 import { getLlmMetrics } from '@llm-otel/core';
 import { metrics, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, MeterProvider, MetricReader, type SumMetricData } from '@opentelemetry/sdk-metrics';
+import type { SumMetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.js';
 import { DROPPED_EVENTS_METRIC, startSignals } from '../src/signals.js';
+import { installProvider } from './collect-metrics.js';
 import { freePort } from './helpers.js';
-
-class PullReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
 
 describe('the traces signal with a backend that is down', () => {
   afterEach(() => metrics.disable());
 
   it('registers its TracerProvider, keeps the span queue bounded and counts the spans it drops', async () => {
-    const reader = new PullReader();
-    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    const { reader } = installProvider();
     const port = await freePort(); // nothing listens there
     const config = resolveConfig(
       {
