@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { CallMeter } from '../shared/call-meter.js';
 import { field, nonEmptyString, reportInternalError } from '../shared/safe.js';
+import { vercelInput, vercelOutput } from './content.js';
 import { endpointOfUrl } from './endpoint.js';
 import { failureOf } from './error-type.js';
 import { providerNameOf } from './provider.js';
@@ -30,8 +31,8 @@ export class VercelAiMeters {
   /** Whether calls are measured (the instrumentation is enabled). */
   active = false;
 
-  onLanguageModelCallStart = (event: unknown): void => this.start(event, 'callId', 'chat');
-  onLanguageModelCallEnd = (event: unknown): void => this.endLanguageModelCall(event, 'callId');
+  onLanguageModelCallStart = (event: unknown): void => this.start(event, 'callId', 'chat', true);
+  onLanguageModelCallEnd = (event: unknown): void => this.endLanguageModelCall(event, 'callId', true);
   onObjectStepStart = (event: unknown): void => this.start(event, 'callId', 'chat');
   onObjectStepEnd = (event: unknown): void => this.endLanguageModelCall(event, 'callId');
   onEmbedStart = (event: unknown): void => this.start(event, 'embedCallId', 'embeddings');
@@ -46,7 +47,8 @@ export class VercelAiMeters {
     return this.open.size;
   }
 
-  private start(event: unknown, key: string, operation: string): void {
+  /** `content`: the event carries the model call's prompt (language model calls; not object steps). */
+  private start(event: unknown, key: string, operation: string, content = false): void {
     if (!this.active) return;
     try {
       const id = nonEmptyString(field(event, key));
@@ -55,18 +57,24 @@ export class VercelAiMeters {
       // A streamed step that is already open (the SDK repeats no start): keep the first meter.
       if (this.open.has(id)) return;
       if (this.open.size >= MAX_IN_FLIGHT) this.dropOldest();
-      const meter = new CallMeter({
-        provider: providerNameOf(field(event, 'provider')),
-        operation,
-        model: nonEmptyString(field(event, 'modelId')),
-      });
+      const meter = new CallMeter(
+        {
+          provider: providerNameOf(field(event, 'provider')),
+          operation,
+          model: nonEmptyString(field(event, 'modelId')),
+        },
+        undefined,
+        // The prompt is the event's, not a request object (evaluators get no request, as before).
+        content ? () => vercelInput(event) : undefined,
+      );
       this.open.set(id, { operation: callId, meter });
     } catch (error) {
       reportInternalError(COMPONENT, error);
     }
   }
 
-  private endLanguageModelCall(event: unknown, key: string): void {
+  /** `content`: the event carries the model call's output content parts (language model calls). */
+  private endLanguageModelCall(event: unknown, key: string, content = false): void {
     try {
       const call = this.take(event, key);
       if (call === undefined) return;
@@ -81,6 +89,7 @@ export class VercelAiMeters {
       const url = field(field(event, 'request'), 'url');
       Object.assign(meter.attributes, endpointOfUrl(url));
       this.noteFirstOutput(meter, event);
+      if (content) meter.captureOutput(event, vercelOutput);
       meter.finish();
     } catch (error) {
       reportInternalError(COMPONENT, error);
