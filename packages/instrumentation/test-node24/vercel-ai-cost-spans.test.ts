@@ -1,18 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { getLlmMetrics, type ModelPrice } from '@llm-otel/core';
-import {
-  type Context,
-  type ContextManager,
-  context,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { BasicTracerProvider, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as sdkTrace from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VercelAIInstrumentation } from '../src/index.js';
+import { TestContextManager } from '../test/utils/async-context.js';
 import { requireClient } from '../test/utils/clients.js';
 import { responseModelOf, SCRIPT } from '../test/utils/llm-server.js';
 import { type Collected, M } from '../test/utils/metrics.js';
@@ -45,35 +37,6 @@ const TracerProviderClass = ((sdkTrace as Record<string, unknown>).BasicTracerPr
 const sdk3 = !('BasicTracerProvider' in sdkTrace);
 const simpleProcessor = (exporter: InstanceType<typeof InMemorySpanExporter>) =>
   new SimpleSpanProcessor((sdk3 ? { exporter } : exporter) as never);
-
-/**
- * The AI SDK starts a model call after awaits of its own, so the app's span reaches it only through
- * an async context manager (what a Node app registers): a minimal one on AsyncLocalStorage.
- */
-class AsyncContextManager implements ContextManager {
-  private readonly storage = new AsyncLocalStorage<Context>();
-  active(): Context {
-    return this.storage.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    return this.storage.run(ctx, () => fn.call(thisArg, ...args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.storage.disable();
-    return this;
-  }
-}
 
 function priceOf(provider: string, model: string): ModelPrice {
   const price = getLlmMetrics().getPriceTable().lookup(provider, model);
@@ -159,7 +122,9 @@ describe('Vercel AI SDK: call spans', () => {
 
   beforeEach(() => {
     context.disable();
-    context.setGlobalContextManager(new AsyncContextManager());
+    // The AI SDK starts a model call after awaits of its own, so the app's span reaches it only
+    // through an async context manager (what a Node app registers).
+    context.setGlobalContextManager(new TestContextManager());
     exporter = new InMemorySpanExporter();
     provider = new TracerProviderClass({ spanProcessors: [simpleProcessor(exporter)] });
     trace.disable();
