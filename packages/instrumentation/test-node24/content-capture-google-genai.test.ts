@@ -2,7 +2,9 @@ import type { GoogleGenAI as GoogleGenAIClient } from '@google/genai';
 import { type CallEvent, type CallEventSink, getLlmMetrics } from '@llm-otel/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { geminiInput, geminiOutput } from '../src/google-genai/content.js';
+import { GeminiChunkReader } from '../src/google-genai/stream.js';
 import { GoogleGenAIInstrumentation } from '../src/index.js';
+import { CallMeter } from '../src/shared/call-meter.js';
 import { clientVersion, requireClient } from '../test/utils/clients.js';
 import { drain, withAndWithout } from '../test/utils/harness.js';
 import { TEXT_PIECES } from '../test/utils/llm-server.js';
@@ -163,6 +165,30 @@ describe(`@google/genai ${VERSION}: opt-in message content`, () => {
           { type: 'tool_call', name: 'lookup', arguments: { q: 1 } },
         ],
         finish_reason: 'length',
+      },
+    ]);
+  });
+
+  it('a stream with a function call (which the simulator does not send): the text, then the call, and the finish reason', () => {
+    const sink = captureContent(true);
+    const meter = new CallMeter({ provider: 'gcp.gemini', operation: 'chat' });
+    const reader = new GeminiChunkReader(meter, meter.capturesContent);
+    const chunk = (parts: unknown[], finishReason?: string) => ({
+      candidates: [{ content: { role: 'model', parts }, ...(finishReason ? { finishReason } : {}) }],
+    });
+    reader.read(chunk([{ text: 'Hmm', thought: true }]));
+    reader.read(chunk([{ text: 'Let me look.' }]));
+    reader.read(chunk([{ functionCall: { id: 'fc_2', name: 'lookup', args: { q: 1 } } }], 'STOP'));
+    reader.settle();
+    meter.finish();
+    expect(onlyEvent(sink).attributes[OUTPUT]).toEqual([
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'text', content: 'Let me look.' },
+          { type: 'tool_call', id: 'fc_2', name: 'lookup', arguments: { q: 1 } },
+        ],
+        finish_reason: 'stop',
       },
     ]);
   });
