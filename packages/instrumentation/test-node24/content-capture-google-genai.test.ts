@@ -1,11 +1,12 @@
 import type { GoogleGenAI as GoogleGenAIClient } from '@google/genai';
-import { type CallEvent, type CallEventSink, getLlmMetrics } from '@llm-otel/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type CallEvent } from '@llm-otel/core';
+import { describe, expect, it } from 'vitest';
 import { geminiInput, geminiOutput } from '../src/google-genai/content.js';
 import { GeminiChunkReader } from '../src/google-genai/stream.js';
 import { GoogleGenAIInstrumentation } from '../src/index.js';
 import { CallMeter } from '../src/shared/call-meter.js';
 import { clientVersion, requireClient } from '../test/utils/clients.js';
+import { captureContent, type KeepingSink, resetContentCaptureAfterEach } from '../test/utils/content-capture.js';
 import { drain, withAndWithout } from '../test/utils/harness.js';
 import { TEXT_PIECES } from '../test/utils/llm-server.js';
 import { setupInstrumentationTest } from '../test/utils/setup.js';
@@ -27,24 +28,7 @@ const INPUT = 'gen_ai.input.messages';
 const OUTPUT = 'gen_ai.output.messages';
 const MODEL = 'gemini-2.5-flash';
 
-class KeepingSink implements CallEventSink {
-  readonly events: CallEvent[] = [];
-  emit(event: CallEvent): void {
-    this.events.push(event);
-  }
-}
-
-function captureContent(on: boolean, redact?: (text: string) => string): KeepingSink {
-  const sink = new KeepingSink();
-  getLlmMetrics().setCallEventSink(sink);
-  getLlmMetrics().configureCallEvents({ captureContent: on, ...(redact === undefined ? {} : { redact }) });
-  return sink;
-}
-
-afterEach(() => {
-  getLlmMetrics().setCallEventSink(undefined);
-  getLlmMetrics().configureCallEvents({ captureContent: undefined, redact: undefined });
-});
+resetContentCaptureAfterEach();
 
 /** A request with a system instruction, a function call and its response. */
 function request() {

@@ -1,8 +1,9 @@
-import { type CallEvent, type CallEventSink, getLlmMetrics } from '@llm-otel/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type CallEvent } from '@llm-otel/core';
+import { describe, expect, it } from 'vitest';
 import { VercelAIInstrumentation } from '../src/index.js';
 import { vercelOutput } from '../src/vercel-ai/content.js';
 import { clientVersion, requireClient } from '../test/utils/clients.js';
+import { captureContent, type KeepingSink, resetContentCaptureAfterEach } from '../test/utils/content-capture.js';
 import { withAndWithout } from '../test/utils/harness.js';
 import { TEXT_PIECES } from '../test/utils/llm-server.js';
 import { setupInstrumentationTest } from '../test/utils/setup.js';
@@ -26,24 +27,7 @@ const ANSWER = TEXT_PIECES.join('');
 const INPUT = 'gen_ai.input.messages';
 const OUTPUT = 'gen_ai.output.messages';
 
-class KeepingSink implements CallEventSink {
-  readonly events: CallEvent[] = [];
-  emit(event: CallEvent): void {
-    this.events.push(event);
-  }
-}
-
-function captureContent(on: boolean, redact?: (text: string) => string): KeepingSink {
-  const sink = new KeepingSink();
-  getLlmMetrics().setCallEventSink(sink);
-  getLlmMetrics().configureCallEvents({ captureContent: on, ...(redact === undefined ? {} : { redact }) });
-  return sink;
-}
-
-afterEach(() => {
-  getLlmMetrics().setCallEventSink(undefined);
-  getLlmMetrics().configureCallEvents({ captureContent: undefined, redact: undefined });
-});
+resetContentCaptureAfterEach();
 
 /** A prompt with instructions, a tool call and its result. */
 function options(extra: Record<string, unknown> = {}) {

@@ -1,7 +1,8 @@
-import { type CallEvent, type CallEventSink, getLlmMetrics } from '@llm-otel/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type CallEvent } from '@llm-otel/core';
+import { describe, expect, it } from 'vitest';
 import { anthropicOutput } from '../src/anthropic/content.js';
 import { setupAnthropicTest } from './utils/anthropic.js';
+import { captureContent, resetContentCaptureAfterEach } from './utils/content-capture.js';
 import { describeValue, drain, withAndWithout } from './utils/harness.js';
 import { TEXT_PIECES } from './utils/llm-server.js';
 
@@ -12,24 +13,7 @@ const ANSWER = TEXT_PIECES.join('');
 const INPUT = 'gen_ai.input.messages';
 const OUTPUT = 'gen_ai.output.messages';
 
-class KeepingSink implements CallEventSink {
-  readonly events: CallEvent[] = [];
-  emit(event: CallEvent): void {
-    this.events.push(event);
-  }
-}
-
-function captureContent(on: boolean): KeepingSink {
-  const sink = new KeepingSink();
-  getLlmMetrics().setCallEventSink(sink);
-  getLlmMetrics().configureCallEvents({ captureContent: on });
-  return sink;
-}
-
-afterEach(() => {
-  getLlmMetrics().setCallEventSink(undefined);
-  getLlmMetrics().configureCallEvents({ captureContent: undefined });
-});
+resetContentCaptureAfterEach();
 
 /** A request with a system prompt (blocks), a tool use and its result. */
 function request(model = 'claude-test') {

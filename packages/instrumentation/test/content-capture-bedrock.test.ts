@@ -1,9 +1,10 @@
-import { type CallEvent, type CallEventSink, getLlmMetrics } from '@llm-otel/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type CallEvent } from '@llm-otel/core';
+import { describe, expect, it } from 'vitest';
 import { converseOutput } from '../src/bedrock/content.js';
 import { converseStream } from '../src/bedrock/converse-stream.js';
 import { CallMeter } from '../src/shared/call-meter.js';
 import { setupBedrockTest } from './utils/bedrock.js';
+import { captureContent, type KeepingSink, resetContentCaptureAfterEach } from './utils/content-capture.js';
 import { describeValue, drain, withAndWithout } from './utils/harness.js';
 import { TEXT_PIECES } from './utils/llm-server.js';
 
@@ -14,24 +15,7 @@ const ANSWER = TEXT_PIECES.join('');
 const INPUT = 'gen_ai.input.messages';
 const OUTPUT = 'gen_ai.output.messages';
 
-class KeepingSink implements CallEventSink {
-  readonly events: CallEvent[] = [];
-  emit(event: CallEvent): void {
-    this.events.push(event);
-  }
-}
-
-function captureContent(on: boolean, redact?: (text: string) => string): KeepingSink {
-  const sink = new KeepingSink();
-  getLlmMetrics().setCallEventSink(sink);
-  getLlmMetrics().configureCallEvents({ captureContent: on, ...(redact === undefined ? {} : { redact }) });
-  return sink;
-}
-
-afterEach(() => {
-  getLlmMetrics().setCallEventSink(undefined);
-  getLlmMetrics().configureCallEvents({ captureContent: undefined, redact: undefined });
-});
+resetContentCaptureAfterEach();
 
 /** A Converse request with a system prompt, a tool use and its result. */
 function converseRequest(modelId = 'anthropic.claude-test') {

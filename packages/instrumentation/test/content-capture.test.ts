@@ -1,9 +1,10 @@
-import { type CallEvent, type CallEventSink, getLlmMetrics } from '@llm-otel/core';
+import { type CallEvent, getLlmMetrics } from '@llm-otel/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MessageEventReader } from '../src/anthropic/stream.js';
 import { ChoiceStreamReader, chatChoices } from '../src/openai/choice-stream.js';
 import { chatOutput, responsesOutput } from '../src/openai/content.js';
 import { CallMeter } from '../src/shared/call-meter.js';
+import { KeepingSink } from './utils/content-capture.js';
 import { describeValue, drain, withAndWithout } from './utils/harness.js';
 import { TEXT_PIECES } from './utils/llm-server.js';
 import { M } from './utils/metrics.js';
@@ -17,12 +18,6 @@ const INPUT = 'gen_ai.input.messages';
 const OUTPUT = 'gen_ai.output.messages';
 
 /** Keeps every call event. */
-class KeepingSink implements CallEventSink {
-  readonly events: CallEvent[] = [];
-  emit(event: CallEvent): void {
-    this.events.push(event);
-  }
-}
 
 let sink: KeepingSink;
 
