@@ -2,7 +2,10 @@ import { globalSingleton } from './global-state.js';
 import { warnOnce } from './report-once.js';
 
 /** The API family of a model endpoint, which decides how a health probe asks it. */
-export type ModelApi = 'openai' | 'ollama';
+export type ModelApi = 'openai' | 'ollama' | 'anthropic';
+
+/** Every {@link ModelApi}, to check the value given at run time. */
+const MODEL_APIS: readonly string[] = ['openai', 'ollama', 'anthropic'];
 
 /** A model endpoint the app uses. */
 export interface ModelEndpoint {
@@ -11,10 +14,13 @@ export interface ModelEndpoint {
   /**
    * The client's base URL (`http:` or `https:`): for OpenAI-compatible servers including the API
    * prefix (`https://api.openai.com/v1`, `http://localhost:11434/v1`), for Ollama the host
-   * (`http://localhost:11434`).
+   * (`http://localhost:11434`), for Anthropic the host without `/v1` (`https://api.anthropic.com`).
    */
   baseUrl: string;
-  /** `openai` is probed with `GET {baseUrl}/models`; `ollama` with `GET {origin}/api/version`. */
+  /**
+   * `openai` is probed with `GET {baseUrl}/models`; `ollama` with `GET {origin}/api/version`;
+   * `anthropic` with `GET {baseUrl}/v1/models` (and the `anthropic-version` header).
+   */
   api: ModelApi;
   /** Extra request headers (e.g. `authorization` for a server that refuses anonymous calls). */
   headers?: Record<string, string>;
@@ -44,7 +50,8 @@ export class ModelEndpoints {
       const { provider, baseUrl, api } = endpoint ?? ({} as ModelEndpoint);
       if (typeof provider !== 'string' || provider.length === 0 || provider.length > 128)
         return this.ignore('provider must be a non-empty string of at most 128 characters');
-      if (api !== 'openai' && api !== 'ollama') return this.ignore(`api must be "openai" or "ollama"`);
+      if (typeof api !== 'string' || !MODEL_APIS.includes(api))
+        return this.ignore('api must be "openai", "ollama" or "anthropic"');
       if (typeof baseUrl !== 'string' || baseUrl.length > MAX_BASE_URL_LENGTH || !URL.canParse(baseUrl))
         return this.ignore('baseUrl is not a URL');
       const protocol = new URL(baseUrl).protocol;

@@ -20,6 +20,14 @@ describe('model endpoints (platform-free list the health probe of @llm-otel/node
     expect(getModelEndpoints()).toBe(getModelEndpoints());
   });
 
+  it('accepts Anthropic endpoints (probed on their own API)', () => {
+    const endpoints = new ModelEndpoints();
+    expect(endpoints.add({ provider: 'anthropic', baseUrl: 'https://api.anthropic.com', api: 'anthropic' })).toBe(true);
+    expect(endpoints.list()).toEqual([
+      { provider: 'anthropic', baseUrl: 'https://api.anthropic.com', api: 'anthropic' },
+    ]);
+  });
+
   it('ignores invalid endpoints and any past the bound, without throwing', () => {
     const endpoints = new ModelEndpoints();
     endpoints.onAdd(() => {

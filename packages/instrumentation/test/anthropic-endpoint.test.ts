@@ -1,3 +1,4 @@
+import { getModelEndpoints } from '@llm-otel/core';
 import { describe, expect, it } from 'vitest';
 import { clientEndpoint } from '../src/anthropic/client-endpoint.js';
 
@@ -37,5 +38,19 @@ describe('the endpoint of an Anthropic call', () => {
     const resource = resourceOf('AnthropicBedrock', 'https://bedrock-runtime.us-east-1.amazonaws.com');
     expect(clientEndpoint(resource, { providerName: 'gateway' }).provider).toBe('gateway');
     expect(clientEndpoint({}, {})).toMatchObject({ provider: 'anthropic', serverAddress: undefined });
+  });
+
+  it("adds the endpoint of Anthropic's own API to core's list for the health probe, not the clouds' ones", () => {
+    clientEndpoint(resourceOf('Anthropic', 'http://127.0.0.1:9301'), {});
+    clientEndpoint(resourceOf('Anthropic', 'http://127.0.0.1:9302'), { providerName: 'gateway' });
+    clientEndpoint(resourceOf('AnthropicBedrock', 'http://127.0.0.1:9303'), {});
+    clientEndpoint(resourceOf('AnthropicVertex', 'http://127.0.0.1:9304/v1'), {});
+    const added = getModelEndpoints()
+      .list()
+      .filter((e) => e.baseUrl.startsWith('http://127.0.0.1:93'));
+    expect(added).toEqual([
+      { provider: 'anthropic', baseUrl: 'http://127.0.0.1:9301', api: 'anthropic' },
+      { provider: 'gateway', baseUrl: 'http://127.0.0.1:9302', api: 'anthropic' },
+    ]);
   });
 });

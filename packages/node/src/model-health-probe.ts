@@ -24,6 +24,7 @@ const DEFAULTS: HealthProbeOptions = { intervalMs: 15_000, timeoutMs: 5_000, max
 interface Watched {
   endpoint: ModelEndpoint;
   url: string;
+  headers: Record<string, string> | undefined;
   attributes: Attributes;
   /** 1 up, 0 down, undefined before the first probe finished. */
   up: 0 | 1 | undefined;
@@ -37,14 +38,26 @@ function trimTrailingSlashes(path: string): string {
   return path.slice(0, end);
 }
 
+/** The API version Anthropic's API wants in every request; its `/v1/models` answers 400 without it. */
+const ANTHROPIC_VERSION = '2023-06-01';
+
 function probeUrl(endpoint: ModelEndpoint): URL {
   const base = new URL(endpoint.baseUrl);
   if (endpoint.api === 'ollama') return new URL('/api/version', base.origin);
-  return new URL(`${trimTrailingSlashes(base.pathname)}/models`, base.origin);
+  // Anthropic's base URL is the host (or a proxy prefix) without `/v1`, which its client adds.
+  const suffix = endpoint.api === 'anthropic' ? '/v1/models' : '/models';
+  return new URL(`${trimTrailingSlashes(base.pathname)}${suffix}`, base.origin);
+}
+
+/** The headers of a probe: the endpoint's own, plus `anthropic-version` for Anthropic's API. */
+function probeHeaders(endpoint: ModelEndpoint): Record<string, string> | undefined {
+  if (endpoint.api !== 'anthropic') return endpoint.headers;
+  return { 'anthropic-version': ANTHROPIC_VERSION, ...endpoint.headers };
 }
 
 /**
- * Probes each model endpoint the app uses, off the request path, and exports `llm_model_up` (1 when
+ * Probes each model endpoint the app uses, off the request path (OpenAI-compatible: `GET {baseUrl}/models`;
+ * Ollama: `GET /api/version`; Anthropic: `GET {baseUrl}/v1/models`), and exports `llm_model_up` (1 when
  * the endpoint answered with a status below 500 within the timeout, else 0) by provider and
  * `server.address`/`server.port`. A status below 500 counts as up: a 401 from `/v1/models` still
  * shows the service is there (the key is a different problem, which `llm_error_rate_total` shows).
@@ -137,7 +150,14 @@ export class ModelHealthProbe {
         [ATTR_SERVER_ADDRESS]: url.hostname,
         [ATTR_SERVER_PORT]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
       };
-      const watched: Watched = { endpoint, url: url.href, attributes, up: undefined, inFlight: undefined };
+      const watched: Watched = {
+        endpoint,
+        url: url.href,
+        headers: probeHeaders(endpoint),
+        attributes,
+        up: undefined,
+        inFlight: undefined,
+      };
       this.watched.set(key, watched);
       // Instrumentations add endpoints on the app's request path: the first probe runs after it.
       if (this.running) setImmediate(() => void this.probe(watched)).unref();
@@ -161,7 +181,7 @@ export class ModelHealthProbe {
   private async request(w: Watched): Promise<void> {
     try {
       const response = await fetch(w.url, {
-        headers: w.endpoint.headers,
+        headers: w.headers,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       await response.body?.cancel();

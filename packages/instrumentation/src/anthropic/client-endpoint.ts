@@ -1,6 +1,7 @@
 import type { AnthropicInstrumentationConfig } from '../config.js';
 import { serverEndpoint } from '../shared/endpoint.js';
 import { type Headroom, headroomFor } from '../shared/headroom.js';
+import { watchEndpoint } from '../shared/health-watch.js';
 import { field } from '../shared/safe.js';
 import { ANTHROPIC_RATE_LIMITS } from './rate-limit-headers.js';
 
@@ -39,7 +40,8 @@ const cache = new WeakMap<object, { baseURL: unknown; provider: string; endpoint
  * The endpoint of the client behind a messages resource (`this` of `messages.create`, which holds
  * its client as `_client`): host and port of its `baseURL`; the provider is `anthropic`, or
  * `aws.bedrock` / `gcp.vertex_ai` for the Bedrock and Vertex AI clients, unless `providerName` says. Cached per client while its base URL
- * (and the configured provider) stay the same.
+ * (and the configured provider) stay the same. The endpoint of Anthropic's own API is added to core's
+ * model endpoint list once, for the health probe of `@llm-otel/node`.
  */
 export function clientEndpoint(resource: unknown, config: AnthropicInstrumentationConfig): AnthropicEndpoint {
   const client = field(resource, '_client');
@@ -56,5 +58,8 @@ export function clientEndpoint(resource: unknown, config: AnthropicInstrumentati
     headroom: headroomFor({ provider, serverAddress }, ANTHROPIC_RATE_LIMITS),
   };
   if (key !== undefined) cache.set(key, { baseURL, provider, endpoint });
+  // For the health probe (which probes later, off the request path): only Anthropic's own API
+  // answers `GET /v1/models`; the Bedrock and Vertex AI clients speak their cloud's API.
+  if (providerOf(client) === ANTHROPIC_PROVIDER) watchEndpoint(provider, baseURL, 'anthropic');
   return endpoint;
 }
