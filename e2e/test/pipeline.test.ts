@@ -716,10 +716,10 @@ describe('app -> collector -> Prometheus', () => {
         .sort();
     expect(await variable('provider', 'gen_ai_provider_name')).toEqual(['anthropic', 'ollama', 'openai_compatible']);
     expect(await variable('model', 'gen_ai_request_model')).toEqual([ANTHROPIC_MODEL]);
-    // Panels that may rightly be empty for one provider: failures (none of a kind), scores the app
-    // records per model and task without a provider, and endpoint health (the health probe watches
-    // the openai and ollama clients' endpoints only).
-    const notPerProvider = ['llm_error_rate_total', 'llm_response_quality_score', 'llm_model_up'];
+    // Panels that may rightly be empty for one provider: failures (none of a kind) and scores the app
+    // records per model and task without a provider. Endpoint health is checked: the health probe
+    // watches the Anthropic client's endpoint too.
+    const notPerProvider = ['llm_error_rate_total', 'llm_response_quality_score'];
     const byProvider = anthropic.filter(
       (q) =>
         q.source === 'panel' &&
