@@ -94,6 +94,14 @@ export interface CallEventRecord {
   outputMessages?: unknown;
 }
 
+/** A call's messages after redaction and caps (see {@link CallEvents.content}). */
+export interface CapturedContent {
+  input: CallEventValue[] | undefined;
+  output: CallEventValue[] | undefined;
+  /** Whether a cap cut them. */
+  truncated: boolean;
+}
+
 /** A dropped field of the event, for `llm_otel_invalid_input_total`. */
 export type CallEventProblem = 'invalid_response_id' | 'invalid_finish_reasons' | ContentProblem;
 
@@ -181,7 +189,20 @@ export class CallEvents {
 
   /** Adds the opt-in messages, redacted and capped; nothing at all when the redactor fails. */
   private addContent(attrs: Record<string, CallEventValue>, record: CallEventRecord): void {
-    if (record.inputMessages === undefined && record.outputMessages === undefined) return;
+    const content = this.content(record);
+    if (content === undefined) return;
+    if (content.input !== undefined) attrs[CALL_EVENT_ATTRIBUTES.inputMessages] = content.input;
+    if (content.output !== undefined) attrs[CALL_EVENT_ATTRIBUTES.outputMessages] = content.output;
+    if (content.truncated) attrs[CALL_EVENT_ATTRIBUTES.contentTruncated] = true;
+  }
+
+  /**
+   * The record's messages as the event carries them (redacted by the hook, capped), whatever the
+   * capture setting (callers check it); `undefined` when the record has none or the redactor failed
+   * (fail closed: nothing at all). Problems are reported.
+   */
+  content(record: CallEventRecord): CapturedContent | undefined {
+    if (record.inputMessages === undefined && record.outputMessages === undefined) return undefined;
     const capture = new ContentCapture(this.options);
     const input = record.inputMessages === undefined ? undefined : capture.messages(record.inputMessages);
     const output =
@@ -190,12 +211,10 @@ export class CallEvents {
         : capture.messages(record.outputMessages);
     if (capture.problem === 'redact_failed') {
       this.report('redact_failed', capture.redactError);
-      return;
+      return undefined;
     }
     if (capture.problem !== undefined) this.report(capture.problem);
-    if (input !== undefined) attrs[CALL_EVENT_ATTRIBUTES.inputMessages] = input;
-    if (output !== undefined) attrs[CALL_EVENT_ATTRIBUTES.outputMessages] = output;
-    if (capture.truncated) attrs[CALL_EVENT_ATTRIBUTES.contentTruncated] = true;
+    return { input, output, truncated: capture.truncated };
   }
 }
 

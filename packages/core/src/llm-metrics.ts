@@ -23,7 +23,7 @@ import {
   TOKEN_TYPE_REASONING,
 } from './attributes.js';
 import { CallCostRecorder, type CostedCall } from './call-cost.js';
-import { type CallEventProblem, type CallEventSink, CallEvents } from './call-event.js';
+import { bounded, type CallEventProblem, type CallEventSink, CallEvents } from './call-event.js';
 import { type CallEventOptions, type GenAiInputMessage, type GenAiOutputMessage } from './call-event-content.js';
 import { CallSpan, type CallSpanStart, CallSpans, NO_CALL_SPAN } from './call-span.js';
 import { CallTokens, type InputTokensKind, type OutputTokensKind } from './call-tokens.js';
@@ -489,7 +489,10 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
    * capture off no message is converted at all.
    */
   capturesCallContent(): boolean {
-    return this.callEvents.sink !== undefined && this.callEvents.getOptions().captureContent;
+    return (
+      this.callEvents.getOptions().captureContent &&
+      (this.callEvents.sink !== undefined || this.variantSink?.wantsContent !== undefined)
+    );
   }
 
   /** The content-capture options of the per-call events. */
@@ -908,7 +911,29 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     call.temperature = this.sampling(record.temperature, isTemperature);
     call.topP = this.sampling(record.topP, isTopP);
     call.maxTokens = this.sampling(record.maxTokens, isMaxTokens);
+    call.model = bounded(record.model);
+    call.inputMessages = undefined;
+    call.outputMessages = undefined;
+    call.contentTruncated = false;
+    // Messages only for a sink that asks for this call, and only while the app captures content.
+    if (sink.wantsContent !== undefined && this.callEvents.getOptions().captureContent)
+      this.addVariantContent(sink, record);
     this.toVariantSink(() => sink.call(call));
+  }
+
+  /** Puts the call's redacted, capped messages on the variant call when the sink wants them. */
+  private addVariantContent(sink: VariantSink, record: InferenceRecord): void {
+    const call = this.variantCall;
+    let wanted = false;
+    this.toVariantSink(() => {
+      wanted = sink.wantsContent?.(call.variant) === true;
+    });
+    if (!wanted) return;
+    const content = this.callEvents.content(record);
+    if (content === undefined) return;
+    call.inputMessages = content.input;
+    call.outputMessages = content.output;
+    call.contentTruncated = content.truncated;
   }
 
   /** A valid sampling parameter, `undefined` when absent; anything else is dropped and counted. */

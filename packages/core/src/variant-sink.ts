@@ -1,8 +1,10 @@
+import type { CallEventValue } from './call-event-content.js';
 import type { Variant } from './variant.js';
 
 /**
  * One recorded LLM call that ran under a variant, as {@link VariantSink.call} receives it. The
- * object is reused for the next call: copy what you keep. It holds no text of the call.
+ * object is reused for the next call: copy what you keep. It holds no text of the call, except the
+ * messages a sink asked for with {@link VariantSink.wantsContent} while content capture is on.
  */
 export interface VariantCall {
   variant: Variant;
@@ -21,6 +23,18 @@ export interface VariantCall {
   temperature: number | undefined;
   topP: number | undefined;
   maxTokens: number | undefined;
+  /** The request's model (`gen_ai.request.model`, at most 256 characters), when recorded. */
+  model?: string | undefined;
+  /**
+   * The messages sent, as the call's event carries them: passed through the app's redaction hook
+   * and capped (`configureCallEvents()` of the content capture). Set only while content capture is
+   * on and only for a call the sink's {@link VariantSink.wantsContent} asked for; else `undefined`.
+   */
+  inputMessages?: CallEventValue[] | undefined;
+  /** The messages returned, like {@link inputMessages}. */
+  outputMessages?: CallEventValue[] | undefined;
+  /** Whether a cap cut {@link inputMessages} or {@link outputMessages}. */
+  contentTruncated?: boolean;
 }
 
 /**
@@ -32,4 +46,12 @@ export interface VariantSink {
   call(call: Readonly<VariantCall>): void;
   /** A quality score (0..1) of a call made under `variant` (an evaluator's, or the app's). */
   qualityScore(variant: Variant, score: number): void;
+  /**
+   * Optional, for sinks that keep message content (e.g. `@llm-otel/mlflow`'s sampled artifacts).
+   * While content capture is on, asked before each `call()` of a call under a variant: `true` puts
+   * that call's redacted, capped messages on the {@link VariantCall}. A sink that has it also makes
+   * the instrumentations gather messages while capture is on, with no log exporter. Keep it cheap
+   * (a sampling decision); a throw is caught and counted, and the call goes without content.
+   */
+  wantsContent?(variant: Variant): boolean;
 }
