@@ -20,12 +20,20 @@ export {
 } from './config.js';
 export { isNotFound, MlflowError } from './errors.js';
 export {
+  DEFAULT_EXPERIMENT_NAME,
+  type ExperimentChoice,
+  experimentChoiceOf,
+  type ResolveExperimentOptions,
+  resolveExperimentId,
+} from './experiment-resolve.js';
+export {
   type ModelSync,
   type ModelSyncOptions,
   type ModelSyncStatus,
   startModelSync,
 } from './model-sync.js';
 export { TAG_DEPLOYED_AT, TAG_MODEL_HASH, TAG_SERVICE_NAME, TAG_VERSION } from './tags.js';
+export { MLFLOW_EXPERIMENT_ID_HEADER, type MlflowTraceDestination, traceDestinationOf } from './trace-destination.js';
 export {
   createRun,
   endRun,
