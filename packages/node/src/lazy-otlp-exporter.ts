@@ -1,4 +1,6 @@
 import { diag } from '@opentelemetry/api';
+import type { IOtlpExportDelegate, OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
+import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
 import type {
   AggregationTemporality,
   InstrumentType,
@@ -6,6 +8,7 @@ import type {
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { ResolvedConfig } from './config.js';
+import { withLatencyExemplars } from './otlp-exemplars.js';
 import { temporalitySelector } from './temporality.js';
 
 type OtlpConfig = Exclude<ResolvedConfig['otlp'], false>;
@@ -14,16 +17,97 @@ type ExportResult = Parameters<ExportCallback>[0];
 /** `ExportResultCode.FAILED` of `@opentelemetry/core`, not a dependency of ours. */
 const FAILED = 1 as ExportResult['code'];
 
-/** Loads the OTLP exporter module of the protocol (each weighs tens of ms of start-up and MiB). */
+/** The gRPC service and method of OTLP metrics export (as the SDK's gRPC exporter names them). */
+const GRPC_SERVICE = 'MetricsExportService';
+const GRPC_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
+
+/** What is used of `@opentelemetry/otlp-exporter-base/node-http` (the SDK's OTLP/HTTP transport). */
+interface NodeHttpExport {
+  convertLegacyHttpOptions(
+    config: OTLPExporterNodeConfigBase,
+    signalIdentifier: string,
+    signalResourcePath: string,
+    requiredHeaders: Record<string, string>,
+  ): object;
+  createOtlpHttpExportDelegate<Internal, Response>(
+    options: object,
+    serializer: ISerializer<Internal, Response>,
+    metricsComponentType: string,
+    exporterMetricsHelper: IExporterMetricsHelper<Internal>,
+    meterProvider: undefined,
+  ): IOtlpExportDelegate<Internal>;
+}
+
+/**
+ * Loads `@opentelemetry/otlp-exporter-base/node-http`. The ESM build type-checks it against the
+ * subpath's own types (NodeNext reads the package's `exports`); the CommonJS build resolves types
+ * with node10, which does not read `exports`, hence the ignore. At run time both builds load the
+ * subpath through `exports`.
+ */
+async function loadNodeHttp(): Promise<NodeHttpExport> {
+  // @ts-ignore TS2307 in the CommonJS build only (see above); @ts-expect-error would fail the ESM build.
+  return import('@opentelemetry/otlp-exporter-base/node-http');
+}
+
+/**
+ * Loads the OTLP exporter modules of the protocol (each weighs tens of ms of start-up and MiB) and
+ * builds the SDK's metric exporter for it as the SDK's own classes do (same options, environment
+ * variables, transport and retries), except for the serializer: the SDK's, with the latency
+ * exemplars added (see {@link withLatencyExemplars}), which the SDK's serializers never write.
+ */
 async function loadExporter(config: OtlpConfig): Promise<PushMetricExporter> {
   const options = { url: config.url, timeoutMillis: config.timeoutMs };
+  const [{ OTLPMetricExporterBase }, transformer] = await Promise.all([
+    import('@opentelemetry/exporter-metrics-otlp-http'),
+    import('@opentelemetry/otlp-transformer'),
+  ]);
+  const helper = transformer.MetricsExporterMetricsHelper;
   switch (config.protocol) {
-    case 'grpc':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter(options);
-    case 'http/json':
-      return new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter(options);
-    default:
-      return new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter(options);
+    case 'grpc': {
+      const grpc = await import('@opentelemetry/otlp-grpc-exporter-base');
+      const serializer = withLatencyExemplars(transformer.ProtobufMetricsSerializer, 'protobuf');
+      const settings = grpc.convertLegacyOtlpGrpcOptions(options, 'METRICS');
+      const delegate = grpc.createOtlpGrpcExportDelegate(
+        settings,
+        serializer,
+        'otlp_grpc_metric_exporter',
+        helper,
+        undefined,
+        GRPC_SERVICE,
+        GRPC_PATH,
+      );
+      return new OTLPMetricExporterBase(delegate, options);
+    }
+    case 'http/json': {
+      const http = await loadNodeHttp();
+      const serializer = withLatencyExemplars(transformer.JsonMetricsSerializer, 'json');
+      const settings = http.convertLegacyHttpOptions(options, 'METRICS', 'v1/metrics', {
+        'Content-Type': 'application/json',
+      });
+      const delegate = http.createOtlpHttpExportDelegate(
+        settings,
+        serializer,
+        'otlp_http_metric_exporter',
+        helper,
+        undefined,
+      );
+      return new OTLPMetricExporterBase(delegate, options);
+    }
+    default: {
+      const http = await loadNodeHttp();
+      const serializer = withLatencyExemplars(transformer.ProtobufMetricsSerializer, 'protobuf');
+      const settings = http.convertLegacyHttpOptions(options, 'METRICS', 'v1/metrics', {
+        'Content-Type': 'application/x-protobuf',
+      });
+      const delegate = http.createOtlpHttpExportDelegate(
+        settings,
+        serializer,
+        'otlp_http_metric_exporter',
+        helper,
+        undefined,
+      );
+      return new OTLPMetricExporterBase(delegate, options);
+    }
   }
 }
 
