@@ -13,6 +13,7 @@ export {
   type TemporalityPreference,
 } from './config.js';
 export { type LlmMetricProducer, type LlmMetricProducerOptions, llmMetricProducer } from './llm-metric-producer.js';
+export { type MlflowRegisterOptions } from './mlflow-traces-config.js';
 export { getModelHealthProbe, type HealthProbeOptions, ModelHealthProbe } from './model-health-probe.js';
 export {
   createModelVersionHandler,
@@ -21,5 +22,5 @@ export {
 } from './model-version-endpoint.js';
 export { getRegistration, type LlmOtelHandle, type RegisterOptions, register } from './register.js';
 export { type PersistRegistryOptions, persistRegistry, type RegistryPersistence } from './registry-persistence.js';
-export { ATTR_LLM_OTEL_SIGNAL, DROPPED_EVENTS_METRIC } from './signals.js';
+export { ATTR_LLM_OTEL_EXPORTER, ATTR_LLM_OTEL_SIGNAL, DROPPED_EVENTS_METRIC } from './signals.js';
 export { type LlmViewsOptions, llmViews } from './views.js';

@@ -28,6 +28,7 @@ import { installDiagLogger, watchLateMeterProviders } from './diagnostics.js';
 import { createConsoleReader, createOtlpReader, createPrometheusReader } from './exporters.js';
 import { llmMetricProducer } from './llm-metric-producer.js';
 import { startMlflowIfConfigured } from './mlflow-hook.js';
+import { type MlflowRegisterOptions, type MlflowTracesSettings, resolveMlflowTraces } from './mlflow-traces-config.js';
 import { getModelHealthProbe, type HealthProbeOptions } from './model-health-probe.js';
 import { applyPrices, priceSource } from './prices.js';
 import { buildResource } from './resource.js';
@@ -93,6 +94,13 @@ export interface RegisterOptions {
    * `maxContentLength` and a `redact` hook. See `configureCallEvents()` of `@llm-otel/core`.
    */
   callEvents?: Partial<CallEventOptions>;
+  /**
+   * The MLflow integration (loaded only with `MLFLOW_TRACKING_URI` set). `traces: true` sends each
+   * call's span to MLflow's OTLP endpoint as a trace of the experiment (`MLFLOW_EXPERIMENT_ID`, or
+   * `MLFLOW_EXPERIMENT_NAME`, created if missing), beside any `OTEL_TRACES_EXPORTER` exporter. Env:
+   * `LLM_OTEL_MLFLOW_TRACES=true`. Asking for it without `MLFLOW_TRACKING_URI` is an {@link LlmOtelConfigError}.
+   */
+  mlflow?: MlflowRegisterOptions;
 }
 
 /** Applies register()'s `callEvents` option; returns how to put the previous options back. */
@@ -116,14 +124,15 @@ function signalsOf(
   config: ResolvedConfig,
   options: RegisterOptions,
   llmMetrics: ReturnType<typeof getLlmMetrics>,
+  mlflowTraces: MlflowTracesSettings | undefined,
 ): SignalsHandle | undefined {
-  if (!config.logs && !config.traces) return undefined;
+  if (!config.logs && !config.traces && mlflowTraces === undefined) return undefined;
   const resource = buildResource({
     serviceName: config.serviceName,
     serviceVersion: config.serviceVersion,
     attributes: options.resourceAttributes,
   });
-  return startSignals(config, resource, llmMetrics);
+  return startSignals(config, resource, llmMetrics, mlflowTraces);
 }
 
 function startHealthProbe(option: RegisterOptions['healthProbe'], env: NodeJS.ProcessEnv): (() => void) | undefined {
@@ -251,6 +260,8 @@ export function getRegistration(): LlmOtelHandle | undefined {
 
 function setUp(options: RegisterOptions): LlmOtelHandle {
   const config = resolveConfig(options);
+  // Checked with the other settings: a wrong combination fails register() before anything starts.
+  const mlflowTraces = resolveMlflowTraces(options.mlflow, config.traces, options.traces, process.env);
   installDiagLogger(config.logLevel);
   const llmMetrics = metricsWithOptions(options.metrics);
   // Before anything starts: a bad price table fails register() with nothing set up.
@@ -269,7 +280,7 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
     diag.info('@llm-otel/node: a global MeterProvider is already registered; using it (no exporters created)');
     const disable = registerInstrumentations({ instrumentations });
     llmMetrics.instruments();
-    const signals = signalsOf(config, options, llmMetrics);
+    const signals = signalsOf(config, options, llmMetrics, mlflowTraces);
     let stopped = false;
     return {
       meterProvider: undefined,
@@ -323,7 +334,7 @@ function setUp(options: RegisterOptions): LlmOtelHandle {
   // Bind the recording API (and the registry's observable gauges) to the new provider now.
   llmMetrics.instruments();
   const disableInstrumentations = registerInstrumentations({ instrumentations, meterProvider });
-  const signals = signalsOf(config, options, llmMetrics);
+  const signals = signalsOf(config, options, llmMetrics, mlflowTraces);
   if (signals !== undefined) waits.push(signals.ready);
 
   const ready = Promise.all(waits).then(() => undefined);

@@ -1,15 +1,19 @@
 import type { LlmMetrics } from '@llm-otel/core';
 import { diag, metrics } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { CALL_EVENT_LOGGER_NAME, CallEventLogger } from './call-event-logger.js';
 import type { ResolvedConfig } from './config.js';
 import type { LogsSetup } from './logs-setup.js';
+import type { MlflowTracesSettings } from './mlflow-traces-config.js';
 import type { TracesSetup } from './traces-setup.js';
 
 /** Records of the logs and traces signals dropped because their export queue was full. */
 export const DROPPED_EVENTS_METRIC = 'llm_otel_dropped_events_total';
 /** `logs` or `traces`: which signal dropped the record. */
 export const ATTR_LLM_OTEL_SIGNAL = 'llm_otel.signal';
+/** `mlflow` on the spans the MLflow exporter dropped (absent for the `OTEL_TRACES_EXPORTER` ones). */
+export const ATTR_LLM_OTEL_EXPORTER = 'llm_otel.exporter';
 
 /** The logs and traces signals register() started. */
 export interface SignalsHandle {
@@ -42,12 +46,39 @@ function loadFailed(signal: string, error: unknown): undefined {
   return undefined;
 }
 
+/** The MLflow span processor when asked for; a failure to set it up is reported and leaves the other exporters on. */
+async function mlflowProcessors(
+  settings: MlflowTracesSettings | undefined,
+  onDrop: (count: number) => void,
+): Promise<SpanProcessor[]> {
+  if (settings === undefined) return [];
+  try {
+    return [await (await import('./mlflow-traces.js')).mlflowSpanProcessor(settings, onDrop)];
+  } catch (error) {
+    const message = `@llm-otel/node: the calls' traces are not sent to MLflow: ${String(error)}`;
+    diag.error(message);
+    process.emitWarning(message, 'LlmOtelWarning');
+    return [];
+  }
+}
+
+function warnForeignProvider(): void {
+  diag.warn(
+    "@llm-otel/node: the app registered its own TracerProvider, so the calls' spans go there and not to MLflow; see the README of @llm-otel/node (MLflow traces)",
+  );
+}
+
 /**
  * Starts the logs and traces signals `config` asks for. The SDK modules load in the background
  * (`import()`), so register() stays synchronous and a process with neither loads neither. Until the
  * logs SDK is ready, call events wait in a list bounded like the export queue.
  */
-export function startSignals(config: ResolvedConfig, resource: Resource, llmMetrics: LlmMetrics): SignalsHandle {
+export function startSignals(
+  config: ResolvedConfig,
+  resource: Resource,
+  llmMetrics: LlmMetrics,
+  mlflowTraces?: MlflowTracesSettings,
+): SignalsHandle {
   const dropped = metrics.getMeter('@llm-otel/node').createCounter(DROPPED_EVENTS_METRIC, {
     unit: '{record}',
     description:
@@ -76,11 +107,18 @@ export function startSignals(config: ResolvedConfig, resource: Resource, llmMetr
       );
   }
   let traces: Promise<TracesSetup | undefined> = Promise.resolve(undefined);
-  const tracesConfig = config.traces;
+  // MLflow traces alone (no OTEL_TRACES_EXPORTER) still need the TracerProvider.
+  const tracesConfig = config.traces || mlflowTraces?.batch;
   if (tracesConfig) {
     const onDrop = () => dropped.add(1, { [ATTR_LLM_OTEL_SIGNAL]: 'traces' });
-    traces = import('./traces-setup.js')
-      .then((m) => m.setUpTraces(tracesConfig, resource, onDrop))
+    const onMlflowDrop = (count: number) =>
+      dropped.add(count, { [ATTR_LLM_OTEL_SIGNAL]: 'traces', [ATTR_LLM_OTEL_EXPORTER]: 'mlflow' });
+    traces = Promise.all([import('./traces-setup.js'), mlflowProcessors(mlflowTraces, onMlflowDrop)])
+      .then(([m, extra]) => m.setUpTraces(tracesConfig, resource, onDrop, extra))
+      .then((setup) => {
+        if (mlflowTraces !== undefined && !setup.global) warnForeignProvider();
+        return setup;
+      })
       .catch((error: unknown) => loadFailed('traces', error));
   }
   let shutdownPromise: Promise<void> | undefined;

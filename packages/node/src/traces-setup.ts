@@ -81,16 +81,20 @@ export interface TracesSetup {
   shutdown(): Promise<void>;
 }
 
-/** Builds the TracerProvider of `config`; registers it (and a context manager) only where none is set. */
+/**
+ * Builds the TracerProvider of `config` (plus `extraProcessors`, e.g. the MLflow one); registers it
+ * (and a context manager) only where none is set.
+ */
 export async function setUpTraces(
   config: ResolvedSignal,
   resource: Resource,
   onDrop: () => void,
+  extraProcessors: SpanProcessor[] = [],
 ): Promise<TracesSetup> {
   const processors: GuardedProcessor[] = [];
   if (config.otlp) processors.push(guardedBatch(await loadOtlpExporter(config.otlp), config, onDrop));
   if (config.console) processors.push(guardedBatch(new ConsoleSpanExporter(), config, onDrop));
-  const provider = new BasicTracerProvider({ resource, spanProcessors: processors });
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [...processors, ...extraProcessors] });
   let contextManager: AsyncLocalStorageContextManager | undefined;
   if (!hasGlobalContextManager()) {
     contextManager = new AsyncLocalStorageContextManager().enable();

@@ -1,4 +1,5 @@
 import { LlmOtelConfigError, type OtlpOptions, type PrometheusOptions, type SignalOptions } from './config.js';
+import type { MlflowRegisterOptions } from './mlflow-traces-config.js';
 import { isPriceTable } from './prices.js';
 import type { RegisterOptions } from './register.js';
 
@@ -18,7 +19,9 @@ const REGISTER_KEYS = [
   'logs',
   'traces',
   'callEvents',
+  'mlflow',
 ] as const satisfies readonly (keyof RegisterOptions)[];
+const MLFLOW_KEYS = ['traces'] as const satisfies readonly (keyof MlflowRegisterOptions)[];
 const PROMETHEUS_KEYS = ['host', 'port'] as const satisfies readonly (keyof PrometheusOptions)[];
 const OTLP_KEYS = [
   'endpoint',
@@ -44,7 +47,8 @@ const everyOptionListed: [
   Unlisted<PrometheusOptions, (typeof PROMETHEUS_KEYS)[number]>,
   Unlisted<OtlpOptions, (typeof OTLP_KEYS)[number]>,
   Unlisted<SignalOptions, (typeof SIGNAL_KEYS)[number]>,
-] extends [never, never, never, never]
+  Unlisted<MlflowRegisterOptions, (typeof MLFLOW_KEYS)[number]>,
+] extends [never, never, never, never, never]
   ? true
   : false = true;
 void everyOptionListed;
@@ -171,6 +175,13 @@ export function checkRegisterOptions(options: unknown): void {
       options.callEvents,
       'an object { captureContent?, maxMessageLength?, maxContentLength?, redact? }',
     );
+  const { mlflow } = options;
+  if (mlflow !== undefined) {
+    if (!isPlainObject(mlflow)) fail('mlflow', mlflow, 'an object { traces?: boolean }');
+    checkKeys(mlflow, MLFLOW_KEYS, 'mlflow.');
+    if (mlflow.traces !== undefined && typeof mlflow.traces !== 'boolean')
+      fail('mlflow.traces', mlflow.traces, 'true or false');
+  }
   const { prices } = options;
   if (prices !== undefined && !isPlainObject(prices) && !isPriceTable(prices))
     fail(
