@@ -1,0 +1,181 @@
+/**
+ * The capacity run's results as markdown (e2e/capacity-results.md): machine, versions, method,
+ * the replayed export's shape, every step, and the sizing derived from the measured figures.
+ */
+import type { StepResult } from './capacity-steps.js';
+import type { ExportTemplate } from './otlp-load-template.js';
+
+/** Everything a report is made of. */
+export interface CapacityReport {
+  date: string;
+  machine: string;
+  versions: string[];
+  pinning: string;
+  template: ExportTemplate;
+  gateway?: { steps: StepResult[]; pointsPerRequest: number };
+  agent?: { steps: StepResult[]; pointsPerRequest: number };
+}
+
+/** Headline figures of a sweep: see {@link headline}. */
+export interface Headline {
+  /** Accepted points per CPU-second at the most loaded step that kept up (else the last step). */
+  pointsPerCpuSecond: number;
+  /** Highest accepted rate of any step (wall clock), and the CPU share the collector had then. */
+  maxAccepted: number;
+  cpuAtMax: number;
+  /** Resident memory at the most loaded step. */
+  rssMiB: number;
+  /** Thanos Receive at the most loaded step: samples/s, samples per CPU-second, memory. */
+  storeSamples?: number;
+  storeSamplesPerCpuSecond?: number;
+  storeRssMiB?: number;
+  /** Samples Thanos appended per accepted OTLP point at that step. */
+  samplesPerPoint?: number;
+  saturated: boolean;
+}
+
+/** Summary of a sweep (steps in load order, at least one). */
+export function headline(steps: StepResult[]): Headline {
+  const kept = steps.filter((s) => !s.saturated);
+  const ref = kept.length > 0 ? (kept[kept.length - 1] as StepResult) : (steps[steps.length - 1] as StepResult);
+  const max = steps.reduce((a, b) => (b.accepted > a.accepted ? b : a));
+  return {
+    pointsPerCpuSecond: ref.pointsPerCpuSecond,
+    maxAccepted: max.accepted,
+    cpuAtMax: max.cpu,
+    rssMiB: Math.max(...steps.map((s) => s.rssMiB)),
+    storeSamples: ref.storeSamples,
+    storeSamplesPerCpuSecond: ref.storeSamplesPerCpuSecond,
+    storeRssMiB: ref.storeRssMiB,
+    samplesPerPoint: ref.storeSamples !== undefined && ref.accepted > 0 ? ref.storeSamples / ref.accepted : undefined,
+    saturated: steps.some((s) => s.saturated),
+  };
+}
+
+const n = (x: number | undefined) => (x === undefined ? '-' : Math.round(x).toLocaleString('en-US'));
+const pct = (x: number | undefined) => (x === undefined ? '-' : `${Math.round(x * 100)}%`);
+
+function stepTable(steps: StepResult[], withStore: boolean): string[] {
+  const head =
+    '| offered points/s | accepted /s | exported /s | CPU (1 core = 100%) | points per CPU-s | RSS MiB | queue | ' +
+    (withStore ? 'Thanos samples/s | Thanos CPU | Thanos samples per CPU-s | Thanos RSS MiB | ' : '') +
+    'saturated |';
+  const cols = head.split('|').length - 2;
+  const lines = [head, `|${' --- |'.repeat(cols)}`];
+  for (const s of steps) {
+    const store = withStore
+      ? `${n(s.storeSamples)} | ${pct(s.storeCpu)} | ${n(s.storeSamplesPerCpuSecond)} | ${n(s.storeRssMiB)} | `
+      : '';
+    lines.push(
+      `| ${n(s.offered)} | ${n(s.accepted)} | ${n(s.exported)} | ${pct(s.cpu)} | ${n(s.pointsPerCpuSecond)} | ` +
+        `${n(s.rssMiB)} | ${s.queue} | ${store}${s.saturated ? (s.reason ?? 'yes') : 'no'} |`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * The sizing rows: per export interval, the points/s of one instance (the template's points over
+ * the interval) and how many such instances fit at half a core of an agent and of a gateway.
+ */
+export function sizingRows(points: number, agentPointsPerCpuSecond: number, gatewayPointsPerCpuSecond: number) {
+  return [60, 10].map((interval) => {
+    const perInstance = points / interval;
+    return {
+      interval,
+      perInstance,
+      instancesPerAgentCore: (agentPointsPerCpuSecond * 0.5) / perInstance,
+      instancesPerGatewayCore: (gatewayPointsPerCpuSecond * 0.5) / perInstance,
+    };
+  });
+}
+
+/** The report as markdown. */
+export function renderReport(r: CapacityReport): string {
+  const t = r.template;
+  const out: string[] = [
+    '# Capacity of the collector tiers (measured)',
+    '',
+    `Written by \`pnpm capacity\` (e2e/src/capacity.ts) on ${r.date}.`,
+    '',
+    `- Machine: ${r.machine}`,
+    `- Versions: ${r.versions.join('; ')}`,
+    `- Pinning: ${r.pinning}`,
+    '',
+    '## Method',
+    '',
+    'The load is a real SDK export replayed: the example service (examples/llm-service, real openai and',
+    'Anthropic clients, `--import @llm-otel/node/register`) serves calls to 2 providers x 3 models',
+    '(chat and streamed chat each) against the model simulator and exports OTLP/HTTP protobuf to a',
+    'capture receiver; its final export is the template. The load generator (e2e/src/otlp-load.ts)',
+    'replays those bytes with a new `service.instance.id` (a pool of instances, round-robin) and new',
+    'timestamps written in place, open loop at a set rate of data points per second, with a bound on',
+    'outstanding requests. The offered rate rises by steps until the collector no longer keeps up',
+    '(accepted < 90% of offered, refusals or failed exports, its exporter queue growing, or answers',
+    "too slow for the bound). Per step: the collector's own metrics",
+    '(`otelcol_receiver_accepted_metric_points`, `otelcol_exporter_sent_metric_points`,',
+    '`otelcol_exporter_queue_size`, refused and failed points), its CPU time and resident memory from',
+    "/proc, and behind the gateway Thanos Receive's `prometheus_tsdb_head_samples_appended_total`, CPU",
+    'time and memory.',
+    '',
+    '- Gateway: collector/gateway.yaml unchanged, `GOMAXPROCS=1`, OTLP/gRPC in (as agents send it),',
+    `  ${n(r.gateway?.pointsPerRequest)} points per request (one agent batch: its batch processor sends up to 8,192),`,
+    '  remote write to Thanos Receive v0.42.0 (`--tsdb.out-of-order.time-window=10m`, as e2e/src/thanos.ts).',
+    '- Agent: collector/gateway-agent.yaml unchanged (disk queue with fsync), `GOMAXPROCS=1`, OTLP/HTTP',
+    `  protobuf in, one export (${n(r.agent?.pointsPerRequest)} points) per request as apps send them; it forwards`,
+    '  OTLP/gRPC to a sink in the load generator process that accepts and discards (e2e/src/otlp-load-sink.ts),',
+    '  so no gateway competes for the cores.',
+    '- Headline: accepted points per CPU-second of the collector process (robust to a busy machine:',
+    '  other work on the same core slows the wall clock, not the CPU time per point). The wall-clock',
+    '  maximum is printed with the CPU share the collector got at that step.',
+    '',
+    '## The replayed export (one app instance)',
+    '',
+    `${n(t.points)} data points, ${n(t.samples)} store samples (histogram: a \`_bucket\` per bucket with \`+Inf\`,`,
+    `\`_sum\`, \`_count\`), ${n(t.body.length)} bytes of OTLP protobuf per export.`,
+    '',
+    '| metric | kind | points | samples |',
+    '| --- | --- | --- | --- |',
+    ...t.metrics.map((m) => `| \`${m.name}\` | ${m.kind} | ${m.points} | ${m.samples} |`),
+    '',
+  ];
+  const g = r.gateway ? headline(r.gateway.steps) : undefined;
+  const a = r.agent ? headline(r.agent.steps) : undefined;
+  if (r.gateway && g) {
+    out.push('## Gateway (one core) -> Thanos Receive', '', ...stepTable(r.gateway.steps, true), '');
+    out.push(
+      `- **${n(g.pointsPerCpuSecond)} points per gateway CPU-second** at the most loaded step that kept up.`,
+      `- Wall clock: at most ${n(g.maxAccepted)} points/s accepted, with ${pct(g.cpuAtMax)} of a core${g.saturated ? '' : ' (not saturated within the steps run)'}.`,
+      `- Gateway resident memory up to ${n(g.rssMiB)} MiB.`,
+      `- Thanos Receive: ${n(g.storeSamples)} samples/s appended (${g.samplesPerPoint?.toFixed(1) ?? '-'} per OTLP point), ` +
+        `${n(g.storeSamplesPerCpuSecond)} samples per CPU-second, ${n(g.storeRssMiB)} MiB.`,
+      '',
+    );
+  }
+  if (r.agent && a) {
+    out.push('## Agent (one core)', '', ...stepTable(r.agent.steps, false), '');
+    out.push(
+      `- **${n(a.pointsPerCpuSecond)} points per agent CPU-second** at the most loaded step that kept up.`,
+      `- Wall clock: at most ${n(a.maxAccepted)} points/s accepted, with ${pct(a.cpuAtMax)} of a core${a.saturated ? '' : ' (not saturated within the steps run)'}.`,
+      `- Agent resident memory up to ${n(a.rssMiB)} MiB.`,
+      '',
+    );
+  }
+  if (g && a) {
+    out.push(
+      '## Sizing at 50% of a core',
+      '',
+      `One instance like the template exports ${n(t.points)} points per interval.`,
+      '',
+      '| export interval | points/s per instance | instances per agent core | instances per gateway core | agents (of 20 instances) per gateway core |',
+      '| --- | --- | --- | --- | --- |',
+      ...sizingRows(t.points, a.pointsPerCpuSecond, g.pointsPerCpuSecond).map(
+        (row) =>
+          `| ${row.interval} s | ${row.perInstance.toFixed(1)} | ${n(row.instancesPerAgentCore)} | ` +
+          `${n(row.instancesPerGatewayCore)} | ${n(row.instancesPerGatewayCore / 20)} |`,
+      ),
+      '',
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
