@@ -117,6 +117,32 @@ export class MlflowClient {
     return this.request('POST', path, undefined, body);
   }
 
+  /**
+   * A request with a raw body to a path of the server outside `/api/2.0/mlflow/` (the artifact
+   * proxy, `api/2.0/mlflow-artifacts/...`); resolves to the answer's bytes. Same timeout, auth and
+   * errors as the JSON calls. `path` is sent as given: encode its segments.
+   */
+  async requestBytes(
+    method: 'GET' | 'PUT',
+    path: string,
+    body?: Uint8Array | string,
+    contentType = 'application/octet-stream',
+  ): Promise<Uint8Array> {
+    const endpoint = `${method} ${path}`;
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = contentType;
+    const response = await this.exchange(
+      endpoint,
+      new URL(`${this.connection.baseUrl}/${path}`),
+      method,
+      headers,
+      body,
+    );
+    const bytes = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
+    if (!response.ok) throw errorOf(response.status, endpoint, new TextDecoder().decode(bytes));
+    return bytes;
+  }
+
   private async request(
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
@@ -128,15 +154,32 @@ export class MlflowClient {
     for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await this.exchange(
+      endpoint,
+      url,
+      method,
+      headers,
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+    const text = await response.text().catch(() => '');
+    if (!response.ok) throw errorOf(response.status, endpoint, text);
+    const json = jsonObject(text);
+    if (json === undefined)
+      throw new MlflowError(response.status, 'BAD_RESPONSE', endpoint, `not a JSON object: ${text.slice(0, 80)}`);
+    return json;
+  }
+
+  /** One fetch with the auth header and the timeout; no answer becomes an `UNREACHABLE` or `TIMEOUT` error. */
+  private async exchange(
+    endpoint: string,
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+  ): Promise<Response> {
     if (this.connection.authorization !== undefined) headers.authorization = this.connection.authorization;
-    let response: Response;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.connection.timeoutMs),
-      });
+      return await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.connection.timeoutMs) });
     } catch (error) {
       const timedOut = (error as Error)?.name === 'TimeoutError';
       throw new MlflowError(
@@ -149,21 +192,24 @@ export class MlflowClient {
         { cause: error },
       );
     }
-    const text = await response.text().catch(() => '');
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? {} : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const json = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
-    if (!response.ok) {
-      const code = typeof json?.error_code === 'string' ? json.error_code : `HTTP_${response.status}`;
-      const detail = typeof json?.message === 'string' ? json.message : text;
-      throw new MlflowError(response.status, code, endpoint, detail.slice(0, MAX_DETAIL));
-    }
-    if (json === undefined)
-      throw new MlflowError(response.status, 'BAD_RESPONSE', endpoint, `not a JSON object: ${text.slice(0, 80)}`);
-    return json;
   }
+}
+
+/** The body as a JSON object (an empty body is `{}`), or undefined. */
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? {} : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+}
+
+/** The error of a non-2xx answer: MLflow's `error_code` and message when the body has them. */
+function errorOf(status: number, endpoint: string, text: string): MlflowError {
+  const json = jsonObject(text);
+  const code = typeof json?.error_code === 'string' ? json.error_code : `HTTP_${status}`;
+  const detail = typeof json?.message === 'string' ? json.message : text;
+  return new MlflowError(status, code, endpoint, detail.slice(0, MAX_DETAIL));
 }

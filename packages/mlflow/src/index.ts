@@ -3,6 +3,20 @@
  * model sync that mirrors the model registry into MLflow's and follows an MLflow alias back, and
  * the experiment tracking of prompt variants.
  */
+export type { ArtifactStatus } from './artifacts.js';
+export {
+  artifactRootPath,
+  downloadArtifact,
+  listArtifacts,
+  type MlflowArtifactFile,
+  uploadArtifact,
+} from './artifacts-api.js';
+export {
+  type ArtifactOptions,
+  type ArtifactSettings,
+  DEFAULT_ARTIFACT_SETTINGS,
+  resolveArtifactSettings,
+} from './artifacts-config.js';
 export { DEFAULT_RETRY, type RetryOptions } from './backoff.js';
 export {
   MlflowClient,
@@ -36,16 +50,20 @@ export { TAG_DEPLOYED_AT, TAG_MODEL_HASH, TAG_SERVICE_NAME, TAG_VERSION } from '
 export { MLFLOW_EXPERIMENT_ID_HEADER, type MlflowTraceDestination, traceDestinationOf } from './trace-destination.js';
 export {
   createRun,
+  createRunInfo,
   endRun,
   ensureExperiment,
   getExperimentByName,
+  getRun,
   logBatch,
   type MlflowExperiment,
   type MlflowMetric,
   type MlflowParam,
+  type MlflowRunInfo,
 } from './tracking-api.js';
 export { RESERVOIR_SIZE } from './variant-aggregate.js';
 export {
+  runningVariantTracking,
   startVariantTracking,
   TAG_VARIANT,
   type VariantTracking,

@@ -51,6 +51,16 @@ export async function ensureExperiment(client: MlflowClient, name: string): Prom
   }
 }
 
+/** A run's info as MLflow returns it (the fields used here). */
+export interface MlflowRunInfo {
+  run_id: string;
+  experiment_id?: string;
+  run_name?: string;
+  status?: string;
+  /** Where the run's artifacts go, e.g. `mlflow-artifacts:/1/<run_id>/artifacts` with the artifact proxy. */
+  artifact_uri?: string;
+}
+
 /** Creates a run of the experiment; returns its id. */
 export async function createRun(
   client: MlflowClient,
@@ -59,16 +69,35 @@ export async function createRun(
   startTime: number,
   tags: MlflowParam[],
 ): Promise<string> {
+  return (await createRunInfo(client, experimentId, runName, startTime, tags)).run_id;
+}
+
+/** Creates a run of the experiment; returns its info (id and artifact URI). */
+export async function createRunInfo(
+  client: MlflowClient,
+  experimentId: string,
+  runName: string,
+  startTime: number,
+  tags: MlflowParam[],
+): Promise<MlflowRunInfo> {
   const body = await client.post('runs/create', {
     experiment_id: experimentId,
     run_name: runName,
     start_time: startTime,
     tags,
   });
-  const run = body.run as { info?: { run_id?: string } } | undefined;
-  const id = run?.info?.run_id;
-  if (typeof id !== 'string') throw new MlflowError(200, 'BAD_RESPONSE', 'POST runs/create', 'no run id in the answer');
-  return id;
+  return runInfoOf(body, 'POST runs/create');
+}
+
+/** A run's info (see `isNotFound` for a missing run). */
+export async function getRun(client: MlflowClient, runId: string): Promise<MlflowRunInfo> {
+  return runInfoOf(await client.get('runs/get', { run_id: runId }), 'GET runs/get');
+}
+
+function runInfoOf(body: Record<string, unknown>, endpoint: string): MlflowRunInfo {
+  const info = (body.run as { info?: MlflowRunInfo } | undefined)?.info;
+  if (typeof info?.run_id !== 'string') throw new MlflowError(200, 'BAD_RESPONSE', endpoint, 'no run id in the answer');
+  return info;
 }
 
 /** Logs metrics, params and tags of a run in one request (MLflow's limits: 1000 metrics, 100 params, 100 tags). */

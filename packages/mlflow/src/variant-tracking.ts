@@ -1,10 +1,12 @@
 import { getLlmMetrics, MAX_VARIANTS, type Variant, type VariantCall, type VariantSink } from '@llm-otel/core';
 import { diag } from '@opentelemetry/api';
+import { ArtifactStatus, ArtifactWriter } from './artifacts.js';
+import { type ArtifactOptions, type ArtifactSettings, resolveArtifactSettings } from './artifacts-config.js';
 import { MlflowClient } from './client.js';
 import { MlflowConfigError, type MlflowConnectionOptions } from './config.js';
 import { MlflowError } from './errors.js';
 import { TAG_SERVICE_NAME } from './tags.js';
-import { createRun, endRun, ensureExperiment, logBatch, type MlflowMetric } from './tracking-api.js';
+import { createRunInfo, endRun, ensureExperiment, logBatch, type MlflowMetric } from './tracking-api.js';
 import { VariantAggregate, variantParams } from './variant-aggregate.js';
 
 /** The run tag naming the variant of a run. */
@@ -22,6 +24,12 @@ export interface VariantTrackingOptions extends MlflowConnectionOptions {
   serviceName?: string;
   /** How often the variants' metrics are sent, in ms. Default 15000. Env: `LLM_OTEL_MLFLOW_FLUSH_INTERVAL_MS`. */
   flushIntervalMs?: number;
+  /**
+   * Artifacts of the variants' runs (opt-in): sampled calls' messages as JSONL files, only while
+   * the app's content capture is on (redacted by its hook, capped), and the prompt templates.
+   * `true` for the defaults. Env: `LLM_OTEL_MLFLOW_ARTIFACTS=true` and `LLM_OTEL_MLFLOW_ARTIFACT_*`.
+   */
+  artifacts?: ArtifactOptions | boolean;
 }
 
 /** What the tracking has done so far (for diagnostics and tests). */
@@ -45,6 +53,8 @@ export interface VariantTrackingStatus {
   readonly pending: number;
   /** The last failure's message (MLflow's own text; never credentials). */
   readonly lastError: string | undefined;
+  /** The artifact storage's counts; undefined when it is off. */
+  readonly artifacts: ArtifactStatus | undefined;
 }
 
 /** A running tracking; see {@link startVariantTracking}. */
@@ -90,10 +100,16 @@ export function startVariantTracking(
     experimentName,
     serviceName: nonEmpty(options.serviceName ?? env.OTEL_SERVICE_NAME),
     flushMs,
+    artifacts: resolveArtifactSettings(options.artifacts, env),
   });
   tracking.start();
   running = tracking;
   return tracking;
+}
+
+/** The tracking started by {@link startVariantTracking} and not stopped (e.g. by `@llm-otel/node`'s register), if any: for its status. */
+export function runningVariantTracking(): VariantTracking | undefined {
+  return running;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -105,11 +121,14 @@ interface Settings {
   experimentName: string;
   serviceName: string | undefined;
   flushMs: number;
+  artifacts: ArtifactSettings | undefined;
 }
 
 interface Tracked {
   readonly aggregate: VariantAggregate;
   runId: string | undefined;
+  /** The run's artifact root (`mlflow-artifacts:/...`), from its creation. */
+  artifactUri: string | undefined;
   /** Whether the params reached the run (they go with the first delivered point). */
   paramsLogged: boolean;
   /** The aggregate's version last delivered. */
@@ -130,12 +149,21 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
   private readonly reported = new Set<string>();
   private counts = { runs: 0, delivered: 0, dropped: 0, overflow: 0 };
   private lastError: string | undefined;
+  private readonly artifacts: ArtifactWriter | undefined;
+  private captureOffReported = false;
+  /** Present only with artifacts on: core hands sampled calls' messages to this sink only then. */
+  readonly wantsContent?: (variant: Variant) => boolean;
 
   constructor(
     private readonly client: MlflowClient,
     private readonly settings: Settings,
   ) {
     this.experimentId = settings.experimentId;
+    if (settings.artifacts !== undefined) {
+      const artifacts = new ArtifactWriter(settings.artifacts);
+      this.artifacts = artifacts;
+      this.wantsContent = (variant) => artifacts.wantsContent(variant);
+    }
   }
 
   start(): void {
@@ -146,7 +174,13 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
 
   // VariantSink: on the request path, O(1), no I/O.
   call(call: Readonly<VariantCall>): void {
-    this.entry(call.variant)?.aggregate.addCall(call);
+    const tracked = this.entry(call.variant);
+    if (tracked === undefined) return;
+    tracked.aggregate.addCall(call);
+    if (this.artifacts !== undefined) {
+      this.artifacts.seen(call.variant);
+      this.artifacts.add(call);
+    }
   }
 
   qualityScore(variant: Variant, score: number): void {
@@ -164,6 +198,7 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
       tracked = {
         aggregate: new VariantAggregate(variant),
         runId: undefined,
+        artifactUri: undefined,
         paramsLogged: false,
         sentVersion: 0,
         step: 0,
@@ -185,6 +220,7 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
       dropped: this.counts.dropped,
       pending,
       lastError: this.lastError,
+      artifacts: this.artifacts?.status(),
     };
   }
 
@@ -237,26 +273,50 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
   private async flush(): Promise<void> {
     const now = Date.now();
     let down = false;
+    this.reportCaptureOff();
     for (const t of this.tracked.values()) {
       const version = t.aggregate.version;
-      if (version === t.sentVersion) continue;
-      const step = t.step++;
-      if (down) {
-        // MLflow is down: the other variants' points of this flush are dropped without trying.
-        this.counts.dropped++;
-        continue;
+      if (version !== t.sentVersion) {
+        const step = t.step++;
+        if (down) {
+          // MLflow is down: the other variants' points of this flush are dropped without trying.
+          this.counts.dropped++;
+          continue;
+        }
+        try {
+          await this.send(t, t.aggregate.metrics(), now, step);
+          t.sentVersion = version;
+          this.counts.delivered++;
+          this.markReachable();
+        } catch (error) {
+          this.counts.dropped++;
+          this.failed(error, `log variant ${t.aggregate.variant.name}`);
+          down = this.reachable === false;
+        }
       }
-      try {
-        await this.send(t, t.aggregate.metrics(), now, step);
-        t.sentVersion = version;
-        this.counts.delivered++;
-        this.markReachable();
-      } catch (error) {
-        this.counts.dropped++;
-        this.failed(error, `log variant ${t.aggregate.variant.name}`);
-        down = this.reachable === false;
+      // Artifacts wait while MLflow is down (kept, bounded) and go once their run exists.
+      if (!down && this.artifacts?.hasWork(t.aggregate.variant) && t.runId !== undefined) {
+        try {
+          if (t.artifactUri === undefined)
+            throw new MlflowError(200, 'BAD_RESPONSE', 'POST runs/create', 'the run has no artifact_uri');
+          await this.artifacts.flush(this.client, t.aggregate.variant, t.artifactUri);
+          this.markReachable();
+        } catch (error) {
+          this.failed(error, `store artifacts of variant ${t.aggregate.variant.name}`, 'its records are dropped');
+          down = this.reachable === false;
+        }
       }
     }
+  }
+
+  /** Says once why no samples are stored: the app's content capture is off. */
+  private reportCaptureOff(): void {
+    if (this.artifacts === undefined || this.captureOffReported) return;
+    if (getLlmMetrics().getCallEventOptions().captureContent) return;
+    this.captureOffReported = true;
+    diag.info(
+      '@llm-otel/mlflow: artifacts are on but message content capture is off (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT): only prompt templates are stored, no call samples',
+    );
   }
 
   private async send(t: Tracked, metrics: Record<string, number>, now: number, step: number): Promise<void> {
@@ -266,7 +326,9 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
       const tags = [{ key: TAG_VARIANT, value: variant.name }];
       if (this.settings.serviceName !== undefined)
         tags.push({ key: TAG_SERVICE_NAME, value: this.settings.serviceName });
-      t.runId = await createRun(this.client, this.experimentId, variant.name, t.aggregate.startedAt, tags);
+      const info = await createRunInfo(this.client, this.experimentId, variant.name, t.aggregate.startedAt, tags);
+      t.runId = info.run_id;
+      t.artifactUri = info.artifact_uri;
       this.counts.runs++;
     }
     const points: MlflowMetric[] = Object.entries(metrics).map(([key, value]) => ({
@@ -279,7 +341,7 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
     t.paramsLogged = true;
   }
 
-  private failed(error: unknown, what: string): void {
+  private failed(error: unknown, what: string, consequence = 'its point is dropped'): void {
     this.lastError = error instanceof Error ? error.message : String(error);
     if (error instanceof MlflowError && error.transient) {
       this.reachable = false;
@@ -295,7 +357,7 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
     // Keys are per kind of work and variant: bounded by MAX_VARIANTS.
     if (this.reported.has(what)) return;
     this.reported.add(what);
-    diag.warn(`@llm-otel/mlflow: ${what} failed; its point is dropped: ${this.lastError}`);
+    diag.warn(`@llm-otel/mlflow: ${what} failed; ${consequence}: ${this.lastError}`);
   }
 
   private markReachable(): void {
