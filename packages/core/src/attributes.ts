@@ -29,6 +29,18 @@ export const ATTR_LLM_DRIFT_METRIC = 'llm.drift.metric';
 /** What a rate-limit window counts: `requests`, `tokens`, `input_tokens` or `output_tokens`. */
 export const ATTR_LLM_RATE_LIMIT_KIND = 'llm.rate_limit.kind';
 
+/**
+ * The variant a call ran under (`withVariant()`), on the call metrics when the variant is an arm of an
+ * experiment (`defineExperiment()`); absent otherwise. Bounded: at most `MAX_VARIANTS` names.
+ */
+export const ATTR_LLM_VARIANT = 'llm.variant';
+/** The experiment of an A/B gauge (`llm_ab_*`). */
+export const ATTR_LLM_EXPERIMENT = 'llm.experiment';
+/** What an A/B gauge compares: `latency`, `quality_score` or `error_ratio`. */
+export const ATTR_LLM_AB_METRIC = 'llm.ab.metric';
+/** The test of an A/B gauge: `welch_t`, `mann_whitney` or `two_proportion_z`. */
+export const ATTR_LLM_AB_TEST = 'llm.ab.test';
+
 /** Values of `gen_ai.token.type`. */
 export const TOKEN_TYPE_INPUT = 'input';
 export const TOKEN_TYPE_OUTPUT = 'output';

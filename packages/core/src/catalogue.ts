@@ -5,8 +5,11 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_LLM_AB_METRIC,
+  ATTR_LLM_AB_TEST,
   ATTR_LLM_DRIFT_METRIC,
   ATTR_LLM_EVALUATOR,
+  ATTR_LLM_EXPERIMENT,
   ATTR_LLM_INTENT_RESULT,
   ATTR_LLM_MODEL_HASH,
   ATTR_LLM_MODEL_NAME,
@@ -17,6 +20,7 @@ import {
   ATTR_LLM_OTEL_REASON,
   ATTR_LLM_RATE_LIMIT_KIND,
   ATTR_LLM_TASK,
+  ATTR_LLM_VARIANT,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from './attributes.js';
@@ -42,9 +46,19 @@ export type InstrumentKind = 'histogram' | 'counter' | 'gauge' | 'observableGaug
  * - `self`: llm-otel's own health (dropped input, label overflow, internal errors);
  * - `drift`: the in-process drift detectors (latest evaluation per metric and model);
  * - `cost`: token detail (cache, reasoning) and spend per call, from the price table;
- * - `rate_limit`: the providers' rate-limit headroom, from response headers.
+ * - `rate_limit`: the providers' rate-limit headroom, from response headers;
+ * - `ab`: the A/B comparator (latest comparison of each experiment arm with its baseline).
  */
-export type InstrumentGroup = 'spec' | 'streaming' | 'health' | 'genai' | 'self' | 'drift' | 'cost' | 'rate_limit';
+export type InstrumentGroup =
+  | 'spec'
+  | 'streaming'
+  | 'health'
+  | 'genai'
+  | 'self'
+  | 'drift'
+  | 'cost'
+  | 'rate_limit'
+  | 'ab';
 
 /** One row of the instrument catalogue. */
 export interface InstrumentSpec {
@@ -73,6 +87,8 @@ const CALL_ATTRIBUTES = [
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  // Optional: only on calls made under a variant that is an arm of an experiment (A/B testing).
+  ATTR_LLM_VARIANT,
 ] as const;
 
 const QUALITY_ATTRIBUTES = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_LLM_TASK] as const;
@@ -85,6 +101,9 @@ const RATE_LIMIT_ATTRIBUTES = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_SERVER_ADDRESS, A
 
 /** `gen_ai.operation.name` is set for call metrics (latency, response length), not for quality scores. */
 const DRIFT_ATTRIBUTES = [ATTR_LLM_DRIFT_METRIC, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_OPERATION_NAME] as const;
+
+/** A comparison of an experiment arm with the baseline: by experiment, arm, metric and test. */
+const AB_ATTRIBUTES = [ATTR_LLM_EXPERIMENT, ATTR_LLM_VARIANT, ATTR_LLM_AB_METRIC, ATTR_LLM_AB_TEST] as const;
 
 /**
  * The values of `llm_otel.outcome` on `llm_otel_evaluations_total`: exactly one per sampled call
@@ -343,6 +362,46 @@ export const INSTRUMENTS = {
     attributes: DRIFT_ATTRIBUTES,
     prometheusName: 'llm_drift_detected',
     group: 'drift',
+  },
+  abPValue: {
+    name: 'llm_ab_p_value',
+    kind: 'observableGauge',
+    unit: '{probability}',
+    description:
+      'Two-sided p-value of the latest comparison of an experiment arm (llm.variant) with the baseline, by llm.ab.metric (latency of successful calls, quality_score, error_ratio) and llm.ab.test (mann_whitney, welch_t, two_proportion_z); absent until both sides have the minimum sample.',
+    attributes: AB_ATTRIBUTES,
+    prometheusName: 'llm_ab_p_value',
+    group: 'ab',
+  },
+  abEffectSize: {
+    name: 'llm_ab_effect_size',
+    kind: 'observableGauge',
+    unit: '{effect}',
+    description:
+      "Effect size of the latest comparison, arm minus baseline: Hedges' g (welch_t), rank-biserial correlation (mann_whitney), Cohen's h (two_proportion_z).",
+    attributes: AB_ATTRIBUTES,
+    prometheusName: 'llm_ab_effect_size',
+    group: 'ab',
+  },
+  abDifference: {
+    name: 'llm_ab_difference',
+    kind: 'observableGauge',
+    unit: '{difference}',
+    description:
+      "Arm minus baseline in the metric's unit (seconds, score, ratio): difference of means (welch_t), of medians (mann_whitney), of error ratios (two_proportion_z).",
+    attributes: AB_ATTRIBUTES,
+    prometheusName: 'llm_ab_difference',
+    group: 'ab',
+  },
+  abSamples: {
+    name: 'llm_ab_samples',
+    kind: 'observableGauge',
+    unit: '{sample}',
+    description:
+      'Values an experiment arm contributes to its comparisons, by llm.ab.metric: sampled latencies of successful calls, sampled quality scores, calls (error_ratio).',
+    attributes: [ATTR_LLM_EXPERIMENT, ATTR_LLM_VARIANT, ATTR_LLM_AB_METRIC],
+    prometheusName: 'llm_ab_samples',
+    group: 'ab',
   },
   invalidInput: {
     name: 'llm_otel_invalid_input_total',

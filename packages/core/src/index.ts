@@ -6,19 +6,49 @@
  * narrow host interfaces) are in `@llm-otel/core/internal`: no stability promise is made for them.
  */
 export {
+  AB_GAUGE_KEYS,
+  type AbArmSamples,
+  type AbComparator,
+  type AbComparatorOptions,
+  type AbComparison,
+  type AbEffectSize,
+  type AbMetric,
+  type AbReport,
+  type AbTest,
+  DEFAULT_AB_COMPARATOR_OPTIONS,
+} from './ab/comparator.js';
+export { defineExperiment } from './ab/define-experiment.js';
+export {
+  assignVariant,
+  type Experiment,
+  type ExperimentArm,
+  type ExperimentSpec,
+  getExperiment,
+  listExperiments,
+  MAX_ARMS,
+  MAX_ASSIGNMENT_KEY_LENGTH,
+  MAX_EXPERIMENTS,
+} from './ab/experiment.js';
+export { getAbComparator } from './ab/shared-comparator.js';
+export { withExperiment } from './ab/with-experiment.js';
+export {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_LLM_AB_METRIC,
+  ATTR_LLM_AB_TEST,
   ATTR_LLM_DRIFT_METRIC,
+  ATTR_LLM_EXPERIMENT,
   ATTR_LLM_INTENT_RESULT,
   ATTR_LLM_MODEL_HASH,
   ATTR_LLM_MODEL_NAME,
   ATTR_LLM_MODEL_VERSION,
   ATTR_LLM_RATE_LIMIT_KIND,
   ATTR_LLM_TASK,
+  ATTR_LLM_VARIANT,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   OVERFLOW_VALUE,
@@ -157,4 +187,4 @@ export {
   type VariantSpec,
 } from './variant.js';
 export { withVariant } from './variant-scope.js';
-export type { VariantCall, VariantSink } from './variant-sink.js';
+export type { ExperimentSink, VariantCall, VariantSink } from './variant-sink.js';

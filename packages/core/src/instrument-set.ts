@@ -49,7 +49,11 @@ export type ObservableGaugeKey =
   | 'driftDetected'
   | 'rateLimitRemaining'
   | 'rateLimitLimit'
-  | 'rateLimitResetSeconds';
+  | 'rateLimitResetSeconds'
+  | 'abPValue'
+  | 'abEffectSize'
+  | 'abDifference'
+  | 'abSamples';
 
 /** Adapts an SDK histogram to the sink `recordInference()` writes to (the key is not needed). */
 class SdkHistogramSink implements HistogramSink {
@@ -155,6 +159,10 @@ export class InstrumentSet {
     observableGauge(meter, I.rateLimitRemaining).addCallback((r) => observe('rateLimitRemaining', r));
     observableGauge(meter, I.rateLimitLimit).addCallback((r) => observe('rateLimitLimit', r));
     observableGauge(meter, I.rateLimitResetSeconds).addCallback((r) => observe('rateLimitResetSeconds', r));
+    observableGauge(meter, I.abPValue).addCallback((r) => observe('abPValue', r));
+    observableGauge(meter, I.abEffectSize).addCallback((r) => observe('abEffectSize', r));
+    observableGauge(meter, I.abDifference).addCallback((r) => observe('abDifference', r));
+    observableGauge(meter, I.abSamples).addCallback((r) => observe('abSamples', r));
   }
 }
 

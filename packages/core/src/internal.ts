@@ -3,6 +3,21 @@
  * `@llm-otel/instrumentation`) and their tests. Not part of the public API: names and shapes may
  * change in any release. Applications use `@llm-otel/core`.
  */
+export { fmix32, fnv1a32 } from './ab/assignment-hash.js';
+export { AbComparator } from './ab/comparator.js';
+export { resetExperimentsForTests } from './ab/experiment.js';
+export { type MannWhitneyResult, mannWhitneyU } from './ab/mann-whitney.js';
+export { resetAbComparatorForTests } from './ab/shared-comparator.js';
+export {
+  erfc,
+  logGamma,
+  normalSf,
+  regularizedGammaQ,
+  regularizedIncompleteBeta,
+  studentTSf,
+} from './ab/special-functions.js';
+export { type TwoProportionResult, twoProportionZTest } from './ab/two-proportion-test.js';
+export { hedgesCorrection, type WelchTResult, welchTTest } from './ab/welch-t-test.js';
 export {
   GEN_AI_DURATION_BUCKETS,
   GEN_AI_TOKEN_USAGE_BUCKETS,

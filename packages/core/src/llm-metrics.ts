@@ -13,6 +13,7 @@ import {
   ATTR_LLM_OTEL_OUTCOME,
   ATTR_LLM_OTEL_REASON,
   ATTR_LLM_TASK,
+  ATTR_LLM_VARIANT,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   OVERFLOW_VALUE,
@@ -65,7 +66,10 @@ import {
   isValidSeconds,
 } from './validate.js';
 import { currentVariant, isVariant, type Variant } from './variant.js';
-import type { VariantCall, VariantSink } from './variant-sink.js';
+import type { ExperimentSink, VariantCall, VariantSink } from './variant-sink.js';
+
+/** Separates a call's series key from its `llm.variant` value (a control character: no admitted value holds one). */
+const VARIANT_KEY_MARK = `${KEY_SEPARATOR}\u0002`;
 
 /** One LLM call, as measured by the auto-instrumentation or reported by the application. */
 export interface InferenceRecord {
@@ -142,7 +146,9 @@ export interface InferenceRecord {
   /**
    * The variant the call ran under (from `defineVariant()`), read by the instrumentations when the
    * call started; `null` says none. Omitted: the variant active when the call is recorded
-   * (`currentVariant()`). Only for the variant sink (see {@link LlmMetrics.setVariantSink}): no label.
+   * (`currentVariant()`). For the variant sink (see {@link LlmMetrics.setVariantSink}) and, when the
+   * variant is an arm of an experiment (`defineExperiment()`), the bounded `llm.variant` label of the
+   * call metrics and the A/B comparator; otherwise no label.
    */
   variant?: Variant | null;
   /** The request's sampling temperature (`temperature`), for the variant sink; no label. */
@@ -288,6 +294,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   private readonly callEvents = new CallEvents((problem, error) => this.eventProblem(problem, error));
   private readonly callSpans = new CallSpans();
   private variantSink: VariantSink | undefined;
+  private experimentSink: ExperimentSink | undefined;
   /** Scratch object handed to the variant sink (reused: the sink copies what it keeps). */
   private readonly variantCall: VariantCall = {
     variant: Object.freeze({ name: '_' }),
@@ -448,7 +455,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   /**
    * Sends every recorded call made under a variant (see `withVariant()`), and the quality scores of
    * such calls, to `sink` (e.g. `@llm-otel/mlflow`'s experiment tracking); `undefined` stops. The
-   * metrics are unchanged: the variant is no label.
+   * metrics are unchanged by it (the `llm.variant` label comes with experiments, not with the sink).
    */
   setVariantSink(sink: VariantSink | undefined): void {
     this.variantSink = sink;
@@ -457,6 +464,16 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   /** The registered variant sink, if any. */
   getVariantSink(): VariantSink | undefined {
     return this.variantSink;
+  }
+
+  /**
+   * Sends the calls and quality scores of experiment arms to `sink` and labels their call metrics
+   * with `llm.variant` (core's A/B comparator registers itself when the first experiment is declared).
+   *
+   * @internal
+   */
+  setExperimentSink(sink: ExperimentSink | undefined): void {
+    this.experimentSink = sink;
   }
 
   /** Whether a variant sink is registered: instrumentations read a request's sampling parameters only then. */
@@ -560,10 +577,14 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       this.instruments().qualityScore.record(score, attrs);
       if (this.options.driftDetection) this.feedDrift('quality_score', attrs, score);
       const sink = this.variantSink;
-      if (sink !== undefined) {
+      const experiments = this.experimentSink;
+      if (sink !== undefined || experiments !== undefined) {
         const given = typeof attributes === 'object' && attributes !== null ? attributes.variant : undefined;
         const variant = given === undefined ? currentVariant() : given;
-        if (isVariant(variant)) this.toVariantSink(() => sink.qualityScore(variant, score));
+        if (isVariant(variant)) {
+          if (sink !== undefined) this.toVariantSink(() => sink.qualityScore(variant, score));
+          if (experiments?.isArm(variant)) this.toVariantSink(() => experiments.qualityScore(variant, score));
+        }
       }
     } catch (error) {
       this.reportInternalError('recordQualityScore', error);
@@ -771,12 +792,30 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     if (serverAddress !== undefined) attrs[ATTR_SERVER_ADDRESS] = serverAddress;
     if (serverPort !== undefined) attrs[ATTR_SERVER_PORT] = serverPort;
 
+    // The call's variant, looked up only when someone uses it (one branch each otherwise).
+    const variantSink = this.variantSink;
+    const experimentSink = this.experimentSink;
+    let variant: Variant | undefined;
+    if (variantSink !== undefined || experimentSink !== undefined) {
+      const given = record.variant === undefined ? currentVariant() : record.variant;
+      if (isVariant(given)) variant = given;
+      else if (given !== null && given !== undefined)
+        this.reject('invalid_variant', "the record's variant was not returned by defineVariant()");
+    }
+    // An experiment arm's calls carry the bounded llm.variant label (absent otherwise).
+    const armVariant = variant !== undefined && experimentSink?.isArm(variant) === true ? variant : undefined;
+    let variantLabel: string | undefined;
+    if (armVariant !== undefined) {
+      variantLabel = this.limiter.admit(ATTR_LLM_VARIANT, armVariant.name);
+      attrs[ATTR_LLM_VARIANT] = variantLabel;
+    }
+
     const genAi = this.options.genAiMetrics;
     // The core aggregator when a MetricProducer exports it (register()), else the SDK instruments.
     const sinks: CallSinks = this.aggregator ?? set.sinks;
     // The key of the attribute set: the admitted values (never holding a control character, see
     // KEY_SEPARATOR) joined by a control character, another one for an absent value: unambiguous.
-    const key =
+    const baseKey =
       provider +
       KEY_SEPARATOR +
       operation +
@@ -788,6 +827,8 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
       (serverAddress ?? KEY_ABSENT) +
       KEY_SEPARATOR +
       (serverPort ?? KEY_ABSENT);
+    // The cost series have no llm.variant: they keep the key without it.
+    const key = variantLabel === undefined ? baseKey : baseKey + VARIANT_KEY_MARK + variantLabel;
     // The call's span: the one started with the call (one comparison when there is none), else one
     // made now for a call recorded by hand (when a TracerProvider is registered). Known before the
     // latency is recorded: a sampled span becomes the latency bucket's exemplar.
@@ -821,7 +862,7 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
     let costUsd: number | undefined;
     if (tokens.consistent && tokens.any) {
       const call = this.costedCall;
-      call.seriesKey = key;
+      call.seriesKey = baseKey;
       call.provider = provider;
       call.model = model;
       call.responseModel = responseModel;
@@ -879,15 +920,13 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
         this.callSpans.contextOf(callSpan),
       );
 
-    // The variant sink (experiment tracking): one branch when none is registered (the default).
-    const variantSink = this.variantSink;
-    if (variantSink !== undefined) {
-      const variant = record.variant === undefined ? currentVariant() : record.variant;
-      if (variant !== null && variant !== undefined) {
-        if (!isVariant(variant))
-          this.reject('invalid_variant', "the record's variant was not returned by defineVariant()");
-        else this.sendVariantCall(variantSink, variant, record, errorType, input, output, costUsd);
-      }
+    // The variant sink (experiment tracking) and the A/B comparator: nothing without a variant.
+    if (variant !== undefined && variantSink !== undefined)
+      this.sendVariantCall(variantSink, variant, record, errorType, input, output, costUsd);
+    if (armVariant !== undefined && experimentSink !== undefined) {
+      const failed = errorType !== undefined;
+      const seconds = record.durationSeconds;
+      this.toVariantSink(() => experimentSink.call(armVariant, seconds, failed));
     }
   }
 

@@ -28,6 +28,8 @@ export type InvalidReason =
   | 'invalid_messages'
   | 'invalid_variant'
   | 'invalid_sampling_parameter'
+  | 'invalid_assignment_key'
+  | 'invalid_experiment'
   | RateLimitHeaderReason;
 
 /**

@@ -55,3 +55,15 @@ export interface VariantSink {
    */
   wantsContent?(variant: Variant): boolean;
 }
+
+/**
+ * Receives the calls and quality scores of the variants that are arms of an experiment: the A/B
+ * comparator (`getAbComparator()`), registered by core itself. Called synchronously on the request
+ * path: O(1), no I/O.
+ */
+export interface ExperimentSink {
+  /** Whether `variant` is an arm of an experiment: its calls then carry the `llm.variant` label. */
+  isArm(variant: Variant): boolean;
+  call(variant: Variant, durationSeconds: number, failed: boolean): void;
+  qualityScore(variant: Variant, score: number): void;
+}
