@@ -10,14 +10,19 @@ export interface ExemplarSeries {
 
 /**
  * Starts the real Prometheus with exemplar storage on (`--enable-feature=exemplar-storage`),
- * scraping `target` (an app's own `/metrics`) every second. Prometheus asks for OpenMetrics first
- * (its default `Accept` header), the only text format that carries exemplars.
+ * scraping `target` every second: an app's own `/metrics`, or a collector's prometheus exporter
+ * (then with `honorLabels`, as prometheus/prometheus.yml scrapes it, so the app's `job` and
+ * `instance` stay). Prometheus asks for OpenMetrics first (its default `Accept` header), the only
+ * text format that carries exemplars. With `remoteWriteReceiver` it also takes remote write at
+ * `/api/v1/write` (`--web.enable-remote-write-receiver`), exemplars included.
  */
 export async function startPrometheusWithExemplars(options: {
   workDir: string;
   port: number;
   job: string;
   target: string;
+  honorLabels?: boolean;
+  remoteWriteReceiver?: boolean;
 }): Promise<{ service: Service; url: string }> {
   mkdirSync(options.workDir, { recursive: true });
   const config = [
@@ -25,6 +30,7 @@ export async function startPrometheusWithExemplars(options: {
     '  scrape_interval: 1s',
     'scrape_configs:',
     `  - job_name: ${options.job}`,
+    ...(options.honorLabels ? ['    honor_labels: true'] : []),
     '    static_configs:',
     `      - targets: [${JSON.stringify(options.target)}]`,
     '',
@@ -39,6 +45,7 @@ export async function startPrometheusWithExemplars(options: {
       `--storage.tsdb.path=${join(options.workDir, 'data-exemplars')}`,
       `--web.listen-address=127.0.0.1:${options.port}`,
       '--enable-feature=exemplar-storage',
+      ...(options.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
     ],
     { logDir: options.workDir },
   );

@@ -64,7 +64,7 @@ export type OtlpEncoding = 'protobuf' | 'json';
  * histogram added to its output: the SDK's data points have none, so its serializers never write
  * `HistogramDataPoint.exemplars`. Without exemplars the SDK's output goes out unchanged; if adding
  * them fails, the SDK's output goes out without them and the failure is counted
- * (`llm_otel_internal_errors_total{component="otlpExemplars"}`) and logged once.
+ * (`llm_otel_internal_errors_total{llm_otel_component="otlpExemplars"}`) and logged once.
  */
 export function withLatencyExemplars<Response>(
   serializer: ISerializer<ResourceMetrics, Response>,
