@@ -56,7 +56,11 @@ export interface Answer {
 export const sleep = (ms: number): Promise<void> =>
   ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 
-/** The tokens of a completion: words, so that text and token counts agree. */
-export function words(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => (i === 0 ? 'Word' : ' word'));
+/**
+ * The tokens of a completion: words, so that text and token counts agree. With `onTopicShare`
+ * below 1, the last words are the off-topic `um` (the share of `word`s is what an evaluator scores).
+ */
+export function words(n: number, onTopicShare = 1): string[] {
+  const onTopic = onTopicShare >= 1 ? n : Math.round(n * onTopicShare);
+  return Array.from({ length: n }, (_, i) => (i >= onTopic ? ' um' : i === 0 ? 'Word' : ' word'));
 }

@@ -26,6 +26,14 @@ export interface SimulationProfile {
   cachedShare: number;
   /** Share of the completion reported as reasoning tokens by o-series models (`o1`, `o4-mini`, ...). */
   reasoningShare: number;
+  /**
+   * How good the answers are: the mean share of on-topic words (`word`) in an answer, the rest being
+   * the off-topic `um`; an evaluator scores an answer by that share. Below 1 each answer's share is
+   * drawn around it (normal, sd 0.1, clamped to [0, 1]). Default 1: every word on topic, no draw
+   * (so the random sequence of a profile without it is unchanged). With `setModelProfile()`, one
+   * model can answer worse than another (A/B tests).
+   */
+  answerQuality: number;
 }
 
 export const DEFAULT_PROFILE: SimulationProfile = {
@@ -40,6 +48,7 @@ export const DEFAULT_PROFILE: SimulationProfile = {
   tokensPerMinute: 1_000_000,
   cachedShare: 0.5,
   reasoningShare: 0.6,
+  answerQuality: 1,
 };
 
 /** What one simulated answer looks like: sizes and timing. */
@@ -48,6 +57,8 @@ export interface Draw {
   completionTokens: number;
   firstTokenMs: number;
   perTokenMs: number;
+  /** Share of on-topic words of the answer (see {@link SimulationProfile.answerQuality}). */
+  onTopicShare: number;
 }
 
 export function drawAnswer(random: Random, p: SimulationProfile, extraDelayMs: number): Draw {
@@ -56,6 +67,8 @@ export function drawAnswer(random: Random, p: SimulationProfile, extraDelayMs: n
     completionTokens: random.count(p.completionTokensMedian, 0.7, 2, 4096),
     firstTokenMs: random.logNormal(p.firstTokenMedianMs, 0.5) + extraDelayMs,
     perTokenMs: random.logNormal(p.perTokenMedianMs, 0.3),
+    // Drawn only when the profile asks for worse answers: other profiles keep their sequences.
+    onTopicShare: p.answerQuality >= 1 ? 1 : Math.min(1, Math.max(0, p.answerQuality + 0.1 * random.normal())),
   };
 }
 
@@ -79,7 +92,7 @@ export function drawnAnswer(
     model: openai && operation !== 'embeddings' ? `${String(body.model)}-sim` : String(body.model),
     id: `${ID_PREFIX[operation] ?? 'sim'}${now.toString(36)}`,
     created: Math.floor(now / 1000),
-    pieces: words(d.completionTokens),
+    pieces: words(d.completionTokens, d.onTopicShare),
     promptTokens: d.promptTokens,
     completionTokens,
     // OpenAI reports both details on every generation, 0 when there is nothing to report.

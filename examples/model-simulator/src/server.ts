@@ -245,8 +245,8 @@ export class ModelSimulator {
   }
 
   /**
-   * Changes how one model answers (e.g. a new version that writes longer answers); other models
-   * keep the base profile.
+   * Changes how one model answers (e.g. a new version that writes longer answers, a slower or worse
+   * one for an A/B test: latency, `answerQuality`, error rates); other models keep the base profile.
    */
   setModelProfile(model: string, profile: Partial<SimulationProfile>): void {
     this.modelProfiles.set(model, { ...this.profile, ...this.modelProfiles.get(model), ...profile });
@@ -323,9 +323,9 @@ export class ModelSimulator {
     const draw = drawAnswer(this.random, profile, this.extraDelayMs);
     const status =
       this.failWith ??
-      (this.random.chance(this.profile.rateLimitRate)
+      (this.random.chance(profile.rateLimitRate)
         ? 429
-        : this.random.chance(this.profile.serverErrorRate)
+        : this.random.chance(profile.serverErrorRate)
           ? 500
           : undefined);
     // A failed request caches nothing: only an answered one makes the prompt a repeat.
