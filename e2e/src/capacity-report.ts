@@ -5,6 +5,9 @@
 import type { StepResult } from './capacity-steps.js';
 import type { ExportTemplate } from './otlp-load-template.js';
 
+/** Distinct instance ids the load generator replays (capacity.ts). */
+export const INSTANCES_REPLAYED = 300;
+
 /** Everything a report is made of. */
 export interface CapacityReport {
   date: string;
@@ -12,7 +15,10 @@ export interface CapacityReport {
   versions: string[];
   pinning: string;
   template: ExportTemplate;
+  /** The gateway remote-writing to a discarding sink: its own capacity. */
   gateway?: { steps: StepResult[]; pointsPerRequest: number };
+  /** The gateway remote-writing to Thanos Receive. */
+  store?: { steps: StepResult[]; pointsPerRequest: number };
   agent?: { steps: StepResult[]; pointsPerRequest: number };
 }
 
@@ -108,26 +114,27 @@ export function renderReport(r: CapacityReport): string {
     'Anthropic clients, `--import @llm-otel/node/register`) serves calls to 2 providers x 3 models',
     '(chat and streamed chat each) against the model simulator and exports OTLP/HTTP protobuf to a',
     'capture receiver; its final export is the template. The load generator (e2e/src/otlp-load.ts)',
-    'replays those bytes with a new `service.instance.id` (a pool of instances, round-robin) and new',
+    'replays those bytes with a new `service.instance.id` (300 instances, round-robin) and new',
     'timestamps written in place, open loop at a set rate of data points per second, with a bound on',
-    'outstanding requests. The offered rate rises by steps until the collector no longer keeps up',
-    '(accepted < 90% of offered, refusals or failed exports, its exporter queue growing, or answers',
-    "too slow for the bound). Per step: the collector's own metrics",
+    'outstanding requests. The offered rate rises by steps (x1.5) until the collector no longer keeps',
+    'up: accepted < 90% of offered, refused points or failed exports, accepted-but-not-exported points',
+    'piling up (batch processor and exporter queue), or more than 2% of the due requests skipped',
+    "because the bound of outstanding requests was reached. Per step: the collector's own metrics",
     '(`otelcol_receiver_accepted_metric_points`, `otelcol_exporter_sent_metric_points`,',
     '`otelcol_exporter_queue_size`, refused and failed points), its CPU time and resident memory from',
-    "/proc, and behind the gateway Thanos Receive's `prometheus_tsdb_head_samples_appended_total`, CPU",
-    'time and memory.',
+    '/proc, and for Thanos Receive `prometheus_tsdb_head_samples_appended_total`, CPU time and memory.',
     '',
     '- Gateway: collector/gateway.yaml unchanged, `GOMAXPROCS=1`, OTLP/gRPC in (as agents send it),',
-    `  ${n(r.gateway?.pointsPerRequest)} points per request (one agent batch: its batch processor sends up to 8,192),`,
-    '  remote write to Thanos Receive v0.42.0 (`--tsdb.out-of-order.time-window=10m`, as e2e/src/thanos.ts).',
+    `  ${n(r.gateway?.pointsPerRequest ?? r.store?.pointsPerRequest)} points per request (one full agent batch: its batch processor sends 8,192).`,
+    '  Measured twice: remote-writing to a sink that answers 204 without decoding (e2e/src/otlp-load-sink.ts:',
+    "  the gateway's own capacity), and to Thanos Receive v0.42.0 (flags as e2e/src/thanos.ts) on the",
+    "  other CPU (the path end to end, and the store's ingest).",
     '- Agent: collector/gateway-agent.yaml unchanged (disk queue with fsync), `GOMAXPROCS=1`, OTLP/HTTP',
     `  protobuf in, one export (${n(r.agent?.pointsPerRequest)} points) per request as apps send them; it forwards`,
-    '  OTLP/gRPC to a sink in the load generator process that accepts and discards (e2e/src/otlp-load-sink.ts),',
-    '  so no gateway competes for the cores.',
-    '- Headline: accepted points per CPU-second of the collector process (robust to a busy machine:',
-    '  other work on the same core slows the wall clock, not the CPU time per point). The wall-clock',
-    '  maximum is printed with the CPU share the collector got at that step.',
+    '  OTLP/gRPC to a sink that accepts and discards.',
+    '- Headline: accepted points per CPU-second of the collector process at the most loaded step that',
+    '  kept up (robust to a busy machine: other work on the same core slows the wall clock, not the CPU',
+    '  time per point). The wall-clock maximum is given with the CPU share the collector got then.',
     '',
     '## The replayed export (one app instance)',
     '',
@@ -140,15 +147,24 @@ export function renderReport(r: CapacityReport): string {
     '',
   ];
   const g = r.gateway ? headline(r.gateway.steps) : undefined;
+  const st = r.store ? headline(r.store.steps) : undefined;
   const a = r.agent ? headline(r.agent.steps) : undefined;
   if (r.gateway && g) {
-    out.push('## Gateway (one core) -> Thanos Receive', '', ...stepTable(r.gateway.steps, true), '');
+    out.push('## Gateway (one core) -> remote-write sink', '', ...stepTable(r.gateway.steps, false), '');
     out.push(
       `- **${n(g.pointsPerCpuSecond)} points per gateway CPU-second** at the most loaded step that kept up.`,
       `- Wall clock: at most ${n(g.maxAccepted)} points/s accepted, with ${pct(g.cpuAtMax)} of a core${g.saturated ? '' : ' (not saturated within the steps run)'}.`,
       `- Gateway resident memory up to ${n(g.rssMiB)} MiB.`,
-      `- Thanos Receive: ${n(g.storeSamples)} samples/s appended (${g.samplesPerPoint?.toFixed(1) ?? '-'} per OTLP point), ` +
-        `${n(g.storeSamplesPerCpuSecond)} samples per CPU-second, ${n(g.storeRssMiB)} MiB.`,
+      '',
+    );
+  }
+  if (r.store && st) {
+    out.push('## Gateway (one core) -> Thanos Receive (other core)', '', ...stepTable(r.store.steps, true), '');
+    out.push(
+      `- Gateway: ${n(st.pointsPerCpuSecond)} points per CPU-second; at most ${n(st.maxAccepted)} points/s accepted (${pct(st.cpuAtMax)} of a core), memory up to ${n(st.rssMiB)} MiB.`,
+      `- **Thanos Receive: ${n(st.storeSamplesPerCpuSecond)} samples appended per CPU-second**; ${n(st.storeSamples)} samples/s ` +
+        `(${st.samplesPerPoint?.toFixed(1) ?? '-'} per OTLP point) at the most loaded step that kept up; memory ${n(st.storeRssMiB)} MiB ` +
+        `with ${n(INSTANCES_REPLAYED)} instances of ${n(t.samples)} series each.`,
       '',
     );
   }

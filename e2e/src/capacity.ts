@@ -4,29 +4,30 @@
  * (method and figures: see capacity-report.ts) and prints a line per step.
  *
  * 1. Captures a real export of the example service (otlp-load-capture.ts).
- * 2. Gateway: Thanos Receive + one gateway (collector/gateway.yaml, GOMAXPROCS=1, pinned to the
- *    last CPU with taskset when there are 2 or more), loaded over OTLP/gRPC in steps until
- *    saturated (capacity-steps.ts).
- * 3. Agent: one agent (collector/gateway-agent.yaml, GOMAXPROCS=1, same pinning) forwarding to a
+ * 2. Gateway: one gateway (collector/gateway.yaml, GOMAXPROCS=1, pinned to the last CPU with
+ *    taskset when there are 2 or more), loaded over OTLP/gRPC in steps until saturated
+ *    (capacity-steps.ts), remote-writing to a discarding sink: the gateway's own capacity.
+ * 3. The same with Thanos Receive behind it: the path end to end and the store's ingest.
+ * 4. Agent: one agent (collector/gateway-agent.yaml, GOMAXPROCS=1, same pinning) forwarding to a
  *    discarding gRPC sink, loaded over OTLP/HTTP the same way.
  * The load generator, Thanos and the sink stay on CPU 0. Every process is stopped at the end.
  *
- * Variables: CAPACITY_ONLY (gateway | agent), CAPACITY_STEP_SECONDS (15), CAPACITY_SETTLE_SECONDS
- * (4), CAPACITY_MAX_STEPS (10), CAPACITY_FACTOR (1.5), CAPACITY_GATEWAY_START (5000 points/s),
- * CAPACITY_AGENT_START (5000), CAPACITY_RESULTS (e2e/capacity-results.md; `-` prints it only).
+ * Variables: CAPACITY_ONLY (gateway | thanos | agent), CAPACITY_STEP_SECONDS (15),
+ * CAPACITY_SETTLE_SECONDS (4), CAPACITY_MAX_STEPS (10), CAPACITY_FACTOR (1.5), the first step's
+ * points/s CAPACITY_GATEWAY_START (5000), CAPACITY_STORE_START (5000), CAPACITY_AGENT_START (10000), CAPACITY_RESULTS (e2e/capacity-results.md; `-` prints it only).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CapacityReport, renderReport } from './capacity-report.js';
-import { type StepResult, type SweepOptions, stepUntilSaturated } from './capacity-steps.js';
+import { type CapacityReport, INSTANCES_REPLAYED, renderReport } from './capacity-report.js';
+import { type StepResult, type StepSubject, type SweepOptions, stepUntilSaturated } from './capacity-steps.js';
 import { collectorBinary } from './collector.js';
 import { startTierCollector, type TierPorts } from './gateway-tier.js';
 import { OtlpLoad } from './otlp-load.js';
 import { captureServiceExport } from './otlp-load-capture.js';
-import { startGrpcSink } from './otlp-load-sink.js';
+import { startGrpcSink, startRemoteWriteSink } from './otlp-load-sink.js';
 import type { ExportTemplate } from './otlp-load-template.js';
 import { freePorts, stopAll } from './processes.js';
 import { startThanosReceive, thanosBinary } from './thanos.js';
@@ -36,8 +37,8 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 
 /** Points per gateway request: one agent batch (the batch processor's default send_batch_size). */
 const AGENT_BATCH_POINTS = 8192;
-/** Distinct instances replayed: bounds the series Thanos holds (~900 samples each). */
-const INSTANCE_POOL = 300;
+/** Distinct instances replayed: bounds the series Thanos holds (~900 each). */
+const INSTANCE_POOL = INSTANCES_REPLAYED;
 
 /** CPU pinning: the collector on the last CPU, everything else on CPU 0 (when taskset exists). */
 const pinning = (() => {
@@ -73,12 +74,19 @@ function sweepOptions(label: string, startRate: number): SweepOptions {
   };
 }
 
+/**
+ * One gateway loaded in steps. `backEnd` 'sink': remote write to a discarding endpoint (the
+ * gateway's own capacity); 'thanos': to Thanos Receive (the path end to end, and the store's
+ * ingest rate and CPU).
+ */
 async function gatewaySweep(
   template: ExportTemplate,
   workDir: string,
+  backEnd: 'sink' | 'thanos',
 ): Promise<{ steps: StepResult[]; pointsPerRequest: number }> {
-  const ports = await freePorts(10);
-  const [receiveHttp, receiveGrpc, remoteWrite, replication, queryHttp, queryGrpc] = ports as [
+  const ports = await freePorts(11);
+  const [receiveHttp, receiveGrpc, remoteWrite, replication, queryHttp, queryGrpc, sinkPort] = ports as [
+    number,
     number,
     number,
     number,
@@ -86,20 +94,38 @@ async function gatewaySweep(
     number,
     number,
   ];
-  const receive = await startThanosReceive(
-    repoRoot,
-    { receiveHttp, receiveGrpc, remoteWrite, replication, queryHttp, queryGrpc },
-    workDir,
-  );
-  pin(receive.process.pid, pinning?.others);
-  const gwPorts = tierPorts(ports.slice(6));
+  let store: StepSubject['store'];
+  let prwEndpoint: string;
+  let stopBackEnd: () => Promise<void>;
+  if (backEnd === 'thanos') {
+    const receive = await startThanosReceive(
+      repoRoot,
+      { receiveHttp, receiveGrpc, remoteWrite, replication, queryHttp, queryGrpc },
+      workDir,
+    );
+    pin(receive.process.pid, pinning?.others);
+    store = { service: receive, url: `http://127.0.0.1:${receiveHttp}` };
+    prwEndpoint = `http://127.0.0.1:${remoteWrite}/api/v1/receive`;
+    stopBackEnd = () => receive.stop();
+  } else {
+    const sink = await startRemoteWriteSink(sinkPort);
+    prwEndpoint = sink.url;
+    stopBackEnd = async () => {
+      console.log(
+        `gateway: the sink received ${sink.requests} remote-write requests (${Math.round(sink.bytes / 1e6)} MB)`,
+      );
+      await sink.close();
+    };
+  }
+  const label = `gateway -> ${backEnd === 'thanos' ? 'Thanos' : 'sink'}`;
+  const gwPorts = tierPorts(ports.slice(7));
   const gateway = await startTierCollector({
     repoRoot,
     role: 'gateway',
-    name: 'gateway',
+    name: `gateway-${backEnd}`,
     ports: gwPorts,
     logDir: workDir,
-    env: { PRW_ENDPOINT: `http://127.0.0.1:${remoteWrite}/api/v1/receive`, GOMAXPROCS: '1' },
+    env: { PRW_ENDPOINT: prwEndpoint, GOMAXPROCS: '1' },
   });
   pin(gateway.process.pid, pinning?.collector);
   const load = new OtlpLoad(template, {
@@ -108,22 +134,18 @@ async function gatewaySweep(
     instancePool: INSTANCE_POOL,
     maxInFlight: 8,
   });
-  console.log(`gateway: pid ${gateway.process.pid}, ${load.pointsPerRequest} points per OTLP/gRPC request`);
+  console.log(`${label}: pid ${gateway.process.pid}, ${load.pointsPerRequest} points per OTLP/gRPC request`);
   try {
     const steps = await stepUntilSaturated(
-      {
-        collector: gateway,
-        selfPort: gwPorts.self,
-        store: { service: receive, url: `http://127.0.0.1:${receiveHttp}` },
-      },
+      { collector: gateway, selfPort: gwPorts.self, store },
       load,
-      sweepOptions('gateway', env('CAPACITY_GATEWAY_START', 5000)),
+      sweepOptions(label, env(backEnd === 'thanos' ? 'CAPACITY_STORE_START' : 'CAPACITY_GATEWAY_START', 5000)),
     );
     return { steps, pointsPerRequest: load.pointsPerRequest };
   } finally {
     await load.stop();
     await gateway.stop();
-    await receive.stop();
+    await stopBackEnd();
   }
 }
 
@@ -158,7 +180,7 @@ async function agentSweep(
     const steps = await stepUntilSaturated(
       { collector: agent, selfPort: agentPorts.self },
       load,
-      sweepOptions('agent', env('CAPACITY_AGENT_START', 5000)),
+      sweepOptions('agent', env('CAPACITY_AGENT_START', 10000)),
     );
     console.log(`agent: the sink received ${sink.requests} gRPC requests (${Math.round(sink.bytes / 1e6)} MB)`);
     return { steps, pointsPerRequest: load.pointsPerRequest };
@@ -207,8 +229,9 @@ async function main(): Promise<void> {
       : 'none',
     template,
   };
-  if (only !== 'agent') report.gateway = await gatewaySweep(template, workDir);
-  if (only !== 'gateway') report.agent = await agentSweep(template, workDir);
+  if (only === undefined || only === 'gateway') report.gateway = await gatewaySweep(template, workDir, 'sink');
+  if (only === undefined || only === 'thanos') report.store = await gatewaySweep(template, workDir, 'thanos');
+  if (only === undefined || only === 'agent') report.agent = await agentSweep(template, workDir);
 
   const markdown = renderReport(report);
   const target = process.env.CAPACITY_RESULTS ?? join(repoRoot, 'e2e', 'capacity-results.md');

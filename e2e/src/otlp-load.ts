@@ -33,6 +33,8 @@ export interface OtlpLoadOptions {
 
 /** Counters since the generator was created. */
 export interface LoadStats {
+  /** Requests that were due (sent or skipped). */
+  requestsDue: number;
   requestsOk: number;
   requestsFailed: number;
   /** Due requests not sent because `maxInFlight` were outstanding. */
@@ -48,7 +50,7 @@ const TICK_MS = 20;
 
 /** Replays a template at a rate; see the module comment. */
 export class OtlpLoad {
-  readonly stats: LoadStats = { requestsOk: 0, requestsFailed: 0, requestsSkipped: 0, pointsOk: 0 };
+  readonly stats: LoadStats = { requestsDue: 0, requestsOk: 0, requestsFailed: 0, requestsSkipped: 0, pointsOk: 0 };
   private readonly startNs = BigInt(Date.now()) * 1_000_000n;
   private lastNs = 0n;
   private nextInstance = 0;
@@ -93,6 +95,7 @@ export class OtlpLoad {
   private tick(): void {
     const due = Math.floor(((Date.now() - this.rateSince) / 1000) * (this.pointsPerSecond / this.pointsPerRequest));
     for (; this.dueSent < due; this.dueSent++) {
+      this.stats.requestsDue++;
       if (this.inFlight >= this.options.maxInFlight) this.stats.requestsSkipped++;
       else this.send(this.nextBody());
     }
