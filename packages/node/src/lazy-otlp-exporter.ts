@@ -46,7 +46,9 @@ interface NodeHttpExport {
  */
 async function loadNodeHttp(): Promise<NodeHttpExport> {
   // @ts-ignore TS2307 in the CommonJS build only (see above); @ts-expect-error would fail the ESM build.
-  return import('@opentelemetry/otlp-exporter-base/node-http');
+  const nodeHttp = await import('@opentelemetry/otlp-exporter-base/node-http');
+  // Checked against the subpath's types in the ESM build (`any` in the CommonJS one).
+  return nodeHttp;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { getLlmMetrics } from '@llm-otel/core';
+import type { HrTime } from '@opentelemetry/api';
 import type { ISerializer } from '@opentelemetry/otlp-transformer';
 import { DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { type BucketExemplar, EXEMPLARS_PROPERTY, type HistogramPointWithExemplars } from './exemplars.js';
@@ -29,9 +30,16 @@ function hasValidIds(e: BucketExemplar): boolean {
   );
 }
 
+/** Unix milliseconds of an `HrTime`. */
+function milliseconds(time: HrTime): number {
+  return time[0] * 1000 + time[1] / 1e6;
+}
+
 /**
  * Where `request` carries exemplars: the histogram data points the llm-otel producer gave some
- * (the latency histogram's, at most one per bucket), `undefined` when none has.
+ * (the latency histogram's, at most one per bucket), `undefined` when none has. An exemplar older
+ * than its data point's start is left out: with delta temporality, a bucket's kept call may be
+ * from an earlier interval (this interval's calls in it were not sampled).
  */
 export function exemplarPlan(request: ResourceMetrics): ExemplarPlan | undefined {
   let plan: ExemplarPlan | undefined;
@@ -41,7 +49,10 @@ export function exemplarPlan(request: ResourceMetrics): ExemplarPlan | undefined
       metric.dataPoints.forEach((point, p) => {
         const slots = (point as HistogramPointWithExemplars)[EXEMPLARS_PROPERTY];
         if (slots === undefined) return;
-        const kept = slots.filter((e): e is BucketExemplar => e !== undefined && hasValidIds(e));
+        const startMs = milliseconds(point.startTime);
+        const kept = slots.filter(
+          (e): e is BucketExemplar => e !== undefined && hasValidIds(e) && e.timeMs >= Math.floor(startMs),
+        );
         if (kept.length === 0) return;
         plan ??= new Map();
         let metrics = plan.get(s);

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { getLlmMetrics, type InferenceRecord } from '@llm-otel/core';
 import { metrics, trace } from '@opentelemetry/api';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import type { MetricReader, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, type MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import protobuf from 'protobufjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -170,6 +170,33 @@ describe('withLatencyExemplars (OTLP protobuf)', () => {
     expect([...(broken.serializeRequest(data) as Uint8Array)]).toEqual([0x0a, 0x05, 0x12]);
     const internal = (await collectByName(reader)).get('llm_otel_internal_errors_total');
     expect(pointsWith<number>(internal, { 'llm_otel.component': 'otlpExemplars' })[0]?.value).toBe(1);
+  });
+});
+
+describe('withLatencyExemplars with delta temporality', () => {
+  const serializer = withLatencyExemplars(ProtobufMetricsSerializer, 'protobuf');
+  const CALL = CALLS[0] as InferenceRecord;
+
+  it("sends only the exemplars of the export's interval", async () => {
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+    producer = llmMetricProducer({ temporality: AggregationTemporality.DELTA });
+    getLlmMetrics().recordInference(CALL);
+    const first = latencyPoints(
+      decodeProtobuf(serializer.serializeRequest((await producer.collect()).resourceMetrics) as Uint8Array),
+    );
+    expect(first.flatMap((p) => p.exemplars ?? []).map((e) => e.spanId)).toEqual([
+      spans.getFinishedSpans()[0]?.spanContext().spanId,
+    ]);
+    // The next interval: one more call in the same bucket, without a span (no TracerProvider). The
+    // bucket's kept exemplar is the first call's, from the interval before: not sent again.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    trace.disable();
+    getLlmMetrics().recordInference(CALL);
+    const second = latencyPoints(
+      decodeProtobuf(serializer.serializeRequest((await producer.collect()).resourceMetrics) as Uint8Array),
+    );
+    expect(second.map((p) => p.count)).toEqual(['1']);
+    expect(second.flatMap((p) => p.exemplars ?? [])).toEqual([]);
   });
 });
 
