@@ -4,9 +4,11 @@
  * simulator, the otelcol-llm collector and Prometheus with the repository's rules, and the trace and
  * log stores (Jaeger, VictoriaLogs: built by `pnpm stores:build`; without them the demo runs with
  * metrics only) that get one span and one log record per call, with steady traffic and now and then
- * a slow burst. Prints the URLs and how to find a call in each store, then the calls, the spend per
- * model and the rate-limit headroom as Prometheus has them; Ctrl-C stops everything. The simulator's
- * models are priced at OpenAI's and Anthropic's list prices (examples/llm-service/simulator-prices.json).
+ * a slow burst. With the venv of `pnpm mlflow:setup`, also MLflow: the service sends it its calls'
+ * traces (experiment `llm-service`) and its model versions. Prints the URLs and how to find a call in
+ * each store, then the calls, the spend per model and the rate-limit headroom as Prometheus has them;
+ * Ctrl-C stops everything. The simulator's models are priced at OpenAI's and Anthropic's list prices
+ * (examples/llm-service/simulator-prices.json).
  *
  * DEMO_STACK_SECONDS=120 stops by itself after that many seconds.
  */
@@ -19,6 +21,7 @@ import { ModelSimulator } from '@llm-otel/model-simulator';
 import { startCollector, storeEndpoints } from './collector.js';
 import { findACall, printOneCall, startStores } from './demo-stores.js';
 import { startLlmService } from './llm-service.js';
+import { type DemoMlflow, mlflowServiceEnv, mlflowWhereToLook, printMlflowTraces, startDemoMlflow } from './mlflow.js';
 import { freePorts, stopAll } from './processes.js';
 import { startPrometheus } from './prometheus.js';
 import { spendAndHeadroom } from './stack-summary.js';
@@ -39,24 +42,21 @@ const REQUESTS: Array<{ operation: string; model?: string }> = [
   { operation: 'anthropic.messages.stream', model: 'claude-sonnet-4-5' },
 ];
 
+/** MLflow's server, once started (its own process group: stopped apart from the other services). */
+let mlflow: DemoMlflow | undefined;
+
 async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'llm-otel-stack-'));
   console.log('building (or reusing) the collector ...');
   execFileSync('bash', [join(repoRoot, 'collector', 'build.sh')], { stdio: 'inherit' });
 
-  const [grpc, http, prom, health, self, promPort, appPort, directPort] = (await freePorts(8)) as number[] as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [grpc, http, prom, health, self, promPort, appPort, directPort, mlflowPort] = (await freePorts(
+    9,
+  )) as number[] as [number, number, number, number, number, number, number, number, number];
   const simulator = new ModelSimulator({ seed: Date.now() % 100000 });
   const modelUrl = await simulator.start();
-  const stores = await startStores(repoRoot, workDir);
+  const [stores, started] = await Promise.all([startStores(repoRoot, workDir), startDemoMlflow(mlflowPort, workDir)]);
+  mlflow = started;
   await startCollector(repoRoot, { grpc, http, prometheus: prom, health, self }, workDir, storeEndpoints(stores));
   const { url: prometheusUrl } = await startPrometheus({
     repoRoot,
@@ -79,6 +79,8 @@ async function main(): Promise<void> {
     extraEnv: {
       ...(stores.jaeger ? {} : { OTEL_TRACES_EXPORTER: 'none' }),
       ...(stores.logs ? {} : { OTEL_LOGS_EXPORTER: 'none' }),
+      // The calls' traces also go to MLflow (beside Jaeger's, or alone), and the model versions.
+      ...(mlflow ? mlflowServiceEnv(mlflow) : {}),
     },
   });
 
@@ -89,16 +91,17 @@ async function main(): Promise<void> {
   collector /metrics     http://127.0.0.1:${prom}/metrics
   Prometheus             ${prometheusUrl}  (alerts: ${prometheusUrl}/alerts, rules: ${prometheusUrl}/rules)
   process logs           ${workDir}
-${findACall(SERVICE, stores)}
+${findACall(SERVICE, stores)}${mlflow ? `\n${mlflowWhereToLook(mlflow)}` : ''}
 `);
   void printOneCall(SERVICE, stores).catch(() => {}); // only a convenience: the queries above work the same
+  if (mlflow) void printMlflowTraces(mlflow).catch(() => {});
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping ...');
-    await stopAll();
+    await Promise.all([stopAll(), mlflow?.stop()]);
     await simulator.stop();
     process.exit(0);
   };
@@ -139,6 +142,6 @@ ${findACall(SERVICE, stores)}
 
 main().catch(async (error: unknown) => {
   console.error(error);
-  await stopAll();
+  await Promise.all([stopAll(), mlflow?.stop()]);
   process.exit(1);
 });
