@@ -51,6 +51,18 @@ async function loadNodeHttp(): Promise<NodeHttpExport> {
   return nodeHttp;
 }
 
+/** The SDK's OTLP/HTTP export delegate for metrics (as its HTTP exporters make it), with `serializer`. */
+async function httpDelegate<Response>(
+  options: OTLPExporterNodeConfigBase,
+  contentType: string,
+  serializer: ISerializer<ResourceMetrics, Response>,
+  helper: IExporterMetricsHelper<ResourceMetrics>,
+): Promise<IOtlpExportDelegate<ResourceMetrics>> {
+  const http = await loadNodeHttp();
+  const settings = http.convertLegacyHttpOptions(options, 'METRICS', 'v1/metrics', { 'Content-Type': contentType });
+  return http.createOtlpHttpExportDelegate(settings, serializer, 'otlp_http_metric_exporter', helper, undefined);
+}
+
 /**
  * Loads the OTLP exporter modules of the protocol (each weighs tens of ms of start-up and MiB) and
  * builds the SDK's metric exporter for it as the SDK's own classes do (same options, environment
@@ -80,36 +92,26 @@ async function loadExporter(config: OtlpConfig): Promise<PushMetricExporter> {
       );
       return new OTLPMetricExporterBase(delegate, options);
     }
-    case 'http/json': {
-      const http = await loadNodeHttp();
-      const serializer = withLatencyExemplars(transformer.JsonMetricsSerializer, 'json');
-      const settings = http.convertLegacyHttpOptions(options, 'METRICS', 'v1/metrics', {
-        'Content-Type': 'application/json',
-      });
-      const delegate = http.createOtlpHttpExportDelegate(
-        settings,
-        serializer,
-        'otlp_http_metric_exporter',
-        helper,
-        undefined,
+    case 'http/json':
+      return new OTLPMetricExporterBase(
+        await httpDelegate(
+          options,
+          'application/json',
+          withLatencyExemplars(transformer.JsonMetricsSerializer, 'json'),
+          helper,
+        ),
+        options,
       );
-      return new OTLPMetricExporterBase(delegate, options);
-    }
-    default: {
-      const http = await loadNodeHttp();
-      const serializer = withLatencyExemplars(transformer.ProtobufMetricsSerializer, 'protobuf');
-      const settings = http.convertLegacyHttpOptions(options, 'METRICS', 'v1/metrics', {
-        'Content-Type': 'application/x-protobuf',
-      });
-      const delegate = http.createOtlpHttpExportDelegate(
-        settings,
-        serializer,
-        'otlp_http_metric_exporter',
-        helper,
-        undefined,
+    default:
+      return new OTLPMetricExporterBase(
+        await httpDelegate(
+          options,
+          'application/x-protobuf',
+          withLatencyExemplars(transformer.ProtobufMetricsSerializer, 'protobuf'),
+          helper,
+        ),
+        options,
       );
-      return new OTLPMetricExporterBase(delegate, options);
-    }
   }
 }
 

@@ -181,6 +181,9 @@ describe('withLatencyExemplars with delta temporality', () => {
     trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
     producer = llmMetricProducer({ temporality: AggregationTemporality.DELTA });
     getLlmMetrics().recordInference(CALL);
+    // Times are in milliseconds: a call of the same millisecond as the export would also count as
+    // the next interval's (sent twice at worst, which Prometheus ignores); keep them apart here.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const first = latencyPoints(
       decodeProtobuf(serializer.serializeRequest((await producer.collect()).resourceMetrics) as Uint8Array),
     );
