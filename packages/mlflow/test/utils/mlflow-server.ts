@@ -48,17 +48,22 @@ export interface StartOptions {
   port?: number;
   /** How long to wait for `/health`. Default 90 s (a cold start on a busy 2-core machine is slow). */
   timeoutMs?: number;
+  /**
+   * The directory of the backend store and artifacts, kept by stop(): a server started again on it
+   * has the same runs and models (MLflow restarted, not replaced). Default: a new temp dir, removed.
+   */
+  dataDir?: string;
 }
 
 /** Starts `mlflow server` and resolves when `/health` answers; rejects with its output when it exits or times out. */
 export async function startMlflowServer(options: StartOptions = {}): Promise<MlflowServer> {
   const venv = mlflowVenv();
   const port = options.port ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), 'llm-otel-mlflow-'));
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'llm-otel-mlflow-'));
   const db = join(dir, 'mlflow.db');
   const template = join(venv, `template-${MLFLOW_VERSION}.db`);
   // The migrated template saves MLflow's schema migrations (tens of seconds) on every start.
-  if (existsSync(template)) copyFileSync(template, db);
+  if (existsSync(template) && !existsSync(db)) copyFileSync(template, db);
   const logFile = join(dir, 'server.log');
   const out = openSync(logFile, 'a');
   const child = spawn(
@@ -94,7 +99,9 @@ export async function startMlflowServer(options: StartOptions = {}): Promise<Mlf
     port,
     logs,
     stop: () => {
-      stopping ??= stopGroup(child, exited).finally(() => rmSync(dir, { recursive: true, force: true }));
+      stopping ??= stopGroup(child, exited).finally(() => {
+        if (options.dataDir === undefined) rmSync(dir, { recursive: true, force: true });
+      });
       return stopping;
     },
   };
