@@ -3,6 +3,14 @@
  * model sync that mirrors the model registry into MLflow's and follows an MLflow alias back, and
  * the experiment tracking of prompt variants.
  */
+
+export {
+  type AbComparisonLogging,
+  type AbComparisonLoggingOptions,
+  type AbComparisonLoggingStatus,
+  startAbComparisonLogging,
+} from './ab-comparison-logging.js';
+export { PRIMARY_TEST, TAG_AB_BASELINE, TAG_AB_EXPERIMENT, TAG_AB_ROLE } from './ab-metrics.js';
 export type { ArtifactStatus } from './artifacts.js';
 export {
   artifactRootPath,
