@@ -501,15 +501,16 @@ export class LlmMetrics implements GaugeHost, InternalErrorReporter, EvaluationC
   }
 
   /**
-   * Whether the events carry message content (a sink is registered and capture is on).
+   * Whether the call starting now needs its messages: capture is on and an event sink is
+   * registered, or a variant sink that samples content is and the call runs under a variant.
    * Instrumentations check it before building `inputMessages` / `outputMessages`, so that with
    * capture off no message is converted at all.
    */
   capturesCallContent(): boolean {
-    return (
-      this.callEvents.getOptions().captureContent &&
-      (this.callEvents.sink !== undefined || this.variantSink?.wantsContent !== undefined)
-    );
+    if (!this.callEvents.getOptions().captureContent) return false;
+    if (this.callEvents.sink !== undefined) return true;
+    // A sink that samples content (see VariantSink.wantsContent) needs it only for calls under a variant.
+    return this.variantSink?.wantsContent !== undefined && currentVariant() !== undefined;
   }
 
   /** The content-capture options of the per-call events. */

@@ -1,9 +1,10 @@
 // The variant sink's opt-in message content: only while content capture is on, only for the calls
 // the sink asks for, redacted by the app's hook and capped like the call's event.
-import { metrics } from '@opentelemetry/api';
+import { context, metrics } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defineVariant, getLlmMetrics, type VariantCall, type VariantSink } from '../src/index.js';
+import { defineVariant, getLlmMetrics, type VariantCall, type VariantSink, withVariant } from '../src/index.js';
 import { resetVariantsForTests } from '../src/internal.js';
+import { TestContextManager } from './async-context.js';
 import { installProvider } from './collect.js';
 
 const calls: VariantCall[] = [];
@@ -22,6 +23,7 @@ const keeping: VariantSink = {
 beforeEach(() => {
   resetVariantsForTests();
   installProvider();
+  context.setGlobalContextManager(new TestContextManager());
   calls.length = 0;
   asked = 0;
   answer = true;
@@ -31,6 +33,7 @@ afterEach(() => {
   getLlmMetrics().setVariantSink(undefined);
   getLlmMetrics().configureCallEvents({ captureContent: undefined, redact: undefined, maxMessageLength: undefined });
   metrics.disable();
+  context.disable();
 });
 
 function record(text: string) {
@@ -65,8 +68,11 @@ describe('VariantSink.wantsContent', () => {
       redact: (t) => t.replaceAll('4111-1111', '[card]'),
     });
     getLlmMetrics().setVariantSink(keeping);
-    // No log sink is registered: the sink alone makes the instrumentations gather messages.
-    expect(getLlmMetrics().capturesCallContent()).toBe(true);
+    // No log sink is registered: the sink alone makes the instrumentations gather messages, for calls under a variant.
+    expect(getLlmMetrics().capturesCallContent()).toBe(false);
+    withVariant(defineVariant({ name: 'content-test' }), () =>
+      expect(getLlmMetrics().capturesCallContent()).toBe(true),
+    );
     record(`pay with 4111-1111 ${'x'.repeat(100)}`);
     answer = false;
     record('not sampled');
