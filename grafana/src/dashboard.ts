@@ -44,6 +44,8 @@ export const THRESHOLDS = {
   rateLimitHeadroom: 0.1,
   /** LLMCostBudgetExceeded: spend over the last hour above the hourly budget (share of it). */
   budgetShare: 1,
+  /** A/B testing (no alert): an arm's p-value below it is marked as a significant difference. */
+  abPValue: 0.05,
 } as const;
 
 /** The spec's actions for each alert, repeated in the panel descriptions. */
@@ -908,6 +910,88 @@ export function buildDashboard(): Dashboard {
             legend: `{{${LABEL.provider}}} · {{${LABEL.model}}}`,
           },
         ],
+      }),
+    );
+
+  // ---- A/B testing --------------------------------------------------------------------------
+  // Calls of an experiment arm carry llm_variant; the others are shown as one "(no experiment)" series.
+  const V = LABEL.variant;
+  const byVariant = (expr: string) => `label_replace(${expr}, "${V}", "(no experiment)", "${V}", "")`;
+  const variantCalls = `sum by (${V}) (${rate(`${METRIC.latency}_count`, C)})`;
+  const abSeries = (metric: string, agg: 'min' | 'max') =>
+    `${agg} by (${LABEL.experiment}, ${V}, ${LABEL.abMetric}, ${LABEL.abTest}) (${metric}{${SELECTOR.service}})`;
+  const abLegend = `{{${LABEL.experiment}}} {{${V}}} · {{${LABEL.abMetric}}} ({{${LABEL.abTest}}})`;
+  builder
+    .withRow(new RowBuilder('A/B testing').id(106))
+    .withPanel(
+      timeseries({
+        id: 29,
+        w: 8,
+        h: 8,
+        title: 'Calls per minute by variant',
+        description: `Calls per minute per experiment arm (llm_variant: the variant the call ran under, set by assignVariant()/withVariant() for the variants of a defineExperiment()). A split that drifts away from the experiment's weights means keys are not assigned as intended (e.g. an invalid key falls back to the baseline: llm_otel_invalid_input_total{llm_otel_reason="invalid_assignment_key"}). Calls outside any experiment are "(no experiment)".`,
+        unit: UNIT.requestsPerMinute,
+        min: 0,
+        queries: [{ refId: 'A', expr: `${byVariant(variantCalls)} * 60`, legend: `{{${V}}}` }],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 30,
+        w: 8,
+        h: 8,
+        title: 'P95 latency by variant',
+        description:
+          'The 95th percentile latency of each experiment arm (all calls, failures included), from llm_inference_latency_seconds by llm_variant. Whether a gap is more than noise: the p-values panel (latency compares successful calls with Mann-Whitney U and Welch t).',
+        unit: UNIT.seconds,
+        min: 0,
+        queries: [{ refId: 'A', expr: byVariant(quantile(0.95, METRIC.latency, C, [V])), legend: `{{${V}}}` }],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 31,
+        w: 8,
+        h: 8,
+        title: 'Failed-call share by variant',
+        description: `Failed calls over all calls per experiment arm (llm_error_rate_total over llm_inference_latency_seconds_count, by llm_variant); the A/B comparator tests it with a two-proportion z-test (error_ratio in the p-values panel). The overall ratio alerts at ${THRESHOLDS.errorRatio * 100} % (HighLLMErrorRate).`,
+        unit: UNIT.ratio,
+        min: 0,
+        queries: [
+          {
+            refId: 'A',
+            expr: byVariant(`sum by (${V}) (${rate(METRIC.errors, C)}) / ${variantCalls}`),
+            legend: `{{${V}}}`,
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 32,
+        w: 12,
+        h: 9,
+        title: 'A/B p-values (arm vs baseline)',
+        description: `The two-sided p-value of the latest comparison of each experiment arm with its baseline (llm_ab_p_value), per compared metric (latency of successful calls, quality_score, error_ratio) and test (mann_whitney, welch_t, two_proportion_z). Below the dashed line (${THRESHOLDS.abPValue}) the difference is unlikely to be chance; read its size and direction in the effect sizes panel. Each metric appears once both sides have the comparator's minimum sample (llm_ab_samples); no data means no experiment is defined.`,
+        unit: UNIT.none,
+        alertLine: THRESHOLDS.abPValue,
+        min: 0,
+        max: 1,
+        decimals: 4,
+        queries: [{ refId: 'A', expr: abSeries(METRIC.abPValue, 'min'), legend: abLegend }],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 33,
+        w: 12,
+        h: 9,
+        title: 'A/B effect sizes (arm minus baseline)',
+        description:
+          "How large and which way each arm differs from its baseline (llm_ab_effect_size): Hedges' g for welch_t (about 0.2 small, 0.5 medium, 0.8 large), the rank-biserial correlation for mann_whitney (-1 to 1), Cohen's h for two_proportion_z. Positive latency or error_ratio: the arm is slower or fails more; negative quality_score: it answers worse. llm_ab_difference holds the same in the metric's unit (seconds, score, ratio).",
+        unit: UNIT.none,
+        decimals: 2,
+        queries: [{ refId: 'A', expr: abSeries(METRIC.abEffectSize, 'max'), legend: abLegend }],
       }),
     );
 

@@ -26,6 +26,11 @@ export const METRIC = {
   unpricedCalls: INSTRUMENTS.unpricedCalls.prometheusName,
   rateLimitRemaining: INSTRUMENTS.rateLimitRemaining.prometheusName,
   rateLimitLimit: INSTRUMENTS.rateLimitLimit.prometheusName,
+  // A/B comparisons of experiment arms (issue 14).
+  abPValue: INSTRUMENTS.abPValue.prometheusName,
+  abEffectSize: INSTRUMENTS.abEffectSize.prometheusName,
+  abDifference: INSTRUMENTS.abDifference.prometheusName,
+  abSamples: INSTRUMENTS.abSamples.prometheusName,
 } as const;
 
 /** Series written by the recording rules in `prometheus/rules/llm-recording.yml`. */
@@ -52,6 +57,10 @@ export const LABEL = {
   modelHash: 'llm_model_hash',
   driftMetric: 'llm_drift_metric',
   rateLimitKind: 'llm_rate_limit_kind',
+  variant: 'llm_variant',
+  experiment: 'llm_experiment',
+  abMetric: 'llm_ab_metric',
+  abTest: 'llm_ab_test',
 } as const;
 
 /** Dashboard variable names; PromQL refers to them as `$name`. */
@@ -95,6 +104,7 @@ export type Feature =
   | 'cost'
   | 'rate-limits'
   | 'rate-limited'
+  | 'ab'
   | 'recording-rules';
 
 const FEATURE_BY_PREFIX: ReadonlyArray<readonly [string, Feature]> = [
@@ -115,6 +125,7 @@ const FEATURE_BY_PREFIX: ReadonlyArray<readonly [string, Feature]> = [
   [METRIC.modelDeployedAt, 'model-registry'],
   [METRIC.modelUp, 'health'],
   ['llm_drift_', 'drift'],
+  ['llm_ab_', 'ab'],
   [METRIC.latency, 'calls'],
   [METRIC.tokens, 'calls'],
   [METRIC.requestTokens, 'calls'],
@@ -138,6 +149,7 @@ export function featuresOf(expr: string): Feature[] {
     'cost',
     'rate-limits',
     'rate-limited',
+    'ab',
     'recording-rules',
   ];
   return order.filter((f) => found.has(f));

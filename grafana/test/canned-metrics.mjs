@@ -363,6 +363,23 @@ export class Simulation {
       push('llm_rate_limit_limit', labels, w.limit);
       push('llm_rate_limit_remaining', labels, Math.round(w.limit * this.headroom(w, t)));
     }
+    // A/B comparator gauges of one experiment: the candidate is slower (latency p-value small).
+    const ab = { llm_experiment: 'model-swap', llm_variant: 'candidate' };
+    for (const [metric, test, pValue, effect, difference] of [
+      ['latency', 'mann_whitney', 0.002, 0.31, 0.4],
+      ['latency', 'welch_t', 0.004, 0.52, 0.45],
+      ['quality_score', 'welch_t', 0.41, -0.08, -0.01],
+      ['quality_score', 'mann_whitney', 0.38, -0.05, -0.01],
+      ['error_ratio', 'two_proportion_z', 0.27, 0.03, 0.004],
+    ]) {
+      const labels = { ...ab, llm_ab_metric: metric, llm_ab_test: test };
+      push('llm_ab_p_value', labels, pValue);
+      push('llm_ab_effect_size', labels, effect);
+      push('llm_ab_difference', labels, difference);
+    }
+    for (const variant of ['baseline', 'candidate'])
+      for (const metric of ['latency', 'quality_score', 'error_ratio'])
+        push('llm_ab_samples', { llm_experiment: 'model-swap', llm_variant: variant, llm_ab_metric: metric }, 2000);
     const v = this.modelVersion(t);
     push(
       'llm_model_version',

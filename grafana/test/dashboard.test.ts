@@ -339,8 +339,11 @@ describe('cost and rate limits', () => {
     // Expanded rows are followed by their panels in the top-level list.
     const at = committed.panels.findIndex((p: Json) => p.type === 'row' && p.title === 'Cost and rate limits');
     expect(at).toBeGreaterThan(0);
-    const after = committed.panels.slice(at + 1);
-    expect(after.every((p: Json) => p.type !== 'row')).toBe(true);
+    // Its panels run to the next row (A/B testing comes after it).
+    const rest = committed.panels.slice(at + 1);
+    const next = rest.findIndex((p: Json) => p.type === 'row');
+    expect(rest[next]?.title).toBe('A/B testing');
+    const after = rest.slice(0, next);
     expect(after.map((p: Json) => p.title)).toEqual([
       'Spend per hour',
       'Hourly budget used',
@@ -426,5 +429,41 @@ describe('cost and rate limits', () => {
     expect(exprs(byTitle(/^Rate-limited calls \(429\)/))[0]).toMatch(
       /^sum by \(gen_ai_provider_name, gen_ai_request_model\) \(rate\(llm_error_rate_total\{[^}]*, error_type="rate_limit"\}\[\$__rate_interval\]\)\) \* 60$/,
     );
+  });
+});
+
+describe('A/B testing', () => {
+  const committed = JSON.parse(readFileSync(committedPath, 'utf8'));
+  const at = committed.panels.findIndex((p: Json) => p.type === 'row' && p.title === 'A/B testing');
+  const panels = committed.panels.slice(at + 1);
+  const exprOf = (title: string) => panels.find((p: Json) => p.title === title)?.targets?.[0]?.expr as string;
+
+  it('is the last row: calls, P95 and failures by llm_variant, then the p-values and effect sizes', () => {
+    expect(at).toBeGreaterThan(0);
+    expect(panels.every((p: Json) => p.type !== 'row')).toBe(true);
+    expect(panels.map((p: Json) => p.title)).toEqual([
+      'Calls per minute by variant',
+      'P95 latency by variant',
+      'Failed-call share by variant',
+      'A/B p-values (arm vs baseline)',
+      'A/B effect sizes (arm minus baseline)',
+    ]);
+  });
+
+  it('groups the call metrics by llm_variant, naming the calls outside experiments', () => {
+    for (const title of ['Calls per minute by variant', 'P95 latency by variant', 'Failed-call share by variant']) {
+      expect(exprOf(title), title).toContain('sum by (llm_variant');
+      expect(exprOf(title), title).toContain('label_replace(');
+      expect(exprOf(title), title).toContain('"(no experiment)"');
+    }
+  });
+
+  it('reads the llm_ab_* gauges by experiment, arm, metric and test, with a line at p = 0.05', () => {
+    const p = panels.find((x: Json) => x.title === 'A/B p-values (arm vs baseline)');
+    expect(exprOf('A/B p-values (arm vs baseline)')).toBe(
+      'min by (llm_experiment, llm_variant, llm_ab_metric, llm_ab_test) (llm_ab_p_value{service_name=~"$service_name"})',
+    );
+    expect(p.fieldConfig.defaults.thresholds.steps).toContainEqual({ value: THRESHOLDS.abPValue, color: 'red' });
+    expect(exprOf('A/B effect sizes (arm minus baseline)')).toContain('llm_ab_effect_size{');
   });
 });

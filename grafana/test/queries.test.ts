@@ -95,5 +95,9 @@ describe('dashboardQueries', () => {
     expect(requires(26)).toEqual(['calls', 'token-detail']);
     expect(requires(27)).toEqual(['rate-limits']);
     expect(requires(28)).toEqual(['errors', 'rate-limited']);
+    expect(requires(29)).toEqual(['calls']);
+    expect(requires(31)).toEqual(['calls', 'errors']);
+    expect(requires(32)).toEqual(['ab']);
+    expect(requires(33)).toEqual(['ab']);
   });
 });
