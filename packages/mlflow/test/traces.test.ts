@@ -244,4 +244,21 @@ describe('the calls traces in MLflow', () => {
     await vi.waitFor(async () => expect(await searchTraces(experimentId, late)).toHaveLength(3), WAIT);
     expect(await mlflowDrops(metricsUrl)).toBe(2);
   }, 200_000);
+
+  it('a tracking URI that is not MLflow (the experiment can not be resolved): logged, the spans dropped and counted', async () => {
+    const metricsPort = await freePort();
+    const app = startApp({
+      // The model simulator answers 404 to MLflow's API: a refusal, not an outage, so it is not retried.
+      MLFLOW_TRACKING_URI: modelUrl,
+      MLFLOW_EXPERIMENT_NAME: 'nowhere',
+      OTEL_LOG_LEVEL: 'error',
+      OTEL_METRICS_EXPORTER: 'prometheus',
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
+      CALLS: '4',
+    });
+    expect(await app.done).toEqual({ calls: 4, answered: 4 });
+    await vi.waitFor(async () => expect(await mlflowDrops(`http://127.0.0.1:${metricsPort}/metrics`)).toBe(4), WAIT);
+    expect(app.output()).toContain("the MLflow experiment of the calls' traces could not be resolved");
+  }, 60_000);
 });

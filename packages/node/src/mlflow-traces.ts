@@ -29,11 +29,21 @@ export class MlflowSpanProcessor implements SpanProcessor {
   private batch: SpanProcessor | undefined;
   /** Set when the experiment can not be resolved, or at shutdown: spans are then dropped and counted. */
   private closed = false;
+  private markSettled: () => void = () => {};
+  /** Settles when the destination is known or will never be (attach or close). */
+  private readonly settled = new Promise<void>((resolve) => {
+    this.markSettled = resolve;
+  });
 
+  /**
+   * @param waitMs How long a flush or shutdown waits for the experiment still being resolved (an app
+   *   that exits right after its first calls), before what is held is dropped and counted.
+   */
   constructor(
     readonly guard: QueueGuard,
     private readonly onDrop: MlflowDropCounter,
     private readonly stopResolving: () => void,
+    private readonly waitMs: number,
   ) {}
 
   onStart(): void {}
@@ -52,6 +62,7 @@ export class MlflowSpanProcessor implements SpanProcessor {
 
   /** The destination is known: the held spans go to `batch` first, in order. */
   attach(batch: SpanProcessor): void {
+    this.markSettled();
     if (this.closed) {
       void batch.shutdown();
       return;
@@ -64,6 +75,7 @@ export class MlflowSpanProcessor implements SpanProcessor {
 
   /** The destination will never be known: what is held is dropped and counted, and so is every later span. */
   close(): void {
+    this.markSettled();
     this.closed = true;
     this.stopResolving();
     const count = this.held.length;
@@ -74,14 +86,24 @@ export class MlflowSpanProcessor implements SpanProcessor {
     }
   }
 
-  forceFlush(): Promise<void> {
-    return this.batch?.forceFlush() ?? Promise.resolve();
+  async forceFlush(): Promise<void> {
+    await this.untilSettled();
+    await this.batch?.forceFlush();
   }
 
   async shutdown(): Promise<void> {
+    await this.untilSettled();
     const batch = this.batch;
     this.close();
     await batch?.shutdown();
+  }
+
+  /** Waits (at most `waitMs`) for the destination while spans are held for it. */
+  private async untilSettled(): Promise<void> {
+    if (this.batch !== undefined || this.closed || this.held.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled, new Promise((resolve) => (timer = setTimeout(resolve, this.waitMs)))]);
+    clearTimeout(timer);
   }
 }
 
@@ -128,7 +150,8 @@ export async function mlflowSpanProcessor(
   const client = new mlflow.MlflowClient(connection);
   const abort = new AbortController();
   const guard = new QueueGuard(settings.batch.maxQueueSize, () => onDrop(1));
-  const processor = new MlflowSpanProcessor(guard, onDrop, () => abort.abort());
+  // An exiting app waits for the experiment about as long as for one export.
+  const processor = new MlflowSpanProcessor(guard, onDrop, () => abort.abort(), connection.timeoutMs);
   mlflow
     .resolveExperimentId(
       client,
