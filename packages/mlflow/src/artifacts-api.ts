@@ -16,6 +16,17 @@ export interface MlflowArtifactFile {
   file_size?: number;
 }
 
+/**
+ * A request refused before it was sent: an artifact root the proxy does not serve
+ * (`UNSUPPORTED_ARTIFACT_STORE`) or a bad path (`INVALID_ARTIFACT_PATH`). Never transient: trying
+ * again gives the same answer.
+ */
+export class MlflowArtifactError extends MlflowError {
+  override get transient(): boolean {
+    return false;
+  }
+}
+
 const PROXY_SCHEME = 'mlflow-artifacts:';
 /** The longest artifact path we write or read (MLflow keeps paths short in its UI; ours are short). */
 const MAX_PATH_LENGTH = 1024;
@@ -23,12 +34,12 @@ const MAX_PATH_LENGTH = 1024;
 /**
  * The proxy path of a run's artifact root: `mlflow-artifacts:/1/<run>/artifacts` (or with a
  * `//host:port` authority) becomes `1/<run>/artifacts`.
- * @throws MlflowError `UNSUPPORTED_ARTIFACT_STORE` for any other URI (an `s3://` or local root: the
+ * @throws MlflowArtifactError `UNSUPPORTED_ARTIFACT_STORE` for any other URI (an `s3://` or local root: the
  *   server was started without `--serve-artifacts` and the app would need the store's credentials).
  */
 export function artifactRootPath(artifactUri: string): string {
   if (!artifactUri.startsWith(PROXY_SCHEME))
-    throw new MlflowError(
+    throw new MlflowArtifactError(
       0,
       'UNSUPPORTED_ARTIFACT_STORE',
       'artifact root',
@@ -49,11 +60,11 @@ export function artifactRootPath(artifactUri: string): string {
 /**
  * Checks a relative artifact path: `/`-separated segments, none empty, `.` or `..`, no backslash or
  * control character (linear scan, no regex on data).
- * @throws MlflowError `INVALID_ARTIFACT_PATH` (not transient) naming the path.
+ * @throws MlflowArtifactError `INVALID_ARTIFACT_PATH` naming the path.
  */
 export function checkArtifactPath(path: string, what = 'artifact path'): void {
   const bad = (why: string) =>
-    new MlflowError(0, 'INVALID_ARTIFACT_PATH', what, `${JSON.stringify(path.slice(0, 200))} ${why}`);
+    new MlflowArtifactError(0, 'INVALID_ARTIFACT_PATH', what, `${JSON.stringify(path.slice(0, 200))} ${why}`);
   if (path.length === 0 || path.length > MAX_PATH_LENGTH) throw bad(`must be 1 to ${MAX_PATH_LENGTH} characters`);
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);

@@ -16,6 +16,7 @@ export {
   artifactRootPath,
   downloadArtifact,
   listArtifacts,
+  MlflowArtifactError,
   type MlflowArtifactFile,
   uploadArtifact,
 } from './artifacts-api.js';

@@ -264,6 +264,34 @@ describe('artifact storage of the variants (opt-in)', () => {
   }, 60_000);
 });
 
+describe('a server without the artifact proxy', () => {
+  it('refuses the store: samples and templates dropped and counted, logged once, metrics still delivered', async () => {
+    const plain = await startMlflowServer({ serveArtifacts: false });
+    try {
+      getLlmMetrics().configureCallEvents({ captureContent: true, redact });
+      const variant = defineVariant({ name: 'art-noproxy', template: 'Q: {q}', templateVersion: 'v1' });
+      tracking = startVariantTracking(
+        { trackingUri: plain.url, experimentName: 'noproxy', flushIntervalMs: 3_600_000, artifacts: { sampleRate: 1 } },
+        {},
+      );
+      for (let i = 0; i < 3; i++) call(variant, i);
+      await tracking.flushNow();
+      for (let i = 0; i < 2; i++) call(variant, i);
+      await tracking.flushNow();
+      expect(tracking.status()).toMatchObject({ reachable: true, runs: 1, delivered: 2, dropped: 0 });
+      // The template (refused once, not retried) and the 5 records of the two flushes.
+      expect(tracking.status().artifacts).toMatchObject({ sampled: 5, delivered: 0, templates: 0, dropped: 6 });
+      expect(tracking.status().artifacts).toMatchObject({ pendingRecords: 0, pendingBytes: 0 });
+      expect(tracking.status().lastError).toMatch(/--serve-artifacts/);
+      expect(infos.filter((m) => m.includes('store artifacts of variant art-noproxy failed'))).toHaveLength(1);
+    } finally {
+      await tracking?.stop();
+      tracking = undefined;
+      await plain.stop();
+    }
+  }, 120_000);
+});
+
 describe('artifact settings and the artifact client', () => {
   it('reads the variables and names a bad option or variable', () => {
     expect(resolveArtifactSettings(undefined, {})).toBeUndefined();
@@ -305,6 +333,7 @@ describe('artifact settings and the artifact client', () => {
     });
     await expect(uploadArtifact(client, uri, '../other-run/x', 'x')).rejects.toMatchObject({
       errorCode: 'INVALID_ARTIFACT_PATH',
+      transient: false,
     });
     await expect(uploadArtifact(client, 's3://bucket/1/abc/artifacts', 'x', 'x')).rejects.toThrow(/--serve-artifacts/);
     await expect(uploadArtifact(client, 's3://bucket/1/abc/artifacts', 'x', 'x')).rejects.toBeInstanceOf(MlflowError);

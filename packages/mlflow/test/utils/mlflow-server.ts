@@ -53,6 +53,11 @@ export interface StartOptions {
    * has the same runs and models (MLflow restarted, not replaced). Default: a new temp dir, removed.
    */
   dataDir?: string;
+  /**
+   * Serve artifacts through the tracking server (default true). False: `--no-serve-artifacts` with
+   * a local `--default-artifact-root`, so runs' artifact URIs are plain paths, not `mlflow-artifacts:/`.
+   */
+  serveArtifacts?: boolean;
 }
 
 /** Starts `mlflow server` and resolves when `/health` answers; rejects with its output when it exits or times out. */
@@ -76,9 +81,9 @@ export async function startMlflowServer(options: StartOptions = {}): Promise<Mlf
       String(port),
       '--backend-store-uri',
       `sqlite:///${db}`,
-      '--artifacts-destination',
-      join(dir, 'artifacts'),
-      '--serve-artifacts',
+      ...(options.serveArtifacts === false
+        ? ['--no-serve-artifacts', '--default-artifact-root', join(dir, 'artifacts')]
+        : ['--artifacts-destination', join(dir, 'artifacts'), '--serve-artifacts']),
       '--workers',
       '1',
     ],
