@@ -1,6 +1,8 @@
 // How the calls' traces in MLflow are asked for (register()'s mlflow.traces, LLM_OTEL_MLFLOW_TRACES),
-// the wrong combinations that fail register(), and the TracerProvider set up for MLflow alone.
-import { metrics, ProxyTracerProvider, trace } from '@opentelemetry/api';
+// the wrong combinations that fail register(), the TracerProvider set up for MLflow alone, and the
+// warning when the app has its own.
+import { DiagLogLevel, diag, metrics, ProxyTracerProvider, trace } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.js';
 import { getRegistration, LlmOtelConfigError, type RegisterOptions, register } from '../src/index.js';
@@ -115,5 +117,32 @@ describe('register() with MLflow traces', () => {
     expect((trace.getTracerProvider() as ProxyTracerProvider).getDelegate().constructor.name).toBe(
       'NoopTracerProvider',
     );
+  });
+
+  it('warns when the app has its own TracerProvider (the spans go there, not to MLflow)', async () => {
+    process.env.MLFLOW_TRACKING_URI = 'http://127.0.0.1:9';
+    process.env.MLFLOW_EXPERIMENT_ID = '0';
+    const warnings: string[] = [];
+    diag.setLogger(
+      {
+        error: () => {},
+        warn: (message: string) => warnings.push(message),
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      DiagLogLevel.WARN,
+    );
+    const own = new BasicTracerProvider();
+    trace.setGlobalTracerProvider(own);
+    try {
+      const handle = register({ prometheus: false, mlflow: { traces: true } });
+      await handle.ready;
+      expect((trace.getTracerProvider() as ProxyTracerProvider).getDelegate()).toBe(own);
+      expect(warnings.join('\n')).toContain("the app registered its own TracerProvider, so the calls' spans go there");
+    } finally {
+      diag.disable();
+      await own.shutdown();
+    }
   });
 });
