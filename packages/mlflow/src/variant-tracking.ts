@@ -1,6 +1,6 @@
 import { getLlmMetrics, MAX_VARIANTS, type Variant, type VariantCall, type VariantSink } from '@llm-otel/core';
 import { diag } from '@opentelemetry/api';
-import { ArtifactStatus, ArtifactWriter } from './artifacts.js';
+import { type ArtifactStatus, ArtifactWriter } from './artifacts.js';
 import { type ArtifactOptions, type ArtifactSettings, resolveArtifactSettings } from './artifacts-config.js';
 import { MlflowClient } from './client.js';
 import { MlflowConfigError, type MlflowConnectionOptions } from './config.js';
@@ -295,18 +295,24 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
         }
       }
       // Artifacts wait while MLflow is down (kept, bounded) and go once their run exists.
-      if (!down && this.artifacts?.hasWork(t.aggregate.variant) && t.runId !== undefined) {
-        try {
-          if (t.artifactUri === undefined)
-            throw new MlflowError(200, 'BAD_RESPONSE', 'POST runs/create', 'the run has no artifact_uri');
-          await this.artifacts.flush(this.client, t.aggregate.variant, t.artifactUri);
-          this.markReachable();
-        } catch (error) {
-          this.failed(error, `store artifacts of variant ${t.aggregate.variant.name}`, 'its records are dropped');
-          down = this.reachable === false;
-        }
-      }
+      if (!down) down = !(await this.storeArtifacts(t));
     }
+  }
+
+  /** Stores the variant's waiting artifacts, if any; false when MLflow turned out to be down. */
+  private async storeArtifacts(t: Tracked): Promise<boolean> {
+    const variant = t.aggregate.variant;
+    if (this.artifacts === undefined || t.runId === undefined || !this.artifacts.hasWork(variant)) return true;
+    try {
+      if (t.artifactUri === undefined)
+        throw new MlflowError(200, 'BAD_RESPONSE', 'POST runs/create', 'the run has no artifact_uri');
+      await this.artifacts.flush(this.client, variant, t.artifactUri);
+      this.markReachable();
+    } catch (error) {
+      // Transient: kept for the next flush; refused: dropped and counted by the writer.
+      this.failed(error, `store artifacts of variant ${variant.name}`, 'its records are dropped');
+    }
+    return this.reachable !== false;
   }
 
   /** Says once why no samples are stored: the app's content capture is off. */
