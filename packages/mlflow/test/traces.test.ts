@@ -261,4 +261,37 @@ describe('the calls traces in MLflow', () => {
     await vi.waitFor(async () => expect(await mlflowDrops(`http://127.0.0.1:${metricsPort}/metrics`)).toBe(4), WAIT);
     expect(app.output()).toContain("the MLflow experiment of the calls' traces could not be resolved");
   }, 60_000);
+
+  it("an app with its own TracerProvider and @llm-otel/node's mlflowSpanProcessor() on it", async () => {
+    const run = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('../../node/test/fixtures/mlflow-own-provider-app.mjs', import.meta.url))],
+      {
+        env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url, MLFLOW_EXPERIMENT_NAME: 'own-provider', CALLS: '3' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    apps.push(run);
+    let out = '';
+    run.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    run.stderr?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const [code] = (await once(run, 'exit')) as [number];
+    expect(code, out).toBe(0);
+    expect(out).toContain('{"calls":3}');
+    const experimentId = await experimentIdOf('own-provider');
+    const traces = await vi.waitFor(async () => {
+      const found = await searchTraces(experimentId);
+      expect(found).toHaveLength(3);
+      return found;
+    }, WAIT);
+    const inputs = traces.map(
+      (t) =>
+        (JSON.parse(t.trace_metadata?.['mlflow.trace.tokenUsage'] ?? '{}') as { input_tokens: number }).input_tokens,
+    );
+    expect(inputs.sort()).toEqual([10, 11, 12]);
+  }, 60_000);
 });

@@ -13,7 +13,8 @@ export {
   type TemporalityPreference,
 } from './config.js';
 export { type LlmMetricProducer, type LlmMetricProducerOptions, llmMetricProducer } from './llm-metric-producer.js';
-export { type MlflowRegisterOptions } from './mlflow-traces-config.js';
+export { type MlflowSpanProcessorOptions, mlflowSpanProcessor } from './mlflow-span-processor-public.js';
+export type { MlflowRegisterOptions } from './mlflow-traces-config.js';
 export { getModelHealthProbe, type HealthProbeOptions, ModelHealthProbe } from './model-health-probe.js';
 export {
   createModelVersionHandler,

@@ -140,7 +140,7 @@ function batchTo(
  *
  * @throws the `MlflowConfigError` of `@llm-otel/mlflow` for a bad connection setting (half a basic-auth pair, a bad timeout).
  */
-export async function mlflowSpanProcessor(
+export async function startMlflowSpanProcessor(
   settings: MlflowTracesSettings,
   onDrop: MlflowDropCounter,
 ): Promise<MlflowSpanProcessor> {

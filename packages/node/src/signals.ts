@@ -1,5 +1,5 @@
 import type { LlmMetrics } from '@llm-otel/core';
-import { diag, metrics } from '@opentelemetry/api';
+import { type Counter, diag, metrics } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { CALL_EVENT_LOGGER_NAME, CallEventLogger } from './call-event-logger.js';
@@ -14,6 +14,15 @@ export const DROPPED_EVENTS_METRIC = 'llm_otel_dropped_events_total';
 export const ATTR_LLM_OTEL_SIGNAL = 'llm_otel.signal';
 /** `mlflow` on the spans the MLflow exporter dropped (absent for the `OTEL_TRACES_EXPORTER` ones). */
 export const ATTR_LLM_OTEL_EXPORTER = 'llm_otel.exporter';
+
+/** The counter of {@link DROPPED_EVENTS_METRIC} on the global MeterProvider as it is now. */
+export function droppedEventsCounter(): Counter {
+  return metrics.getMeter('@llm-otel/node').createCounter(DROPPED_EVENTS_METRIC, {
+    unit: '{record}',
+    description:
+      'Log records (per-call events) and spans llm-otel dropped because the export queue was full (the backend is slow or down) or, for MLflow (llm_otel.exporter), their batch failed, by llm_otel.signal.',
+  });
+}
 
 /** The logs and traces signals register() started. */
 export interface SignalsHandle {
@@ -53,7 +62,7 @@ async function mlflowProcessors(
 ): Promise<SpanProcessor[]> {
   if (settings === undefined) return [];
   try {
-    return [await (await import('./mlflow-traces.js')).mlflowSpanProcessor(settings, onDrop)];
+    return [await (await import('./mlflow-traces.js')).startMlflowSpanProcessor(settings, onDrop)];
   } catch (error) {
     const message = `@llm-otel/node: the calls' traces are not sent to MLflow: ${String(error)}`;
     diag.error(message);
@@ -79,11 +88,7 @@ export function startSignals(
   llmMetrics: LlmMetrics,
   mlflowTraces?: MlflowTracesSettings,
 ): SignalsHandle {
-  const dropped = metrics.getMeter('@llm-otel/node').createCounter(DROPPED_EVENTS_METRIC, {
-    unit: '{record}',
-    description:
-      'Log records (per-call events) and spans llm-otel dropped because the export queue was full (the backend is slow or down), by llm_otel.signal.',
-  });
+  const dropped = droppedEventsCounter();
   let logs: Promise<LogsSetup | undefined> = Promise.resolve(undefined);
   let sink: CallEventLogger | undefined;
   const logsConfig = config.logs;

@@ -5,7 +5,13 @@ import { DiagLogLevel, diag, metrics, ProxyTracerProvider, trace } from '@opente
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.js';
-import { getRegistration, LlmOtelConfigError, type RegisterOptions, register } from '../src/index.js';
+import {
+  getRegistration,
+  LlmOtelConfigError,
+  mlflowSpanProcessor,
+  type RegisterOptions,
+  register,
+} from '../src/index.js';
 import { resolveMlflowTraces } from '../src/mlflow-traces-config.js';
 
 const URI = 'http://127.0.0.1:5000';
@@ -70,6 +76,13 @@ describe('mlflow.traces and LLM_OTEL_MLFLOW_TRACES', () => {
   ] as const)('%o with %o: LlmOtelConfigError', (env, option, message) => {
     expect(() => resolve(env, option)).toThrow(LlmOtelConfigError);
     expect(() => resolve(env, option)).toThrow(message);
+  });
+
+  it('mlflowSpanProcessor() needs MLFLOW_TRACKING_URI too, and names itself', () => {
+    expect(() => mlflowSpanProcessor({ env: {} })).toThrow(LlmOtelConfigError);
+    expect(() => mlflowSpanProcessor({ env: {} })).toThrow(
+      /mlflowSpanProcessor\(\) asks for .* MLFLOW_TRACKING_URI is not set/,
+    );
   });
 
   it('reject traces: false beside them (no TracerProvider, but one is needed)', () => {
