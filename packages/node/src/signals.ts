@@ -73,7 +73,7 @@ async function mlflowProcessors(
 
 function warnForeignProvider(): void {
   diag.warn(
-    "@llm-otel/node: the app registered its own TracerProvider, so the calls' spans go there and not to MLflow; see the README of @llm-otel/node (MLflow traces)",
+    "@llm-otel/node: the app registered its own TracerProvider, so the calls' spans go there and not to MLflow; put mlflowSpanProcessor() of @llm-otel/node on that provider",
   );
 }
 
