@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTierCollector, type TierPorts } from './gateway-tier.js';
 import { freePorts, type Service, start } from './processes.js';
-import { startThanos, type Thanos } from './thanos.js';
+import { startThanos, startThanosReceive, type Thanos, type ThanosPorts, type ThanosRuleOptions } from './thanos.js';
 
 /** The `job` label of the scale apps' series (service.namespace/service.name). */
 export const SCALE_JOB = 'scale-out/scale-app';
@@ -36,12 +36,21 @@ export interface ScaleOut {
   gatewayPorts: Pair<TierPorts>;
   agentPorts: Pair<TierPorts>;
   apps: ScaleApp[];
+  /** Apps replaced by {@link ScaleOut.restartApp} (stopped; their totals are in their logs). */
+  retired: ScaleApp[];
   /** When both gateways were up (Date.now()), for rates over their lifetime. */
   gatewaysStartedAt: number;
   /** Starts gateway i again on its ports (after it was killed). */
   restartGateway(i: 0 | 1): Promise<Service>;
   /** Starts agent i again on its ports and with its queue directory (after it was killed). */
   restartAgent(i: 0 | 1): Promise<Service>;
+  /** Starts Thanos Receive again on its ports and with its TSDB directory (after it was killed). */
+  restartReceive(): Promise<Service>;
+  /**
+   * Instance churn: stops `app` (SIGTERM, final flush), moves it to `retired` and starts a new
+   * process in its place, on the same agent, with a new `service.instance.id` (`<old>-r<n>`).
+   */
+  restartApp(app: ScaleApp): Promise<ScaleApp>;
 }
 
 /** Options of {@link startScaleOut}. */
@@ -56,6 +65,8 @@ export interface ScaleOutOptions {
   callsPerTick?: number;
   /** The apps' OTLP export interval. */
   exportIntervalMs?: number;
+  /** Also run Thanos Rule on prometheus/rules/*.yml against Thanos Query (off by default). */
+  rules?: ThanosRuleOptions;
 }
 
 function tierPorts(take: () => number): TierPorts {
@@ -91,24 +102,23 @@ async function waitUntilRunning(app: Service): Promise<void> {
  */
 export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut> {
   const { repoRoot, workDir } = options;
-  const ports = await freePorts(6 + 4 * 4);
+  const ports = await freePorts(8 + 4 * 4);
   const take = (): number => {
     const port = ports.shift();
     if (port === undefined) throw new Error('not enough free ports');
     return port;
   };
-  const thanos = await startThanos(
-    repoRoot,
-    {
-      receiveHttp: take(),
-      receiveGrpc: take(),
-      remoteWrite: take(),
-      replication: take(),
-      queryHttp: take(),
-      queryGrpc: take(),
-    },
-    workDir,
-  );
+  const thanosPorts: ThanosPorts = {
+    receiveHttp: take(),
+    receiveGrpc: take(),
+    remoteWrite: take(),
+    replication: take(),
+    queryHttp: take(),
+    queryGrpc: take(),
+    ruleHttp: take(),
+    ruleGrpc: take(),
+  };
+  const thanos = await startThanos(repoRoot, thanosPorts, workDir, options.rules);
   const gatewayPorts: Pair<TierPorts> = [tierPorts(take), tierPorts(take)];
   const agentPorts: Pair<TierPorts> = [tierPorts(take), tierPorts(take)];
   const startGateway = (i: 0 | 1) =>
@@ -134,28 +144,7 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
         OTELCOL_QUEUE_DIR: join(workDir, `agent-${i}-queue`),
       },
     });
-  const gateways: Pair<Service> = [await startGateway(0), await startGateway(1)];
-  const gatewaysStartedAt = Date.now();
-  const topology: ScaleOut = {
-    thanos,
-    gateways,
-    gatewaysStartedAt,
-    agents: [await startAgent(0), await startAgent(1)],
-    gatewayPorts,
-    agentPorts,
-    apps: [],
-    restartGateway: async (i) => {
-      topology.gateways[i] = await startGateway(i);
-      return topology.gateways[i];
-    },
-    restartAgent: async (i) => {
-      topology.agents[i] = await startAgent(i);
-      return topology.agents[i];
-    },
-  };
-  for (let k = 0; k < options.apps; k++) {
-    const agent = k % 2 === 0 ? 0 : 1;
-    const instance = `scale-app-${k}`;
+  const startApp = (instance: string, agent: 0 | 1): ScaleApp => {
     const service = start(instance, process.execPath, [join(repoRoot, 'e2e', 'src', 'scale-app.mjs')], {
       logDir: workDir,
       env: {
@@ -169,8 +158,43 @@ export async function startScaleOut(options: ScaleOutOptions): Promise<ScaleOut>
         SCALE_MODELS: String(options.models),
       },
     });
-    topology.apps.push({ instance, agent, service });
-  }
+    return { instance, agent, service };
+  };
+  const gateways: Pair<Service> = [await startGateway(0), await startGateway(1)];
+  const gatewaysStartedAt = Date.now();
+  const topology: ScaleOut = {
+    thanos,
+    gateways,
+    gatewaysStartedAt,
+    agents: [await startAgent(0), await startAgent(1)],
+    gatewayPorts,
+    agentPorts,
+    apps: [],
+    retired: [],
+    restartGateway: async (i) => {
+      topology.gateways[i] = await startGateway(i);
+      return topology.gateways[i];
+    },
+    restartAgent: async (i) => {
+      topology.agents[i] = await startAgent(i);
+      return topology.agents[i];
+    },
+    restartReceive: async () => {
+      topology.thanos.receive = await startThanosReceive(repoRoot, thanosPorts, workDir);
+      return topology.thanos.receive;
+    },
+    restartApp: async (old) => {
+      await old.service.stop();
+      topology.retired.push(old);
+      const base = old.instance.replace(/-r\d+$/, '');
+      const generation = topology.retired.filter((a) => a.instance === base || a.instance.startsWith(`${base}-r`));
+      const app = startApp(`${base}-r${generation.length}`, old.agent);
+      topology.apps[topology.apps.indexOf(old)] = app;
+      await waitUntilRunning(app.service);
+      return app;
+    },
+  };
+  for (let k = 0; k < options.apps; k++) topology.apps.push(startApp(`scale-app-${k}`, k % 2 === 0 ? 0 : 1));
   for (const app of topology.apps) await waitUntilRunning(app.service);
   return topology;
 }
