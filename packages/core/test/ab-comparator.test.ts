@@ -93,6 +93,27 @@ describe('the llm.variant label', () => {
     expect(aggregator.cost.cells.size).toBe(2); // input and output token types
   });
 
+  it('is bounded by the distinct-value limit like any attribute (_OTHER past it, counted)', async () => {
+    const m = getLlmMetrics();
+    const before = m.getOptions().maxDistinctValues;
+    try {
+      m.configure({ maxDistinctValues: 2 });
+      const arms = ['x1', 'x2', 'x3'].map((name) => defineVariant({ name }));
+      defineExperiment({ name: 'many', variants: arms });
+      for (const arm of arms) withVariant(arm, () => call(1));
+      const page = await collectByName(reader);
+      const labels = (page.get('llm_inference_latency_seconds')?.dataPoints ?? []).map(
+        (p) => p.attributes['llm.variant'],
+      );
+      expect(labels.filter((l) => l === '_OTHER').length).toBeGreaterThanOrEqual(1);
+      expect(new Set(labels).size).toBeLessThanOrEqual(3);
+      const overflow = page.get('llm_otel_attribute_overflow_total')?.dataPoints ?? [];
+      expect(overflow.some((p) => p.attributes['llm_otel.attribute'] === 'llm.variant')).toBe(true);
+    } finally {
+      m.configure({ maxDistinctValues: before });
+    }
+  });
+
   it('withExperiment runs the callback under the assigned variant', async () => {
     const [a, b] = [defineVariant({ name: 'a' }), defineVariant({ name: 'b' })];
     const e = defineExperiment({ name: 'exp', variants: [a, b] });
