@@ -134,7 +134,8 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
   it('Thanos Rule evaluates prometheus/rules against Thanos Query: recorded series equal the raw data, without instance', async () => {
     const { thanos } = topology;
     const ruleUrl = thanos.ruleUrl as string;
-    // The last rule of the file needs the others: once it has all models, every rule has run.
+    // One evaluation of the recording group: all its series share the timestamp (its time minus
+    // the query offset). The ratio reads two recorded series of the same evaluation.
     const at = await newestRecorded('job_provider_model:llm_output_tokens:rate5m');
     await newestRecorded('job_provider_model:llm_errors_per_request:ratio_rate5m', at - 1);
     const failing = (await ruleHealth(ruleUrl)).filter((r) => r.health === 'err');
@@ -293,7 +294,10 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
       const n = await samplesIn(30, beforeKill);
       return n >= heldBeforeKill ? n : undefined;
     }).catch(() => samplesIn(30, beforeKill));
-    expect(keptAfterRestart, 'samples of the 30 s before the kill, after the restart').toBe(heldBeforeKill);
+    // (More is fine: samples of that window still on their way at the kill arrived after the restart.)
+    expect(keptAfterRestart, 'samples of the 30 s before the kill, after the restart').toBeGreaterThanOrEqual(
+      heldBeforeKill,
+    );
     // No batch was dropped, by the gateways (retries given up, full queue) or the agents behind them.
     for (const name of ['otelcol_exporter_send_failed_metric_points', 'otelcol_exporter_enqueue_failed_metric_points'])
       expect(await gatewayMetric(name), name).toBe(0);
@@ -335,11 +339,11 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
         )
       ).map((r) => Number(r.value[1])),
     );
-    const lastOld = Math.max(
-      ...(await query(thanos.queryUrl, `timestamp(llm_inference_latency_seconds_count{${oldSelector}})`)).map((r) =>
-        Number(r.value[1]),
-      ),
-    );
+    // The old instances stopped one after the other: the first and the last one's newest sample.
+    const oldLast = (
+      await query(thanos.queryUrl, `timestamp(llm_inference_latency_seconds_count{${oldSelector}})`)
+    ).map((r) => Number(r.value[1]));
+    const [firstOldGone, lastOld] = [Math.min(...oldLast), Math.max(...oldLast)];
     // A recorded sample computed after the new instances started, while the old ones are still in its window.
     const at = await newestRecorded('job_provider_model:llm_requests:rate5m', firstNew + 5);
     const recorded = await queryAt(thanos.queryUrl, `job_provider_model:llm_requests:rate5m{${job}} @AT`, at);
@@ -371,14 +375,14 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
         ).map((r) => r.metric.instance),
       );
     await sleepUntil(lastOld + 15); // the live instances' newest samples are then > 10 s after lastOld
-    const before = await instancesAtTime(lastOld + 290);
+    const before = await instancesAtTime(firstOldGone + 290);
     const after = await instancesAtTime(lastOld + 310);
-    expect(before.size, 'instances selected 4 min 50 s after the old ones stopped').toBe(APPS + CHURN);
-    expect(after.size, 'instances selected 5 min 10 s after').toBe(APPS);
+    expect(before.size, 'instances selected 4 min 50 s after the first old one stopped').toBe(APPS + CHURN);
+    expect(after.size, 'instances selected 5 min 10 s after the last old one stopped').toBe(APPS);
     for (const id of oldIds) expect(after.has(id)).toBe(false);
     console.log(
       `[scale-out] churn: ${oldIds.join(', ')} -> ${newIds.join(', ')}; recorded rate at ${at} = old + new instances;` +
-        ` ${before.size} instances selected at lastOld+290 s, ${after.size} at +310 s`,
+        ` ${before.size} instances selected 290 s after the old ones' last samples, ${after.size} 310 s after`,
     );
   }, 180_000);
 
