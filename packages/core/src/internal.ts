@@ -6,7 +6,12 @@
 export { fmix32, fnv1a32 } from './ab/assignment-hash.js';
 export { AbComparator } from './ab/comparator.js';
 export { resetExperimentsForTests } from './ab/experiment.js';
-export { type MannWhitneyResult, mannWhitneyU } from './ab/mann-whitney.js';
+export {
+  MANN_WHITNEY_EXACT_MAX_CELLS,
+  type MannWhitneyMethod,
+  type MannWhitneyResult,
+  mannWhitneyU,
+} from './ab/mann-whitney.js';
 export { resetAbComparatorForTests } from './ab/shared-comparator.js';
 export {
   erfc,

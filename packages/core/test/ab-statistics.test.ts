@@ -15,6 +15,7 @@ interface Reference {
     welch: { statistic: number; pvalue: number; df: number; cohens_d: number; hedges_g: number };
     mannwhitney: { statistic: number; pvalue: number; rank_biserial: number };
   }[];
+  mannwhitney_exact: { a: number[]; b: number[]; statistic: number; pvalue: number; auto_pvalue: number }[];
   proportions: {
     successes_a: number;
     trials_a: number;
@@ -54,10 +55,22 @@ describe('A/B statistics against SciPy', () => {
       close(r.hedgesG, c.welch.hedges_g, "Hedges' g");
     });
     it(`${c.name}: Mann-Whitney U (scipy.stats.mannwhitneyu asymptotic, continuity) and rank-biserial`, () => {
-      const r = mannWhitneyU(c.a, c.b);
+      const r = mannWhitneyU(c.a, c.b, 'asymptotic');
       close(r.statistic, c.mannwhitney.statistic, 'U');
       close(r.pValue, c.mannwhitney.pvalue, 'p-value');
       close(r.rankBiserial, c.mannwhitney.rank_biserial, 'rank-biserial');
+    });
+  }
+
+  for (const c of REF.mannwhitney_exact) {
+    it(`Mann-Whitney U exact, ${c.a.length} vs ${c.b.length} (scipy method='exact' and 'auto')`, () => {
+      const r = mannWhitneyU(c.a, c.b, 'exact');
+      expect(r.method).toBe('exact');
+      close(r.statistic, c.statistic, 'U');
+      close(r.pValue, c.pvalue, 'p-value');
+      const auto = mannWhitneyU(c.a, c.b);
+      expect(auto.method).toBe(Math.min(c.a.length, c.b.length) <= 8 ? 'exact' : 'asymptotic');
+      close(auto.pValue, c.auto_pvalue, 'auto p-value');
     });
   }
 
@@ -117,6 +130,8 @@ describe('A/B statistics: edge cases and symmetry', () => {
   it('refuses samples too small for the test', () => {
     expect(() => welchTTest([1], [1, 2])).toThrow(RangeError);
     expect(() => mannWhitneyU([], [1])).toThrow(RangeError);
+    // Exact is not possible with ties: the normal approximation answers, and says so.
+    expect(mannWhitneyU([1, 2, 2], [2, 3], 'exact').method).toBe('asymptotic');
     expect(() => twoProportionZTest(1, 0, 1, 2)).toThrow(RangeError);
     expect(() => twoProportionZTest(3, 2, 1, 2)).toThrow(RangeError);
   });

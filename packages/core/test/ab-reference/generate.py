@@ -88,6 +88,19 @@ for name, kind, na, nb, shift in CASES:
         }
     )
 
+# The exact Mann-Whitney p-value (no ties): the sizes `auto` computes exactly, and larger ones asked for.
+EXACT = [(3, 4, 1.5), (5, 7, 0.8), (8, 8, 0.0), (2, 10, 1.0), (6, 3, -1.2), (8, 20, 0.5), (12, 15, 0.3), (25, 40, 0.4)]
+mannwhitney_exact = []
+for na, nb, shift in EXACT:
+    b = [float(v) for v in np.round(rng.normal(0, 1, nb), 6)]
+    a = [float(v) for v in np.round(rng.normal(shift, 1, na), 6)]
+    assert len(set(a + b)) == na + nb, "ties"
+    r = stats.mannwhitneyu(a, b, alternative="two-sided", method="exact")
+    auto = stats.mannwhitneyu(a, b, alternative="two-sided")
+    mannwhitney_exact.append(
+        {"a": a, "b": b, "statistic": float(r.statistic), "pvalue": float(r.pvalue), "auto_pvalue": float(auto.pvalue)}
+    )
+
 PROPORTIONS = [
     (3, 40, 1, 45),
     (12, 100, 4, 100),
@@ -131,6 +144,7 @@ betainc = [
 out = {
     "generator": f"scipy {scipy.__version__}, numpy {np.__version__}",
     "two_sample": two_sample,
+    "mannwhitney_exact": mannwhitney_exact,
     "proportions": proportions,
     "t_sf": t_sf,
     "norm_sf": norm_sf,
