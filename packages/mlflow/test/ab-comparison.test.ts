@@ -114,13 +114,23 @@ const asObject = <T>(list: Array<{ key: string; value: T }> = []) =>
   Object.fromEntries(list.map((e) => [e.key, e.value])) as Record<string, T>;
 
 describe('A/B comparison of two models through the real openai client (MLflow and gauges)', () => {
-  it('the split gives each arm its share of the users; the calls of each arm are counted', () => {
+  it('the split gives each arm its share of the users; the calls of each arm carry llm_variant', async () => {
     const byArm = Object.fromEntries(reports.flatMap((r) => r.arms.map((a) => [a.variant, a])));
     for (const name of ['base-model', 'candidate-model', 'twin-a', 'twin-b']) {
       expect(byArm[name]?.calls, name).toBeGreaterThan(55);
       expect(byArm[name]?.calls, name).toBeLessThan(105);
     }
     expect((byArm['base-model']?.calls ?? 0) + (byArm['candidate-model']?.calls ?? 0)).toBe(160);
+    // The latency histogram's call counts per llm_variant are the comparator's; the two warm-up
+    // calls outside the experiments have no llm_variant label.
+    const counts = new Map<string, number>();
+    for (const s of await scrape('llm_inference_latency_seconds_count')) {
+      const key = s.labels.llm_variant ?? '-';
+      counts.set(key, (counts.get(key) ?? 0) + s.value);
+    }
+    for (const name of ['base-model', 'candidate-model', 'twin-a', 'twin-b'])
+      expect(counts.get(name), name).toBe(byArm[name]?.calls);
+    expect(counts.get('-')).toBe(2);
   });
 
   it('the slower, worse model: latency and quality p < 0.01 with the right signs, the error ratio compared', async () => {
