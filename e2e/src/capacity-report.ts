@@ -24,38 +24,53 @@ export interface CapacityReport {
 
 /** Headline figures of a sweep: see {@link headline}. */
 export interface Headline {
-  /** Accepted points per CPU-second at the most loaded step that kept up (else the last step). */
+  /** Points per CPU-second at the most loaded step that kept up (else the first step). */
   pointsPerCpuSecond: number;
-  /** Highest accepted rate of any step (wall clock), and the CPU share the collector had then. */
-  maxAccepted: number;
-  cpuAtMax: number;
-  /** Resident memory at the most loaded step. */
+  /** Points/s accepted and exported (the lower) at that step, the share of a core used, and memory. */
+  sustained: number;
+  cpu: number;
   rssMiB: number;
-  /** Thanos Receive at the most loaded step: samples/s, samples per CPU-second, memory. */
+  /** The first step that did not keep up, if any: why, and the memory then (backlog held). */
+  saturation?: { offered: number; reason: string; rssMiB: number };
+  /** Thanos Receive at the most loaded step that kept up: samples/s, samples per CPU-second, memory. */
   storeSamples?: number;
   storeSamplesPerCpuSecond?: number;
   storeRssMiB?: number;
-  /** Samples Thanos appended per accepted OTLP point at that step. */
+  /** Samples Thanos appended per OTLP point the gateway exported at that step. */
   samplesPerPoint?: number;
-  saturated: boolean;
 }
 
 /** Summary of a sweep (steps in load order, at least one). */
 export function headline(steps: StepResult[]): Headline {
   const kept = steps.filter((s) => !s.saturated);
-  const ref = kept.length > 0 ? (kept[kept.length - 1] as StepResult) : (steps[steps.length - 1] as StepResult);
-  const max = steps.reduce((a, b) => (b.accepted > a.accepted ? b : a));
+  const ref = (kept.length > 0 ? kept[kept.length - 1] : steps[0]) as StepResult;
+  const saturated = steps.find((s) => s.saturated);
   return {
     pointsPerCpuSecond: ref.pointsPerCpuSecond,
-    maxAccepted: max.accepted,
-    cpuAtMax: max.cpu,
-    rssMiB: Math.max(...steps.map((s) => s.rssMiB)),
+    sustained: Math.min(ref.accepted, ref.exported),
+    cpu: ref.cpu,
+    rssMiB: ref.rssMiB,
+    saturation: saturated && {
+      offered: saturated.offered,
+      reason: saturated.reason ?? 'saturated',
+      rssMiB: saturated.rssMiB,
+    },
     storeSamples: ref.storeSamples,
     storeSamplesPerCpuSecond: ref.storeSamplesPerCpuSecond,
     storeRssMiB: ref.storeRssMiB,
-    samplesPerPoint: ref.storeSamples !== undefined && ref.accepted > 0 ? ref.storeSamples / ref.accepted : undefined,
-    saturated: steps.some((s) => s.saturated),
+    samplesPerPoint: ref.storeSamples !== undefined && ref.exported > 0 ? ref.storeSamples / ref.exported : undefined,
   };
+}
+
+/** The wall-clock and memory lines of a sweep's summary. */
+function wallClockLines(h: Headline, what: string): string[] {
+  return [
+    `- Wall clock: ${n(h.sustained)} points/s taken in and passed on at that step, with ${pct(h.cpu)} of a core; ` +
+      `${what} resident memory ${n(h.rssMiB)} MiB.`,
+    h.saturation
+      ? `- At ${n(h.saturation.offered)} points/s offered it no longer kept up (${h.saturation.reason}); memory then ${n(h.saturation.rssMiB)} MiB.`
+      : '- It kept up at every step run (not saturated).',
+  ];
 }
 
 const n = (x: number | undefined) => (x === undefined ? '-' : Math.round(x).toLocaleString('en-US'));
@@ -132,9 +147,10 @@ export function renderReport(r: CapacityReport): string {
     '- Agent: collector/gateway-agent.yaml unchanged (disk queue with fsync), `GOMAXPROCS=1`, OTLP/HTTP',
     `  protobuf in, one export (${n(r.agent?.pointsPerRequest)} points) per request as apps send them; it forwards`,
     '  OTLP/gRPC to a sink that accepts and discards.',
-    '- Headline: accepted points per CPU-second of the collector process at the most loaded step that',
-    '  kept up (robust to a busy machine: other work on the same core slows the wall clock, not the CPU',
-    '  time per point). The wall-clock maximum is given with the CPU share the collector got then.',
+    '- Headline: data points per CPU-second of the collector process (points both accepted and exported,',
+    '  the lower count) at the most loaded step that kept up. It is robust to a busy machine: other work',
+    '  on the same core slows the wall clock, not the CPU time per point. The wall-clock maximum is given',
+    '  with the share of a core the collector got then.',
     '',
     '## The replayed export (one app instance)',
     '',
@@ -153,18 +169,20 @@ export function renderReport(r: CapacityReport): string {
     out.push('## Gateway (one core) -> remote-write sink', '', ...stepTable(r.gateway.steps, false), '');
     out.push(
       `- **${n(g.pointsPerCpuSecond)} points per gateway CPU-second** at the most loaded step that kept up.`,
-      `- Wall clock: at most ${n(g.maxAccepted)} points/s accepted, with ${pct(g.cpuAtMax)} of a core${g.saturated ? '' : ' (not saturated within the steps run)'}.`,
-      `- Gateway resident memory up to ${n(g.rssMiB)} MiB.`,
+      ...wallClockLines(g, 'gateway'),
       '',
     );
   }
   if (r.store && st) {
     out.push('## Gateway (one core) -> Thanos Receive (other core)', '', ...stepTable(r.store.steps, true), '');
     out.push(
-      `- Gateway: ${n(st.pointsPerCpuSecond)} points per CPU-second; at most ${n(st.maxAccepted)} points/s accepted (${pct(st.cpuAtMax)} of a core), memory up to ${n(st.rssMiB)} MiB.`,
+      `- Gateway: ${n(st.pointsPerCpuSecond)} points per CPU-second at the most loaded step that kept up.`,
+      ...wallClockLines(st, 'gateway'),
       `- **Thanos Receive: ${n(st.storeSamplesPerCpuSecond)} samples appended per CPU-second**; ${n(st.storeSamples)} samples/s ` +
         `(${st.samplesPerPoint?.toFixed(1) ?? '-'} per OTLP point) at the most loaded step that kept up; memory ${n(st.storeRssMiB)} MiB ` +
         `with ${n(INSTANCES_REPLAYED)} instances of ${n(t.samples)} series each.`,
+      '- Thanos Receive runs on CPU 0 with the load generator: compare its share of a core with the',
+      "  gateway's to see which of the two limited this path on this run.",
       '',
     );
   }
@@ -172,8 +190,7 @@ export function renderReport(r: CapacityReport): string {
     out.push('## Agent (one core)', '', ...stepTable(r.agent.steps, false), '');
     out.push(
       `- **${n(a.pointsPerCpuSecond)} points per agent CPU-second** at the most loaded step that kept up.`,
-      `- Wall clock: at most ${n(a.maxAccepted)} points/s accepted, with ${pct(a.cpuAtMax)} of a core${a.saturated ? '' : ' (not saturated within the steps run)'}.`,
-      `- Agent resident memory up to ${n(a.rssMiB)} MiB.`,
+      ...wallClockLines(a, 'agent'),
       '',
     );
   }

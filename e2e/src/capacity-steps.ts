@@ -37,7 +37,7 @@ export interface StepResult {
   backlogGrowth: number;
   /** Share of one core the collector used (CPU-s per s). */
   cpu: number;
-  /** Accepted data points per CPU-second of the collector. */
+  /** Data points accepted and exported (the lower of the two) per CPU-second of the collector. */
   pointsPerCpuSecond: number;
   rssMiB: number;
   /** Exporter queue size at the end of the step, and its change over the step. */
@@ -126,16 +126,18 @@ export async function measureStep(
   const s = (b.at - a.at) / 1000;
   const cpu = (b.cpu - a.cpu) / s;
   const accepted = (b.accepted - a.accepted) / s;
+  const exported = (b.exported - a.exported) / s;
   const result: StepResult = {
     offered,
     sentOk: (b.load.pointsOk - a.load.pointsOk) / s,
     accepted,
-    exported: (b.exported - a.exported) / s,
+    exported,
     seconds: s,
     pointsPerRequest: load.pointsPerRequest,
     backlogGrowth: b.accepted - b.exported - (a.accepted - a.exported),
     cpu,
-    pointsPerCpuSecond: cpu > 0 ? accepted / cpu : 0,
+    // Points taken in AND passed on: accepted points still held in a growing backlog are work not yet done.
+    pointsPerCpuSecond: cpu > 0 ? Math.min(accepted, exported) / cpu : 0,
     rssMiB: residentMiB(subject.collector.process.pid as number),
     queue: b.queue,
     queueGrowth: b.queue - a.queue,

@@ -14,7 +14,9 @@
  *
  * Variables: CAPACITY_ONLY (gateway | thanos | agent), CAPACITY_STEP_SECONDS (15),
  * CAPACITY_SETTLE_SECONDS (4), CAPACITY_MAX_STEPS (10), CAPACITY_FACTOR (1.5), the first step's
- * points/s CAPACITY_GATEWAY_START (5000), CAPACITY_STORE_START (5000), CAPACITY_AGENT_START (10000), CAPACITY_RESULTS (e2e/capacity-results.md; `-` prints it only).
+ * points/s CAPACITY_GATEWAY_START (5000), CAPACITY_STORE_START (5000), CAPACITY_AGENT_START
+ * (10000); CAPACITY_GATEWAY_EXPORTS (app exports per gateway request; default a full agent batch,
+ * 8,192 points); CAPACITY_RESULTS (e2e/capacity-results.md; `-` prints it only).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -130,9 +132,9 @@ async function gatewaySweep(
   pin(gateway.process.pid, pinning?.collector);
   const load = new OtlpLoad(template, {
     target: { protocol: 'grpc', port: gwPorts.grpc },
-    exportsPerRequest: Math.max(1, Math.floor(AGENT_BATCH_POINTS / template.points)),
+    exportsPerRequest: env('CAPACITY_GATEWAY_EXPORTS', Math.max(1, Math.floor(AGENT_BATCH_POINTS / template.points))),
     instancePool: INSTANCE_POOL,
-    maxInFlight: 8,
+    maxInFlight: 16,
   });
   console.log(`${label}: pid ${gateway.process.pid}, ${load.pointsPerRequest} points per OTLP/gRPC request`);
   try {
@@ -173,7 +175,7 @@ async function agentSweep(
     target: { protocol: 'http', port: agentPorts.http },
     exportsPerRequest: 1,
     instancePool: INSTANCE_POOL,
-    maxInFlight: 32,
+    maxInFlight: 128,
   });
   console.log(`agent: pid ${agent.process.pid}, ${load.pointsPerRequest} points per OTLP/HTTP request`);
   try {
