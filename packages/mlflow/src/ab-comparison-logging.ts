@@ -53,6 +53,14 @@ export interface AbComparisonLogging {
 
 const DEFAULT_INTERVAL_MS = 60_000;
 
+/** The logging started last and not stopped (one per process: two would log every point twice). */
+let running: AbComparisonLogging | undefined;
+
+/** The running A/B comparison logging (started by the app or by `@llm-otel/node` with `MLFLOW_TRACKING_URI`), if any. */
+export function runningAbComparisonLogging(): AbComparisonLogging | undefined {
+  return running;
+}
+
 /**
  * Logs the A/B comparisons of core's experiments (`defineExperiment()`) to MLflow: on a timer, the
  * comparator computes every arm's comparison with its baseline and each variant's run gets the
@@ -62,7 +70,10 @@ const DEFAULT_INTERVAL_MS = 60_000;
  * status RUNNING, same service); without a variant tracking in the process, one is created. MLflow
  * down: points are dropped and counted, logged once per outage, never thrown.
  *
- * @throws MlflowConfigError when no tracking URI is set or an option is invalid.
+ * One per process: `@llm-otel/node` starts it when `MLFLOW_TRACKING_URI` is set (read it with
+ * {@link runningAbComparisonLogging}); a second start throws until the first is stopped.
+ *
+ * @throws MlflowConfigError when no tracking URI is set, an option is invalid, or one runs already.
  */
 export function startAbComparisonLogging(
   options: AbComparisonLoggingOptions = {},
@@ -74,12 +85,14 @@ export function startAbComparisonLogging(
     (env.LLM_OTEL_MLFLOW_AB_INTERVAL_MS ? Number(env.LLM_OTEL_MLFLOW_AB_INTERVAL_MS) : DEFAULT_INTERVAL_MS);
   if (!Number.isFinite(intervalMs) || intervalMs <= 0)
     throw new MlflowConfigError(`intervalMs must be a positive number (got ${String(intervalMs)})`);
+  if (running !== undefined) throw new MlflowConfigError('the A/B comparison logging runs already: stop() it first');
   const logging = new AbLoggingLoop(client, options.comparator ?? getAbComparator(), {
     experimentId: nonEmpty(options.experimentId ?? env.MLFLOW_EXPERIMENT_ID),
     experimentName: nonEmpty(options.experimentName ?? env.MLFLOW_EXPERIMENT_NAME) ?? 'Default',
     serviceName: nonEmpty(options.serviceName ?? env.OTEL_SERVICE_NAME),
   });
   logging.start(intervalMs);
+  running = logging;
   return logging;
 }
 
@@ -138,6 +151,7 @@ class AbLoggingLoop implements AbComparisonLogging {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (running === this) running = undefined;
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.flushNow();
   }

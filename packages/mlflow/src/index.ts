@@ -8,6 +8,7 @@ export {
   type AbComparisonLogging,
   type AbComparisonLoggingOptions,
   type AbComparisonLoggingStatus,
+  runningAbComparisonLogging,
   startAbComparisonLogging,
 } from './ab-comparison-logging.js';
 export { PRIMARY_TEST, TAG_AB_BASELINE, TAG_AB_EXPERIMENT, TAG_AB_ROLE } from './ab-metrics.js';

@@ -31,6 +31,7 @@ beforeAll(async () => {
         MLFLOW_TRACKING_URI: mlflow.url,
         MLFLOW_EXPERIMENT_NAME: EXPERIMENT,
         LLM_OTEL_MLFLOW_FLUSH_INTERVAL_MS: '300',
+        LLM_OTEL_MLFLOW_AB_INTERVAL_MS: '300',
         OTEL_SERVICE_NAME: 'ab-app',
         OTEL_METRICS_EXPORTER: 'prometheus',
         OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',

@@ -4,7 +4,7 @@ import { defineExperiment, defineVariant, getLlmMetrics, withVariant } from '@ll
 import { AbComparator } from '@llm-otel/core/internal';
 import { context, DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAbComparisonLogging } from '../src/index.js';
+import { runningAbComparisonLogging, startAbComparisonLogging } from '../src/index.js';
 import { TestContextManager } from './utils/async-context.js';
 import { freePort } from './utils/mlflow-server.js';
 
@@ -55,6 +55,18 @@ describe('A/B comparison logging with MLflow down', () => {
     expect(logging.status().lastError).toMatch(/unreachable/);
     expect(warnings.filter((w) => w.includes('A/B comparisons are dropped'))).toHaveLength(1);
     await expect(logging.stop()).resolves.toBeUndefined();
+  });
+
+  it('runs once per process: a second start throws until the first is stopped', async () => {
+    const options = { trackingUri: 'http://127.0.0.1:1', experimentId: '1', intervalMs: 3_600_000 };
+    const first = startAbComparisonLogging(options, {});
+    expect(runningAbComparisonLogging()).toBe(first);
+    expect(() => startAbComparisonLogging(options, {})).toThrow(/runs already/);
+    await first.stop();
+    expect(runningAbComparisonLogging()).toBeUndefined();
+    const second = startAbComparisonLogging(options, {});
+    expect(runningAbComparisonLogging()).toBe(second);
+    await second.stop();
   });
 
   it('refuses a bad interval with MlflowConfigError', () => {

@@ -14,7 +14,7 @@ export interface MlflowHook {
 }
 
 /**
- * Starts `@llm-otel/mlflow`'s model sync and experiment tracking when `MLFLOW_TRACKING_URI` is set. The module is imported
+ * Starts `@llm-otel/mlflow`'s model sync, experiment tracking and A/B comparison logging when `MLFLOW_TRACKING_URI` is set. The module is imported
  * lazily, only then, so start-up costs nothing otherwise. A bad MLflow setting is logged, never
  * thrown: the app runs without the sync. Returns the hook, or undefined when not wanted.
  */
@@ -44,9 +44,17 @@ export function startMlflowIfConfigured(
       } catch (error) {
         diag.error(`@llm-otel/node: the MLflow experiment tracking is not started: ${String(error)}`);
       }
-      stop = () => {
+      // The A/B comparisons of experiments the app defines, onto the variants' runs: idle (no request
+      // to MLflow) while no experiment is defined.
+      let abLogging: { stop(): Promise<void> } | undefined;
+      try {
+        abLogging = mlflow.startAbComparisonLogging({ serviceName }, env);
+      } catch (error) {
+        diag.error(`@llm-otel/node: the MLflow A/B comparison logging is not started: ${String(error)}`);
+      }
+      stop = async () => {
         sync.stop();
-        return tracking?.stop();
+        await Promise.all([tracking?.stop(), abLogging?.stop()]);
       };
     })
     .catch((error: unknown) => {
