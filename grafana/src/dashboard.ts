@@ -413,7 +413,7 @@ export function buildDashboard(): Dashboard {
         w: 12,
         h: 9,
         title: 'Model latency (P50, P95, P99)',
-        description: `Percentiles of llm_inference_latency_seconds (request to last byte, streams included) per requested model, from the histogram buckets. The dashed red line is the HighLLMLatency threshold: P95 above ${THRESHOLDS.latencyP95Seconds} s for 5 minutes alerts. When P95 stays above it: ${ACTION.latency} (provider status, rate limiting, prompt sizes in "Tokens per request", network). The points on the P95 line are exemplars: single calls with their trace_id (when the service traces its calls and Prometheus scrapes its /metrics with exemplar storage on); open one in your trace store to see the slow call.`,
+        description: `Percentiles of llm_inference_latency_seconds (request to last byte, streams included) per requested model, from the histogram buckets. The dashed red line is the HighLLMLatency threshold: P95 above ${THRESHOLDS.latencyP95Seconds} s for 5 minutes alerts. When P95 stays above it: ${ACTION.latency} (provider status, rate limiting, prompt sizes in "Tokens per request", network). The points on the P95 line are exemplars: single calls with their trace_id (when the service traces its calls and Prometheus has exemplar storage on: scraping the app's /metrics, the collector agent's OpenMetrics endpoint, or receiving the gateway's remote write); open one in your trace store to see the slow call.`,
         unit: UNIT.seconds,
         alertLine: THRESHOLDS.latencyP95Seconds,
         min: 0,
