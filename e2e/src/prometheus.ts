@@ -57,6 +57,9 @@ export async function startPrometheus(options: {
       `--storage.tsdb.path=${join(options.workDir, 'data')}`,
       `--web.listen-address=127.0.0.1:${options.port}`,
       '--web.enable-lifecycle',
+      // Keeps the latency exemplars the collector agent's OpenMetrics endpoint serves (the
+      // dashboard's latency panel draws them; demo:stack shows them).
+      '--enable-feature=exemplar-storage',
     ],
     { logDir: options.workDir },
   );
