@@ -1,7 +1,9 @@
 /**
  * `pnpm demo:scale`: a small version of the scale-out test for a person to watch. App processes
  * (register() + recordInference, OTLP) -> 2 collector agents (disk queues) -> 2 gateways -> Thanos
- * Receive, queried through Thanos Query (its UI and Prometheus API). Prints the URLs and the
+ * Receive, queried through Thanos Query (its UI and Prometheus API), with Thanos Rule evaluating
+ * prometheus/rules/*.yml (every 3rd call of the apps fails, so HighLLMErrorRate goes pending and
+ * then fires after its `for:` of 2 minutes). Prints the URLs and the
  * gateways' process ids: `kill -9` one and watch its agent's queue grow, then drain when the demo
  * starts the gateway again. Ctrl-C stops the apps, then compares what they recorded with what
  * Thanos holds, and stops everything.
@@ -18,6 +20,7 @@ import { selfMetric } from './gateway-tier.js';
 import { eventually, stopAll } from './processes.js';
 import { query } from './prometheus.js';
 import { appLines, SCALE_JOB, type ScaleOut, startScaleOut } from './scale-topology.js';
+import { activeAlerts } from './thanos-rules.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const APPS = Number(process.env.DEMO_SCALE_APPS ?? '6');
@@ -52,12 +55,22 @@ async function main(): Promise<void> {
   execFileSync('bash', [join(repoRoot, 'collector', 'build.sh')], { stdio: 'inherit' });
   execFileSync('bash', [join(repoRoot, 'stores', 'build.sh'), 'thanos'], { stdio: 'inherit' });
   console.log(`starting Thanos, 2 gateways, 2 agents and ${APPS} apps ...`);
-  const topology = await startScaleOut({ repoRoot, workDir, apps: APPS, models: 2, exportIntervalMs: 2000 });
+  const topology = await startScaleOut({
+    repoRoot,
+    workDir,
+    apps: APPS,
+    models: 2,
+    exportIntervalMs: 2000,
+    // Recorded values read the data as of 30 s ago, when every sample of that time has arrived.
+    rules: { evalInterval: '15s', queryOffset: '30s' },
+  });
   const { thanos, gateways, gatewayPorts, agentPorts } = topology;
+  const ruleUrl = thanos.ruleUrl as string;
   console.log(`
   Thanos Query (UI and /api/v1/query)  ${thanos.queryUrl}
     try: ${CALLS}
          sum by (instance) (rate(llm_inference_latency_seconds_count{job="${SCALE_JOB}"}[1m]))
+  Thanos Rule (prometheus/rules/*.yml; alerts)  ${ruleUrl}/alerts   API ${ruleUrl}/api/v1/alerts
   gateway-0  pid ${gateways[0].process.pid}  own metrics http://127.0.0.1:${gatewayPorts[0].self}/metrics
   gateway-1  pid ${gateways[1].process.pid}  own metrics http://127.0.0.1:${gatewayPorts[1].self}/metrics
   agent-0 / agent-1 own metrics  http://127.0.0.1:${agentPorts[0].self}/metrics  http://127.0.0.1:${agentPorts[1].self}/metrics
@@ -95,15 +108,22 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   for (let tick = 0; !stopping; tick++) {
     restartDeadGateways(topology, diedAt);
-    const [calls, queue0, queue1] = await Promise.all([
+    const [calls, alerts, queue0, queue1] = await Promise.all([
       storedCalls(topology).catch(() => Number.NaN),
+      activeAlerts(ruleUrl).catch(() => []),
       selfMetric(agentPorts[0].self, 'otelcol_exporter_queue_size').catch(() => Number.NaN),
       selfMetric(agentPorts[1].self, 'otelcol_exporter_queue_size').catch(() => Number.NaN),
     ]);
     const down = [0, 1].filter((i) => diedAt.has(i as 0 | 1)).map((i) => `gateway-${i} down`);
-    const status = `${Math.round((Date.now() - startedAt) / 1000)} s  calls in Thanos ${calls}  agent queues ${queue0} / ${queue1} batches  ${down.join(' ')}`;
-    if (process.stdout.isTTY) process.stdout.write(`\r${status.padEnd(100)}`);
-    else if (tick % 5 === 0) console.log(status);
+    const alertText = alerts.map((a) => `${a.labels.alertname} ${a.state}`);
+    const status =
+      `${Math.round((Date.now() - startedAt) / 1000)} s  calls in Thanos ${calls}  agent queues ${queue0} / ${queue1} batches` +
+      `  alerts: ${[...new Set(alertText)].join(', ') || 'none'}  ${down.join(' ')}`;
+    if (process.stdout.isTTY) {
+      // One line rewritten in place: never wider than the terminal, or it wraps and scrolls.
+      const width = Math.max(40, (process.stdout.columns ?? 120) - 1);
+      process.stdout.write(`\r${status.slice(0, width).padEnd(width)}`);
+    } else if (tick % 5 === 0) console.log(status);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
