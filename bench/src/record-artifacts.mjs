@@ -8,39 +8,19 @@
 //   rate-0.01    artifacts on, content capture on, 1% of the calls sampled (redacted copy + JSONL line)
 //   rate-0.1     the same, 10% sampled
 // The record carries messages (as an instrumentation hands them over with capture on) in every case.
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { metrics } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { caseArgs, printCpuPerCall, runCasesInProcesses } from './process-cases.mjs';
 import { require, requireLlmOtel } from './setup.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    case: { type: 'string' },
-    rounds: { type: 'string', default: '7' },
-    time: { type: 'string', default: '1000' },
-    cases: { type: 'string', default: 'tracking,capture-off,rate-0.01,rate-0.1' },
-  },
-});
-const CASES = args.cases.split(',');
+const args = caseArgs('tracking,capture-off,rate-0.01,rate-0.1');
 const BATCH = 1000;
 
 if (args.case === undefined) {
-  const results = Object.fromEntries(CASES.map((c) => [c, []]));
-  for (let r = 0; r < Number(args.rounds); r++)
-    for (const c of CASES) {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--case', c, '--time', args.time]);
-      results[c].push(Number(out.toString().trim()));
-    }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const base = median(results[CASES[0]]);
-  for (const c of CASES)
-    console.log(
-      `${c.padEnd(12)} ${median(results[c]).toFixed(3)} µs/call  (x${(median(results[c]) / base).toFixed(3)} of ${CASES[0]}; rounds: ${results[c].map((x) => x.toFixed(3)).join(' ')})`,
-    );
+  runCasesInProcesses(fileURLToPath(import.meta.url), args);
 } else {
   metrics.setGlobalMeterProvider(
     new MeterProvider({ readers: [new PrometheusExporter({ preventServerStart: true })] }),
@@ -107,14 +87,6 @@ if (args.case === undefined) {
       llm.recordInference(record);
     }
   };
-  for (const end = Date.now() + 300; Date.now() < end; ) batch();
-  const blocks = [];
-  for (const end = Date.now() + Number(args.time); Date.now() < end || blocks.length < 5; ) {
-    const start = process.cpuUsage();
-    for (let k = 0; k < 10; k++) batch();
-    const used = process.cpuUsage(start);
-    blocks.push((used.user + used.system) / (10 * BATCH));
-  }
-  console.log([...blocks].sort((x, y) => x - y)[Math.floor(blocks.length / 2)]);
+  printCpuPerCall(batch, BATCH, Number(args.time));
   process.exit(0);
 }

@@ -7,38 +7,18 @@
 //   arm          the call of an experiment arm (llm.variant label, A/B comparator samples)
 // LLM_OTEL_BENCH_PACKAGES=/path measures built copies (e.g. core before a change) the same way;
 // `--cases plain` for a core without experiments.
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { metrics } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { caseArgs, printCpuPerCall, runCasesInProcesses } from './process-cases.mjs';
 import { requireLlmOtel } from './setup.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    case: { type: 'string' },
-    rounds: { type: 'string', default: '7' },
-    time: { type: 'string', default: '1000' },
-    cases: { type: 'string', default: 'plain,outside,arm' },
-  },
-});
-const CASES = args.cases.split(',');
+const args = caseArgs('plain,outside,arm');
 const BATCH = 1000;
 
 if (args.case === undefined) {
-  const results = Object.fromEntries(CASES.map((c) => [c, []]));
-  for (let r = 0; r < Number(args.rounds); r++)
-    for (const c of CASES) {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--case', c, '--time', args.time]);
-      results[c].push(Number(out.toString().trim()));
-    }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const base = median(results[CASES[0]]);
-  for (const c of CASES)
-    console.log(
-      `${c.padEnd(8)} ${median(results[c]).toFixed(3)} µs/call  (x${(median(results[c]) / base).toFixed(3)} of ${CASES[0]}; rounds: ${results[c].map((x) => x.toFixed(3)).join(' ')})`,
-    );
+  runCasesInProcesses(fileURLToPath(import.meta.url), args);
 } else {
   metrics.setGlobalMeterProvider(
     new MeterProvider({ readers: [new PrometheusExporter({ preventServerStart: true })] }),
@@ -73,13 +53,5 @@ if (args.case === undefined) {
       llm.recordInference(record);
     }
   };
-  for (const end = Date.now() + 300; Date.now() < end; ) batch();
-  const blocks = [];
-  for (const end = Date.now() + Number(args.time); Date.now() < end || blocks.length < 5; ) {
-    const start = process.cpuUsage();
-    for (let k = 0; k < 10; k++) batch();
-    const used = process.cpuUsage(start);
-    blocks.push((used.user + used.system) / (10 * BATCH));
-  }
-  console.log([...blocks].sort((x, y) => x - y)[Math.floor(blocks.length / 2)]);
+  printCpuPerCall(batch, BATCH, Number(args.time));
 }
