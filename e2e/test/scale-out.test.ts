@@ -382,7 +382,7 @@ describe('scale-out: apps -> 2 agents -> 2 gateways -> Thanos', () => {
     for (const id of oldIds) expect(after.has(id)).toBe(false);
     console.log(
       `[scale-out] churn: ${oldIds.join(', ')} -> ${newIds.join(', ')}; recorded rate at ${at} = old + new instances;` +
-        ` ${before.size} instances selected 290 s after the old ones' last samples, ${after.size} 310 s after`,
+        ` ${before.size} instances selected 290 s after the old ones' last samples, ${after.size} at 310 s`,
     );
   }, 180_000);
 
