@@ -170,7 +170,13 @@ function saturation(r: StepResult): string | undefined {
     return `${Math.round(r.backlogGrowth)} accepted points not yet exported piled up`;
   if (r.queueGrowth > 10) return `exporter queue grew by ${r.queueGrowth}`;
   // A few skipped requests are a busy machine's hiccup; more are a collector answering too slowly.
-  if (r.skipped > 0.02 * r.requests) return `${r.skipped} of ${r.requests} due requests skipped (answers too slow)`;
+  if (r.skipped > 0.02 * r.requests) {
+    const skipped = `${r.skipped} of ${r.requests} due requests skipped (answers too slow)`;
+    // A collector well below its core is not what was slow: the load generator or the machine was.
+    return r.cpu < 0.5
+      ? `${skipped}, with the collector at ${pct(r.cpu)} of its core: the load generator's limit`
+      : skipped;
+  }
   return undefined;
 }
 
