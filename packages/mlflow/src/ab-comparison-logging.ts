@@ -4,7 +4,7 @@ import { abRunEntries } from './ab-metrics.js';
 import { findVariantRun } from './ab-run-lookup.js';
 import { MlflowClient } from './client.js';
 import { MlflowConfigError, type MlflowConnectionOptions } from './config.js';
-import { MlflowError } from './errors.js';
+import { Reachability } from './reachability.js';
 import { TAG_SERVICE_NAME } from './tags.js';
 import { createRun, ensureExperiment, logBatch, type MlflowMetric } from './tracking-api.js';
 import { TAG_VARIANT } from './variant-tracking.js';
@@ -116,10 +116,8 @@ class AbLoggingLoop implements AbComparisonLogging {
   private timer: ReturnType<typeof setInterval> | undefined;
   private flushing: Promise<void> | undefined;
   private stopped = false;
-  private reachable: boolean | undefined;
-  private outageReported = false;
   private counts = { delivered: 0, dropped: 0, waiting: 0, runs: 0 };
-  private lastError: string | undefined;
+  private readonly reach: Reachability;
 
   constructor(
     private readonly client: MlflowClient,
@@ -127,6 +125,7 @@ class AbLoggingLoop implements AbComparisonLogging {
     private readonly settings: Settings,
   ) {
     this.experimentId = settings.experimentId;
+    this.reach = new Reachability('A/B comparisons', client.connection.baseUrl);
   }
 
   start(intervalMs: number): void {
@@ -135,7 +134,7 @@ class AbLoggingLoop implements AbComparisonLogging {
   }
 
   status(): AbComparisonLoggingStatus {
-    return { reachable: this.reachable, ...this.counts, lastError: this.lastError };
+    return { reachable: this.reach.reachable, ...this.counts, lastError: this.reach.lastError };
   }
 
   flushNow(): Promise<void> {
@@ -180,11 +179,11 @@ class AbLoggingLoop implements AbComparisonLogging {
           const points: MlflowMetric[] = entry.metrics.map((m) => ({ ...m, timestamp: now, step }));
           await logBatch(this.client, runId, points, [], entry.tags);
           this.counts.delivered++;
-          this.markReachable();
+          this.reach.succeeded();
         } catch (error) {
           this.counts.dropped++;
           this.failed(error);
-          down = this.reachable === false;
+          down = this.reach.reachable === false;
         }
       }
     }
@@ -210,23 +209,7 @@ class AbLoggingLoop implements AbComparisonLogging {
   }
 
   private failed(error: unknown): void {
-    this.lastError = error instanceof Error ? error.message : String(error);
-    if (error instanceof MlflowError && error.transient) {
-      this.reachable = false;
-      if (!this.outageReported) {
-        this.outageReported = true;
-        diag.warn(
-          `@llm-otel/mlflow: MLflow is unreachable (${this.lastError}); A/B comparisons are dropped and counted until it is back (reported once per outage)`,
-        );
-      }
-      return;
-    }
-    if (error instanceof MlflowError) this.markReachable();
-    if (!this.outageReported) diag.warn(`@llm-otel/mlflow: logging an A/B comparison failed: ${this.lastError}`);
-  }
-
-  private markReachable(): void {
-    this.reachable = true;
-    this.outageReported = false;
+    if (this.reach.failed(error) || this.reach.inOutage) return;
+    diag.warn(`@llm-otel/mlflow: logging an A/B comparison failed: ${this.reach.lastError}`);
   }
 }

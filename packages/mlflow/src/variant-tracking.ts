@@ -5,6 +5,7 @@ import { type ArtifactOptions, type ArtifactSettings, resolveArtifactSettings } 
 import { MlflowClient } from './client.js';
 import { MlflowConfigError, type MlflowConnectionOptions } from './config.js';
 import { MlflowError } from './errors.js';
+import { Reachability } from './reachability.js';
 import { TAG_SERVICE_NAME } from './tags.js';
 import { createRunInfo, endRun, ensureExperiment, logBatch, type MlflowMetric } from './tracking-api.js';
 import { VariantAggregate, variantParams } from './variant-aggregate.js';
@@ -144,11 +145,9 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
   private flushing: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  private reachable: boolean | undefined;
-  private outageReported = false;
+  private readonly reach: Reachability;
   private readonly reported = new Set<string>();
   private counts = { runs: 0, delivered: 0, dropped: 0, overflow: 0 };
-  private lastError: string | undefined;
   private readonly artifacts: ArtifactWriter | undefined;
   private captureOffReported = false;
   /** Present only with artifacts on: core hands sampled calls' messages to this sink only then. */
@@ -159,6 +158,7 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
     private readonly settings: Settings,
   ) {
     this.experimentId = settings.experimentId;
+    this.reach = new Reachability('variant metrics', client.connection.baseUrl);
     if (settings.artifacts !== undefined) {
       const artifacts = new ArtifactWriter(settings.artifacts);
       this.artifacts = artifacts;
@@ -212,14 +212,14 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
     let pending = 0;
     for (const t of this.tracked.values()) if (t.aggregate.version !== t.sentVersion) pending++;
     return {
-      reachable: this.reachable,
+      reachable: this.reach.reachable,
       experimentId: this.experimentId,
       variants: this.tracked.size,
       runs: this.counts.runs,
       delivered: this.counts.delivered,
       dropped: this.counts.dropped,
       pending,
-      lastError: this.lastError,
+      lastError: this.reach.lastError,
       artifacts: this.artifacts?.status(),
     };
   }
@@ -256,7 +256,7 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
     const now = Date.now();
     for (const t of this.tracked.values()) {
       // MLflow down: the runs stay RUNNING rather than the stop waiting a timeout per run.
-      if (t.runId === undefined || this.reachable === false) continue;
+      if (t.runId === undefined || this.reach.reachable === false) continue;
       try {
         await endRun(this.client, t.runId, now);
       } catch (error) {
@@ -287,11 +287,11 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
           await this.send(t, t.aggregate.metrics(), now, step);
           t.sentVersion = version;
           this.counts.delivered++;
-          this.markReachable();
+          this.reach.succeeded();
         } catch (error) {
           this.counts.dropped++;
           this.failed(error, `log variant ${t.aggregate.variant.name}`);
-          down = this.reachable === false;
+          down = this.reach.reachable === false;
         }
       }
       // Artifacts wait while MLflow is down (kept, bounded) and go once their run exists.
@@ -307,12 +307,12 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
       if (t.artifactUri === undefined)
         throw new MlflowError(200, 'BAD_RESPONSE', 'POST runs/create', 'the run has no artifact_uri');
       await this.artifacts.flush(this.client, variant, t.artifactUri);
-      this.markReachable();
+      this.reach.succeeded();
     } catch (error) {
       // Transient: kept for the next flush; refused: dropped and counted by the writer.
       this.failed(error, `store artifacts of variant ${variant.name}`, 'its records are dropped');
     }
-    return this.reachable !== false;
+    return this.reach.reachable !== false;
   }
 
   /** Says once why no samples are stored: the app's content capture is off. */
@@ -348,28 +348,10 @@ class VariantTrackingLoop implements VariantTracking, VariantSink {
   }
 
   private failed(error: unknown, what: string, consequence = 'its point is dropped'): void {
-    this.lastError = error instanceof Error ? error.message : String(error);
-    if (error instanceof MlflowError && error.transient) {
-      this.reachable = false;
-      if (!this.outageReported) {
-        this.outageReported = true;
-        diag.warn(
-          `@llm-otel/mlflow: MLflow is unreachable (${this.lastError}); variant metrics are dropped and counted until it is back (reported once per outage)`,
-        );
-      }
-      return;
-    }
-    if (error instanceof MlflowError) this.markReachable();
+    if (this.reach.failed(error)) return;
     // Keys are per kind of work and variant: bounded by MAX_VARIANTS.
     if (this.reported.has(what)) return;
     this.reported.add(what);
-    diag.warn(`@llm-otel/mlflow: ${what} failed; ${consequence}: ${this.lastError}`);
-  }
-
-  private markReachable(): void {
-    if (this.reachable === false)
-      diag.info(`@llm-otel/mlflow: MLflow at ${this.client.connection.baseUrl} is reachable again`);
-    this.reachable = true;
-    this.outageReported = false;
+    diag.warn(`@llm-otel/mlflow: ${what} failed; ${consequence}: ${this.reach.lastError}`);
   }
 }
