@@ -323,11 +323,7 @@ export class ModelSimulator {
     const draw = drawAnswer(this.random, profile, this.extraDelayMs);
     const status =
       this.failWith ??
-      (this.random.chance(profile.rateLimitRate)
-        ? 429
-        : this.random.chance(profile.serverErrorRate)
-          ? 500
-          : undefined);
+      (this.random.chance(profile.rateLimitRate) ? 429 : this.random.chance(profile.serverErrorRate) ? 500 : undefined);
     // A failed request caches nothing: only an answered one makes the prompt a repeat.
     const repeatedPrompt = status === undefined && !operation.startsWith('ollama.') && this.repeatedPrompt(body);
     const answer = drawnAnswer(operation, body, draw, { repeatedPrompt, profile });
