@@ -1,6 +1,7 @@
 import { type ContextManager, context, createContextKey } from '@opentelemetry/api';
 import { LlmOtelConfigError } from './config-error.js';
 import { globalSingleton } from './global-state.js';
+import { checkedSpecName } from './spec-name.js';
 
 /**
  * Prompt variants: a named prompt template (with its version or hash) and sampling parameters that
@@ -42,7 +43,6 @@ export interface SamplingParameters {
 /** The most variants a process declares (distinct names): variants are a handful of experiment arms, not per-request data. */
 export const MAX_VARIANTS = 100;
 const MAX_TEMPLATE_LENGTH = 100_000;
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const SPEC_KEYS: ReadonlySet<string> = new Set([
   'name',
   'template',
@@ -108,15 +108,7 @@ function sameVariant(a: Variant, b: Variant): boolean {
  *   fields, or more than {@link MAX_VARIANTS} names.
  */
 export function defineVariant(spec: VariantSpec): Variant {
-  if (typeof spec !== 'object' || spec === null) throw configError('needs an object with a name');
-  for (const key of Object.keys(spec))
-    if (!SPEC_KEYS.has(key))
-      throw configError(`unknown key ${JSON.stringify(key)} (expected ${[...SPEC_KEYS].join(', ')})`);
-  const { name } = spec;
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name))
-    throw configError(
-      `name ${typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : String(name)} must be 1 to 64 letters, digits, _ . : or -, starting with a letter or digit`,
-    );
+  const name = checkedSpecName(spec, SPEC_KEYS, 'a name', configError);
   const template = spec.template;
   if (template !== undefined && (typeof template !== 'string' || template.length > MAX_TEMPLATE_LENGTH))
     throw configError(`template must be a string of at most ${MAX_TEMPLATE_LENGTH} characters`);

@@ -3,6 +3,7 @@ import { LlmOtelConfigError } from '../config-error.js';
 import { globalSingleton } from '../global-state.js';
 import { getLlmMetrics } from '../llm-metrics.js';
 import { warnOnce } from '../report-once.js';
+import { checkedSpecName } from '../spec-name.js';
 import { isVariant, type Variant } from '../variant.js';
 import { fmix32, fnv1a32, fnv1a32Byte } from './assignment-hash.js';
 
@@ -43,7 +44,6 @@ export const MAX_ARMS = 10;
 /** The longest key {@link assignVariant} hashes (longer ones are refused: keys are ids). */
 export const MAX_ASSIGNMENT_KEY_LENGTH = 1024;
 
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const SPEC_KEYS: ReadonlySet<string> = new Set(['name', 'variants', 'baseline']);
 const TWO_POW_32 = 4294967296;
 
@@ -101,15 +101,7 @@ function sameExperiment(a: Experiment, b: Experiment): boolean {
  *   with other arms, or more than {@link MAX_EXPERIMENTS} experiments.
  */
 export function declareExperiment(spec: ExperimentSpec): Experiment {
-  if (typeof spec !== 'object' || spec === null) throw configError('needs an object with a name and variants');
-  for (const key of Object.keys(spec))
-    if (!SPEC_KEYS.has(key))
-      throw configError(`unknown key ${JSON.stringify(key)} (expected ${[...SPEC_KEYS].join(', ')})`);
-  const { name } = spec;
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name))
-    throw configError(
-      `name ${typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : String(name)} must be 1 to 64 letters, digits, _ . : or -, starting with a letter or digit`,
-    );
+  const name = checkedSpecName(spec, SPEC_KEYS, 'a name and variants', configError);
   if (!Array.isArray(spec.variants) || spec.variants.length < 2 || spec.variants.length > MAX_ARMS)
     throw configError(`variants must be an array of 2 to ${MAX_ARMS} variants`);
   const arms = spec.variants.map(armOf);
