@@ -193,7 +193,13 @@ function exportersFromEnv(env: Env): Set<string> | undefined {
   return new Set(names.filter((n) => n !== 'none'));
 }
 
-function resolveOtlp(options: OtlpOptions, env: Env): Exclude<ResolvedConfig['otlp'], false> {
+/**
+ * The OTLP metric push settings of `options`, then the `OTEL_EXPORTER_OTLP_*` and `OTEL_METRIC_EXPORT_*`
+ * variables: register()'s, and those of `llmOtlpMetricExporter()`.
+ *
+ * @throws LlmOtelConfigError naming the option (`otlp.<name>`) or variable and the accepted values.
+ */
+export function resolveOtlp(options: OtlpOptions, env: Env): Exclude<ResolvedConfig['otlp'], false> {
   const protocol =
     options.protocol !== undefined
       ? parseProtocol(options.protocol, 'otlp.protocol')
