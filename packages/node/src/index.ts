@@ -21,6 +21,7 @@ export {
   type ModelVersionHandlerOptions,
   type ModelVersionView,
 } from './model-version-endpoint.js';
+export { type LlmOtlpMetricExporterOptions, llmOtlpMetricExporter } from './otlp-metric-exporter-public.js';
 export { getRegistration, type LlmOtelHandle, type RegisterOptions, register } from './register.js';
 export { type PersistRegistryOptions, persistRegistry, type RegistryPersistence } from './registry-persistence.js';
 export { ATTR_LLM_OTEL_EXPORTER, ATTR_LLM_OTEL_SIGNAL, DROPPED_EVENTS_METRIC } from './signals.js';
