@@ -43,7 +43,7 @@ function checkOptions(options: unknown): LlmOtlpMetricExporterOptions {
   const { endpoint } = options;
   if (endpoint !== undefined && (typeof endpoint !== 'string' || endpoint.trim() === ''))
     throw new LlmOtelConfigError(
-      `${NAME}: endpoint=${JSON.stringify(endpoint) ?? String(endpoint)} is not valid; accepted: an http:// or https:// URL`,
+      `${NAME}: endpoint=${typeof endpoint === 'string' ? JSON.stringify(endpoint) : `(a ${typeof endpoint})`} is not valid; accepted: an http:// or https:// URL`,
     );
   return options as LlmOtlpMetricExporterOptions;
 }

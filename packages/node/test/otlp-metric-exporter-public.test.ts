@@ -236,6 +236,7 @@ describe('llmOtlpMetricExporter() options', () => {
     [{ protocol: 'grpc2' }, /^llmOtlpMetricExporter\(\): protocol="grpc2" is not valid; accepted: http\/protobuf/],
     [{ endpoint: 'ftp://collector:4318' }, /^llmOtlpMetricExporter\(\): endpoint="ftp:\/\/collector:4318"/],
     [{ endpoint: '' }, /^llmOtlpMetricExporter\(\): endpoint="" is not valid/],
+    [{ endpoint: 4318 }, /^llmOtlpMetricExporter\(\): endpoint=\(a number\) is not valid/],
     [{ timeoutMs: -1 }, /^llmOtlpMetricExporter\(\): timeoutMs=-1 is not valid/],
     [{ temporalityPreference: 'sometimes' }, /^llmOtlpMetricExporter\(\): temporalityPreference="sometimes"/],
     [{ intervalMs: 1000 }, /^llmOtlpMetricExporter\(\): intervalMs is not an option; known: endpoint, protocol/],
