@@ -1,4 +1,5 @@
 import { LlmOtelConfigError } from '@llm-otel/core';
+import { describeBadValue } from './describe-bad-value.js';
 /** Where and how register() exports metrics; every field is resolved from options, then `OTEL_*` variables. */
 export interface PrometheusOptions {
   /** Interface the `/metrics` server listens on. Env: `OTEL_EXPORTER_PROMETHEUS_HOST`. Default `0.0.0.0`. */
@@ -119,7 +120,7 @@ function parsePort(value: unknown, source: string): number {
   const port = typeof value === 'string' ? Number(value) : value;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)
     throw new LlmOtelConfigError(
-      `${source}=${JSON.stringify(value)} is not valid; accepted: an integer port from 0 to 65535`,
+      `${source}=${describeBadValue(value)} is not valid; accepted: an integer port from 0 to 65535`,
     );
   return port;
 }
@@ -128,14 +129,16 @@ function parseMillis(value: unknown, source: string): number {
   const ms = typeof value === 'string' ? Number(value) : value;
   if (typeof ms !== 'number' || !Number.isInteger(ms) || ms <= 0)
     throw new LlmOtelConfigError(
-      `${source}=${JSON.stringify(value)} is not valid; accepted: a positive integer number of milliseconds`,
+      `${source}=${describeBadValue(value)} is not valid; accepted: a positive integer number of milliseconds`,
     );
   return ms;
 }
 
 function parseProtocol(value: string, source: string): OtlpProtocol {
   if (!(PROTOCOLS as readonly string[]).includes(value))
-    throw new LlmOtelConfigError(`${source}=${JSON.stringify(value)} is not valid; accepted: ${PROTOCOLS.join(', ')}`);
+    throw new LlmOtelConfigError(
+      `${source}=${describeBadValue(value)} is not valid; accepted: ${PROTOCOLS.join(', ')}`,
+    );
   return value as OtlpProtocol;
 }
 
@@ -143,7 +146,7 @@ function parseTemporality(value: unknown, source: string): TemporalityPreference
   const lower = typeof value === 'string' ? value.toLowerCase() : value;
   if (!(TEMPORALITIES as readonly unknown[]).includes(lower))
     throw new LlmOtelConfigError(
-      `${source}=${JSON.stringify(value)} is not valid; accepted: ${TEMPORALITIES.join(', ')}`,
+      `${source}=${describeBadValue(value)} is not valid; accepted: ${TEMPORALITIES.join(', ')}`,
     );
   return lower as TemporalityPreference;
 }
@@ -171,7 +174,7 @@ function parseUrl(value: string, source: string): URL {
     return url;
   } catch {
     throw new LlmOtelConfigError(
-      `${source}=${JSON.stringify(value)} is not valid; accepted: an http:// or https:// URL`,
+      `${source}=${describeBadValue(value)} is not valid; accepted: an http:// or https:// URL`,
     );
   }
 }
@@ -256,7 +259,7 @@ function parseQueueSize(value: unknown, source: string): number {
   const size = typeof value === 'string' ? Number(value) : value;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 1_000_000)
     throw new LlmOtelConfigError(
-      `${source}=${JSON.stringify(value)} is not valid; accepted: an integer from 1 to 1000000 (records held for export)`,
+      `${source}=${describeBadValue(value)} is not valid; accepted: an integer from 1 to 1000000 (records held for export)`,
     );
   return size;
 }
@@ -297,7 +300,7 @@ function resolveSignal(
   if (option?.exporter !== undefined) {
     if (option.exporter !== 'otlp' && option.exporter !== 'console')
       throw new LlmOtelConfigError(
-        `${signal}.exporter=${JSON.stringify(option.exporter)} is not valid; accepted: otlp, console`,
+        `${signal}.exporter=${describeBadValue(option.exporter)} is not valid; accepted: otlp, console`,
       );
     exporters = new Set([option.exporter]);
   } else {

@@ -1,4 +1,5 @@
 import { LlmOtelConfigError, type OtlpOptions, type PrometheusOptions, type SignalOptions } from './config.js';
+import { describeBadValue } from './describe-bad-value.js';
 import type { MlflowRegisterOptions } from './mlflow-traces-config.js';
 import { isPriceTable } from './prices.js';
 import type { RegisterOptions } from './register.js';
@@ -54,19 +55,7 @@ const everyOptionListed: [
 void everyOptionListed;
 
 function fail(option: string, value: unknown, accepted: string): never {
-  throw new LlmOtelConfigError(`${option}=${describe(value)} is not valid; accepted: ${accepted}`);
-}
-
-/** A short, safe rendering of a bad value for the error message. */
-function describe(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'symbol') return String(value);
-  try {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
+  throw new LlmOtelConfigError(`${option}=${describeBadValue(value)} is not valid; accepted: ${accepted}`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

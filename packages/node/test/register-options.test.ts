@@ -25,6 +25,9 @@ describe('register() checks its options', () => {
     [{ otlp: 'http://collector:4318' }, /otlp="http:\/\/collector:4318" is not valid/],
     [{ otlp: { endpoint: 4318 } }, /otlp\.endpoint=4318 is not valid/],
     [{ otlp: { intervalMs: -5 } }, /otlp\.intervalMs=-5 is not valid/],
+    // A BigInt makes JSON.stringify throw: the message must still name the option.
+    [{ otlp: { timeoutMs: 10n } }, /otlp\.timeoutMs=10 is not valid/],
+    [{ prometheus: { port: 9464n } }, /prometheus\.port=9464 is not valid/],
     [
       { otlp: { temporalityPreference: 'sometimes' } },
       /otlp\.temporalityPreference="sometimes" is not valid; accepted: cumulative, delta, lowmemory/,
