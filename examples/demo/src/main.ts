@@ -3,8 +3,9 @@
  * `@anthropic-ai/sdk` clients,
  * measured with no telemetry code of its own (started with `--import @llm-otel/node/register`),
  * against an embedded model simulator. It registers two model versions, re-deploys one, injects a
- * response-length drift that the in-process detector reports, then prints the llm_* series, the
- * spend per model and the latest rate-limit headroom.
+ * response-length drift that the in-process detector reports, runs an A/B experiment (users split
+ * by id between two Claude models, the candidate slower and worse), then prints the llm_* series,
+ * the spend per model, the latest rate-limit headroom and the A/B comparison.
  *
  * The simulator serves the OpenAI API on a loopback address, which llm-otel prices at 0 like any
  * local server; `pnpm demo` sets LLM_OTEL_PRICES_FILE to examples/llm-service/simulator-prices.json,
@@ -18,10 +19,20 @@
  *   ANTHROPIC_BASE_URL=... ANTHROPIC_API_KEY=... pnpm demo   # a real Anthropic endpoint
  *   DEMO_CALLS=600 DEMO_SERVE=1 pnpm demo       # more calls; keep serving /metrics afterwards
  */
-import { getDriftMonitor, getEvaluators, getLlmMetrics, getModelRegistry } from '@llm-otel/core';
+import {
+  assignVariant,
+  getAbComparator,
+  getDriftMonitor,
+  getEvaluators,
+  getLlmMetrics,
+  getModelRegistry,
+  withVariant,
+} from '@llm-otel/core';
 import { createClients, type Operation, runOperation } from '@llm-otel/example-llm-service/llm-calls';
 import { ModelSimulator, Random } from '@llm-otel/model-simulator';
 import { getRegistration } from '@llm-otel/node';
+import { candidateProfile, defineSummaryExperiment, onTopicEvaluator } from './ab-experiment.js';
+import { formatExperiment, summarizeExperiment } from './ab-summary.js';
 import { Progress } from './progress.js';
 import { formatHeadroom, formatSpend, headroomByKind, parseSamples, spendByModel } from './summary.js';
 
@@ -35,6 +46,9 @@ const ANTHROPIC_MODEL = process.env.DEMO_ANTHROPIC_MODEL ?? 'claude-haiku-4-5';
 const ANTHROPIC_OPS: Operation[] = ['anthropic.messages', 'anthropic.messages.stream'];
 const OPENAI_OPS: Operation[] = ['openai.chat', 'openai.chat.stream', 'openai.embeddings', 'openai.responses'];
 const OLLAMA_OPS: Operation[] = ['ollama.chat', 'ollama.chat.stream', 'ollama.generate', 'ollama.generate.stream'];
+/** Users of the A/B experiment (ids), and its calls: about 100 per arm by default, at least 40. */
+const AB_USERS = 1000;
+const AB_CALLS = Math.max(80, Math.round(CALLS / 2));
 
 async function runCalls(label: string, n: number, call: () => Promise<boolean>): Promise<void> {
   const progress = new Progress(n, label);
@@ -99,7 +113,9 @@ async function main(): Promise<void> {
   getEvaluators().add({
     name: 'conciseness',
     sampleRate: 0.25,
-    evaluate: ({ response }) => {
+    evaluate: ({ response, variant }) => {
+      // The A/B experiment's calls are on_topic's: an arm's quality is one evaluator's scale.
+      if (variant !== undefined) return undefined;
       const text = JSON.stringify(response ?? '');
       return text.length > 2 ? Math.max(0, 1 - text.length / 4000) : undefined;
     },
@@ -148,6 +164,36 @@ async function main(): Promise<void> {
     }
   });
 
+  // The A/B experiment comes last too. Each user id always gets the same arm; the comparator
+  // compares the arms' latency, quality scores and error ratios off the request path.
+  const ab = defineSummaryExperiment();
+  simulator.setModelProfile(ab.modelOf(ab.candidate), candidateProfile(simulator.profile));
+  getEvaluators().add(onTopicEvaluator);
+  const users = Array.from({ length: AB_USERS }, (_, i) => `user-${String(i + 1).padStart(4, '0')}`);
+  const onCandidate = users.filter((user) => assignVariant(user, ab.experiment) === ab.candidate).length;
+  console.log(
+    `\nA/B experiment ${ab.experiment.name}: ${AB_USERS} users split by id, ${AB_USERS - onCandidate} on ${ab.baseline.name} (${ab.modelOf(ab.baseline)}), ${onCandidate} on ${ab.candidate.name} (${ab.modelOf(ab.candidate)})`,
+  );
+  await runCalls('A/B experiment', AB_CALLS, async () => {
+    const variant = assignVariant(random.pick(users), ab.experiment);
+    try {
+      await withVariant(variant, () =>
+        runOperation(
+          clients,
+          'anthropic.messages',
+          ab.modelOf(variant),
+          'Summarise the release notes in two sentences.',
+        ),
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  // Every score in, then the comparison computed now (the gauges otherwise recompute at most every 10 s).
+  await getEvaluators().whenIdle();
+  getAbComparator().compare();
+
   const url = telemetry.prometheusUrl ?? '';
   const text = await (await fetch(url.replace('localhost', '127.0.0.1'))).text();
   const lines = text.split('\n').filter((l) => l.startsWith('llm_') && !l.includes('_bucket{'));
@@ -175,6 +221,8 @@ async function main(): Promise<void> {
   console.log(`  (prices: built-in table${prices ? ` + ${prices}` : ''}; local servers cost 0 unless priced)`);
   console.log('\nrate-limit headroom, as of the latest response (llm_rate_limit_*):');
   for (const line of formatHeadroom(headroomByKind(samples))) console.log(line);
+  console.log(`\nA/B experiment ${ab.experiment.name} (llm_variant, llm_ab_*):`);
+  for (const line of formatExperiment(summarizeExperiment(samples, ab.experiment.name))) console.log(line);
   console.log(`\nPrometheus endpoint: ${url}`);
 
   if (process.env.DEMO_SERVE) {

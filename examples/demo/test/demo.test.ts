@@ -74,5 +74,27 @@ describe('pnpm demo', () => {
     // Anthropic's four kinds: requests, tokens, input and output tokens.
     for (const kind of ['requests', 'tokens', 'input_tokens', 'output_tokens'])
       expect(headroom).toMatch(new RegExp(`anthropic +127\\.0\\.0\\.1 +${kind} +\\d+ of \\d+ left`));
+    // The A/B experiment: users split between two arms; the candidate the simulator makes slower and
+    // worse is read as such from the llm_ab_* gauges, the error ratios compared too.
+    expect(out).toMatch(/A\/B experiment summary-model: 1000 users split by id, \d+ on haiku .*, \d+ on sonnet /);
+    const ab = out.slice(out.indexOf('A/B experiment summary-model ('), out.indexOf('Prometheus endpoint'));
+    expect(ab).toMatch(/\n {2}haiku +claude-haiku-4-5 +\d+ +\d+\.\d{3} s +\d+\.\d% +\d+ \(baseline\)\n/);
+    expect(ab).toMatch(/\n {2}sonnet +claude-sonnet-4-6 +\d+ +\d+\.\d{3} s +\d+\.\d% +\d+\n/);
+    const arm = (name: string) => {
+      const [calls, p95, scores] = (ab.match(new RegExp(`\\n {2}${name} +\\S+ +(\\d+) +(\\S+) s +\\S+% +(\\d+)`)) ?? [])
+        .slice(1)
+        .map(Number);
+      return { calls: calls ?? 0, p95: p95 ?? 0, scores: scores ?? 0 };
+    };
+    const [haiku, sonnet] = [arm('haiku'), arm('sonnet')];
+    expect(haiku.calls + sonnet.calls).toBe(200);
+    // At least 30 scores a side (the comparator's minimum), and the slower arm's p95 is above the other's.
+    expect(Math.min(haiku.scores, sonnet.scores)).toBeGreaterThanOrEqual(30);
+    expect(sonnet.p95).toBeGreaterThan(haiku.p95);
+    expect(ab).toMatch(
+      /latency +Mann-Whitney U +rank-biserial \+[01]\.\d\d +median \+\d\.\d{3} s +candidate is slower: p = /,
+    );
+    expect(ab).toMatch(/quality +Welch's t +Hedges' g -\d+\.\d\d +mean -0\.\d{3} +candidate is worse: p = /);
+    expect(ab).toMatch(/error ratio +two-proportion z +Cohen's h [+-]\d\.\d\d +[+-]\d+\.\d points +\S/);
   }, 120_000);
 });
