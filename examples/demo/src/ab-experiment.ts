@@ -41,7 +41,7 @@ export function defineSummaryExperiment(): SummaryExperiment {
 /**
  * How the simulator answers as the candidate, relative to its base profile: about 2.5 times the
  * generation time, a quarter of each answer off topic, twice the server errors. The baseline keeps
- * the base profile (every word on topic), as in the demo's earlier calls: changing it would drift.
+ * the base profile (every word on topic) of the demo's earlier calls to its model.
  */
 export function candidateProfile(base: SimulationProfile): Partial<SimulationProfile> {
   return {
