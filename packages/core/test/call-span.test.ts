@@ -1,13 +1,4 @@
-import {
-  type Context,
-  type ContextManager,
-  context,
-  metrics as metricsApi,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import { type Context, context, metrics as metricsApi, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   AlwaysOffSampler,
   BasicTracerProvider,
@@ -25,41 +16,7 @@ import {
   NO_CALL_SPAN,
 } from '../src/index.js';
 import { collectByName, counterValue, histogramPoint, installProvider } from './collect.js';
-
-/**
- * A synchronous context manager (the API has none by default): `with` makes a context active for
- * the callback, which is all these tests need to check parents.
- */
-class StackContextManager implements ContextManager {
-  private current: Context = ROOT_CONTEXT;
-  active(): Context {
-    return this.current;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    const previous = this.current;
-    this.current = ctx;
-    try {
-      return fn.call(thisArg, ...args);
-    } finally {
-      this.current = previous;
-    }
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.current = ROOT_CONTEXT;
-    return this;
-  }
-}
+import { StackContextManager } from './stack-context.js';
 
 class KeepingSink implements CallEventSink {
   readonly events: Array<{ event: CallEvent; ctx: Context | undefined }> = [];
