@@ -111,7 +111,8 @@ export function instrumentGeminiStream(
   const original = { next, return: g.return, throw: g.throw };
   const observer = callStreamObserver(meter, reader, signal, component);
   const source: AsyncIterator<unknown> = {
-    next: (...args: unknown[]) => next.apply(generator, args),
+    // No rest parameter and spread on the per-chunk path (an array and V8's generic call each time).
+    next: (value?: unknown) => (value === undefined ? next.call(generator) : next.call(generator, value)),
     ...(typeof original.return === 'function'
       ? { return: (...args: unknown[]) => (original.return as IteratorMethod).apply(generator, args) }
       : {}),
@@ -126,7 +127,10 @@ export function instrumentGeminiStream(
     // As enumerable as the method it replaces (the client's generators have them as own properties).
     const own = Object.getOwnPropertyDescriptor(generator, key);
     Object.defineProperty(generator, key, {
-      value: (...args: unknown[]) => method.apply(watched, args),
+      value:
+        key === 'next'
+          ? (value?: unknown) => (value === undefined ? method.call(watched) : method.call(watched, value))
+          : (...args: unknown[]) => method.apply(watched, args),
       writable: true,
       configurable: true,
       enumerable: own?.enumerable ?? false,
